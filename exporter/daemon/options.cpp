@@ -1,0 +1,171 @@
+#include "daemon/options.h"
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string_view>
+
+namespace tse {
+namespace {
+
+struct Flag {
+  std::string_view name;
+  std::string_view value_name;  // empty for a boolean flag
+  std::string_view help;
+  std::function<void(Options&, const std::string&)> apply;
+};
+
+const std::array<Flag, 10>& flags() {
+  static const std::array<Flag, 10> kFlags{{
+      {"source.file", "GLOB",
+       "T-Server log files to follow (repeatable). Segments of one T-Server "
+       "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
+       "are never read.",
+       [](Options& o, const std::string& v) {
+         if (v.empty()) throw UsageError("--source.file needs a file name or glob");
+         o.source_files.push_back(v);
+       }},
+      {"source.from-beginning", "",
+       "Read the files present at start from their first byte (default: from their end; files "
+       "that appear later are always read from their first byte).",
+       [](Options& o, const std::string&) { o.from_beginning = true; }},
+      {"source.poll-interval", "DURATION", "How often to look for new files and new bytes. (250ms)",
+       [](Options& o, const std::string& v) {
+         o.poll_interval = parse_duration("--source.poll-interval", v);
+         if (o.poll_interval.count() <= 0) throw UsageError("--source.poll-interval must be > 0");
+       }},
+      {"source.idle-flush", "DURATION",
+       "A log quiet for this long has its last record closed and counted. (1s)",
+       [](Options& o, const std::string& v) {
+         o.idle_flush = parse_duration("--source.idle-flush", v);
+       }},
+      {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. (:10057)",
+       [](Options& o, const std::string& v) { o.listen_address = v; }},
+      {"web.telemetry-path", "PATH", "Path under which to serve metrics. (/metrics)",
+       [](Options& o, const std::string& v) {
+         if (v.empty() || v.front() != '/' || v == "/" || v == "/-/healthy") {
+           throw UsageError("--web.telemetry-path must start with / and not be / or /-/healthy");
+         }
+         o.telemetry_path = v;
+       }},
+      {"log.level", "LEVEL", "Log level: debug, info, warn or error. (info)",
+       [](Options& o, const std::string& v) {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error") {
+           throw UsageError("--log.level must be one of debug, info, warn, error (got \"" + v +
+                            "\")");
+         }
+         o.log_level = v;
+       }},
+      {"once", "",
+       "Read the files from their first byte to their end, print the metrics to standard output "
+       "and exit.",
+       [](Options& o, const std::string&) { o.once = true; }},
+      {"version", "", "Print the version and exit.",
+       [](Options& o, const std::string&) { o.show_version = true; }},
+      {"help", "", "Print this help and exit.",
+       [](Options& o, const std::string&) { o.show_help = true; }},
+  }};
+  return kFlags;
+}
+
+const Flag* find_flag(std::string_view name) {
+  for (const auto& flag : flags())
+    if (flag.name == name) return &flag;
+  return nullptr;
+}
+
+}  // namespace
+
+std::chrono::milliseconds parse_duration(const std::string& flag, const std::string& text) {
+  std::size_t i = 0;
+  std::uint64_t number = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9' && number < 1'000'000'000) {
+    number = number * 10 + static_cast<std::uint64_t>(text[i++] - '0');
+  }
+  const std::string_view unit = std::string_view(text).substr(i);
+  const auto n = static_cast<std::int64_t>(number);
+  if (i > 0) {
+    if (unit == "ms") return std::chrono::milliseconds(n);
+    if (unit == "s") return std::chrono::seconds(n);
+    if (unit == "m") return std::chrono::minutes(n);
+    if (unit == "h") return std::chrono::hours(n);
+  }
+  throw UsageError(flag + " takes a duration such as 250ms, 5s or 1m (got \"" + text + "\")");
+}
+
+Options parse_options(const std::vector<std::string>& args) {
+  Options options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-h") {
+      options.show_help = true;
+      continue;
+    }
+    if (!arg.starts_with("--")) {
+      throw UsageError("unexpected argument \"" + arg + "\"; log files are given with --source.file");
+    }
+    const std::size_t eq = arg.find('=');
+    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const Flag* flag = find_flag(name);
+    if (flag == nullptr) throw UsageError("unknown flag --" + name + "; see --help");
+    std::optional<std::string> value;
+    if (eq != std::string::npos) value = arg.substr(eq + 1);
+    if (flag->value_name.empty()) {
+      if (value) throw UsageError("--" + name + " takes no value");
+      flag->apply(options, {});
+      continue;
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
+      value = args[++i];
+    }
+    flag->apply(options, *value);
+  }
+  if (!options.show_help && !options.show_version && options.source_files.empty()) {
+    throw UsageError("no log to read; give one or more --source.file=GLOB");
+  }
+  return options;
+}
+
+std::string usage_text() {
+  std::string text =
+      "usage: tserver_exporter --source.file=GLOB [--source.file=GLOB ...] [flags]\n\n"
+      "Counts the EventErrors that Genesys T-Servers send to their clients, by error code, from "
+      "their log files,\nand serves the counts to Prometheus.\n\nFlags:\n";
+  for (const auto& flag : flags()) {
+    std::string left = "  --";
+    left += flag.name;
+    if (!flag.value_name.empty()) left += "=" + std::string(flag.value_name);
+    text += left;
+    text += left.size() < 34 ? std::string(34 - left.size(), ' ') : std::string("\n") +
+                                                                         std::string(34, ' ');
+    // Wrap the help at 100 columns.
+    std::string_view help = flag.help;
+    std::size_t column = 34;
+    while (!help.empty()) {
+      const std::size_t space = help.find(' ');
+      const std::string_view word = help.substr(0, space);
+      if (column + 1 + word.size() > 100) {
+        text += "\n" + std::string(34, ' ');
+        column = 34;
+      }
+      if (column > 34) {
+        text += ' ';
+        ++column;
+      }
+      text += word;
+      column += word.size();
+      if (space == std::string_view::npos) break;
+      help.remove_prefix(space + 1);
+    }
+    text += '\n';
+  }
+  text +=
+      "\nExamples:\n"
+      "  tserver_exporter --source.file='/logs/TServer_SfB_01.*.log'\n"
+      "  tserver_exporter --once --source.file='/logs/*.log'   # yesterday's counts, then exit\n";
+  return text;
+}
+
+}  // namespace tse

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tse {
+
+/// The command line, parsed. Flags follow Prometheus exporters' naming (`--web.listen-address`).
+struct Options {
+  std::vector<std::string> source_files;  // --source.file, repeatable
+  bool from_beginning = false;            // --source.from-beginning
+  std::chrono::milliseconds poll_interval{250};
+  std::chrono::milliseconds idle_flush{1000};
+  std::string listen_address = ":10057";
+  std::string telemetry_path = "/metrics";
+  std::string log_level = "info";
+  bool once = false;
+  bool show_help = false;
+  bool show_version = false;
+};
+
+/// A command line that cannot be used; what() is one line that says what to fix.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Parses argv (without argv[0]). Accepts `--flag=value` and `--flag value`. Throws UsageError.
+Options parse_options(const std::vector<std::string>& args);
+
+/// The `--help` text.
+std::string usage_text();
+
+/// Parses a duration such as `250ms`, `1s`, `2m`, `1h`. Throws UsageError.
+std::chrono::milliseconds parse_duration(const std::string& flag, const std::string& text);
+
+}  // namespace tse

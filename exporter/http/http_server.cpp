@@ -1,0 +1,247 @@
+// The only translation unit that includes Boost.Beast: it is slow to compile.
+#include "http/http_server.h"
+
+#include <chrono>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+namespace tse {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+constexpr std::uint32_t kMaxHeaderBytes = 8 * 1024;
+constexpr std::uint64_t kMaxBodyBytes = 64 * 1024;
+constexpr std::string_view kExpositionType = "text/plain; version=0.0.4; charset=utf-8";
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// One connection: read a request, answer it, repeat while the client keeps the connection alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<const HttpRoutes> routes)
+      : stream_(std::move(socket)), routes_(std::move(routes)) {}
+
+  void start() { read(); }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->header_limit(kMaxHeaderBytes);
+    parser_->body_limit(kMaxBodyBytes);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->on_read(ec);
+                     });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream) {
+      close();
+      return;
+    }
+    if (ec) {
+      if (ec != beast::error::timeout && ec != asio::error::operation_aborted &&
+          ec != asio::error::connection_reset) {
+        respond_error(http::status::bad_request, "bad request: " + ec.message() + "\n");
+      }
+      return;
+    }
+    respond(parser_->release());
+  }
+
+  void respond(const http::request<http::string_body>& request) {
+    auto response = std::make_shared<http::response<http::string_body>>();
+    response->version(request.version());
+    response->keep_alive(request.keep_alive());
+    response->set(http::field::server, "tserver_exporter");
+    const std::string_view target(request.target().data(), request.target().size());
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (request.method() != http::verb::get && request.method() != http::verb::head) {
+      response->result(http::status::method_not_allowed);
+      response->set(http::field::allow, "GET, HEAD");
+      set_body(*response, "text/plain; charset=utf-8", "only GET and HEAD are served\n");
+    } else if (path == routes_->telemetry_path) {
+      response->result(http::status::ok);
+      set_body(*response, kExpositionType, routes_->metrics());
+    } else if (path == "/") {
+      response->result(http::status::ok);
+      const std::string link = html_escape(routes_->telemetry_path);
+      set_body(*response, "text/html; charset=utf-8",
+               "<!DOCTYPE html>\n<html><head><title>tserver_exporter</title></head><body>\n"
+               "<h1>" + html_escape(routes_->title) + "</h1>\n"
+               "<p>EventErrors of Genesys T-Servers, counted from their logs.</p>\n"
+               "<ul><li><a href=\"" + link + "\">" + link + "</a></li>\n"
+               "<li><a href=\"/-/healthy\">/-/healthy</a></li></ul>\n</body></html>\n");
+    } else if (path == "/-/healthy") {
+      response->result(http::status::ok);
+      set_body(*response, "text/plain; charset=utf-8", "OK\n");
+    } else {
+      response->result(http::status::not_found);
+      set_body(*response, "text/plain; charset=utf-8", "not found\n");
+    }
+    if (request.method() == http::verb::head) {
+      const auto length = response->body().size();
+      response->body().clear();
+      response->content_length(length);
+    }
+    write(response);
+  }
+
+  static void set_body(http::response<http::string_body>& response, std::string_view type,
+                       std::string body) {
+    response.set(http::field::content_type, beast::string_view(type.data(), type.size()));
+    response.body() = std::move(body);
+    response.prepare_payload();
+  }
+
+  void respond_error(http::status status, std::string text) {
+    auto response = std::make_shared<http::response<http::string_body>>(status, 11);
+    response->keep_alive(false);
+    set_body(*response, "text/plain; charset=utf-8", std::move(text));
+    write(response);
+  }
+
+  void write(const std::shared_ptr<http::response<http::string_body>>& response) {
+    stream_.expires_after(kIdleTimeout);
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
+                        if (ec || !response->keep_alive()) {
+                          self->close();
+                          return;
+                        }
+                        self->read();
+                      });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<const HttpRoutes> routes_;
+};
+
+}  // namespace
+
+class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(asio::io_context& io, const tcp::endpoint& endpoint, HttpRoutes routes)
+      : acceptor_(io), routes_(std::make_shared<const HttpRoutes>(std::move(routes))) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    if (endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
+      boost::system::error_code ignored;  // `:port` means every interface, IPv4 included
+      acceptor_.set_option(asio::ip::v6_only(false), ignored);
+    }
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+  }
+
+  void accept() {
+    acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+      if (!ec) {
+        std::make_shared<Session>(std::move(socket), self->routes_)->start();
+      } else {
+        spdlog::warn("accepting an HTTP connection failed: {}", ec.message());
+      }
+      self->accept();
+    });
+  }
+
+  tcp::acceptor acceptor_;
+  std::shared_ptr<const HttpRoutes> routes_;
+};
+
+HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, HttpRoutes routes) {
+  try {
+    impl_ = std::make_shared<Impl>(io, endpoint, std::move(routes));
+  } catch (const boost::system::system_error& e) {
+    std::ostringstream where;
+    where << endpoint;
+    throw std::system_error(e.code(), "cannot listen on " + where.str());
+  }
+  impl_->accept();
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+tcp::endpoint HttpServer::local_endpoint() const { return impl_->acceptor_.local_endpoint(); }
+
+void HttpServer::stop() {
+  if (!impl_) return;
+  boost::system::error_code ignored;
+  impl_->acceptor_.close(ignored);
+}
+
+tcp::endpoint parse_listen_address(asio::io_context& io, const std::string& address) {
+  const std::size_t colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    throw std::invalid_argument("listen address \"" + address +
+                                "\" has no port; use HOST:PORT or :PORT");
+  }
+  std::string host = address.substr(0, colon);
+  const std::string port_text = address.substr(colon + 1);
+  unsigned long port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoul(port_text, &used);
+    if (used != port_text.size() || port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    throw std::invalid_argument("listen address \"" + address + "\" has a bad port \"" +
+                                port_text + "\"");
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const auto port16 = static_cast<unsigned short>(port);
+  if (host.empty()) {
+    // Every interface: IPv6 dual-stack where the machine has IPv6, else IPv4.
+    tcp::acceptor probe(io);
+    boost::system::error_code ec;
+    probe.open(tcp::v6(), ec);
+    return ec ? tcp::endpoint(tcp::v4(), port16) : tcp::endpoint(tcp::v6(), port16);
+  }
+  boost::system::error_code ec;
+  const auto ip = asio::ip::make_address(host, ec);
+  if (!ec) return {ip, port16};
+  tcp::resolver resolver(io);
+  const auto results = resolver.resolve(host, port_text, ec);
+  if (ec || results.empty()) {
+    throw std::invalid_argument("listen address \"" + address + "\": cannot resolve \"" + host +
+                                "\"");
+  }
+  return results.begin()->endpoint();
+}
+
+}  // namespace tse

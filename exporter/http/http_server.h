@@ -1,0 +1,53 @@
+#pragma once
+
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange under C++20
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+namespace tse {
+
+/// What the HTTP server serves.
+struct HttpRoutes {
+  std::string telemetry_path = "/metrics";
+  /// Produces the exposition for the telemetry path, on the event loop's thread.
+  std::function<std::string()> metrics;
+  /// The landing page's title line (name and version).
+  std::string title = "tserver_exporter";
+};
+
+/// An HTTP/1.1 server on Boost.Beast: the telemetry path, a landing page at `/`, `/-/healthy`.
+/// GET and HEAD only; keep-alive; bounded request size and idle time per connection.
+///
+/// Runs on the io_context it is given; every handler runs on that context's thread. The
+/// constructor throws std::system_error when the address cannot be bound (port in use); while
+/// running, a bad client only ends its own connection.
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+             HttpRoutes routes);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// The bound address (with the real port when asked for port 0).
+  [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+  /// Stops accepting; open connections end at their next read.
+  void stop();
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+/// Parses a `--web.listen-address` value: `:PORT` (every interface), `HOST:PORT`, `[V6]:PORT`.
+/// Throws std::invalid_argument with a one-line reason.
+boost::asio::ip::tcp::endpoint parse_listen_address(boost::asio::io_context& io,
+                                                    const std::string& address);
+
+}  // namespace tse

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+namespace tse {
+
+/// The EventError counters (`tserver_event_errors_total`) and the code table
+/// (`tserver_error_code_info`).
+///
+/// A T-Server's series are created all at once, at 0, when it is first named: a series born at 1
+/// would never fire an `increase()` alert. Codes outside the catalog get a series of their own,
+/// named UNKNOWN, up to a limit; past it they are counted under `error_code="other"`.
+///
+/// Counting and creating series happen on one thread (the daemon's event loop); prometheus-cpp
+/// makes collecting from another thread safe.
+class ErrorMetrics {
+ public:
+  /// The counters of one T-Server. References stay valid for the life of the ErrorMetrics.
+  class TServer {
+   public:
+    /// Counts one EventError; nullopt is the log's "code unknown".
+    void count(std::optional<std::int64_t> code);
+
+   private:
+    friend class ErrorMetrics;
+    TServer(ErrorMetrics& owner, std::string label);
+    prometheus::Counter& add(const std::string& code, std::string_view name);
+
+    ErrorMetrics& owner_;
+    std::string label_;
+    std::vector<prometheus::Counter*> catalog_;  // by index in ErrorCatalog::entries()
+    prometheus::Counter* unknown_ = nullptr;     // error_code="unknown"
+    prometheus::Counter* other_ = nullptr;       // past the limit of unlisted codes
+    std::unordered_map<std::int64_t, prometheus::Counter*> unlisted_;
+  };
+
+  static constexpr std::size_t kDefaultMaxUnlistedCodes = 100;
+
+  explicit ErrorMetrics(prometheus::Registry& registry,
+                        std::size_t max_unlisted_codes = kDefaultMaxUnlistedCodes);
+  ErrorMetrics(const ErrorMetrics&) = delete;
+  ErrorMetrics& operator=(const ErrorMetrics&) = delete;
+
+  /// The counters of the T-Server named `label` (sanitised), created at 0 on first use.
+  TServer& tserver(std::string_view label);
+
+ private:
+  prometheus::Family<prometheus::Counter>& errors_;
+  prometheus::Counter& capped_;
+  std::size_t max_unlisted_;
+  std::size_t unlisted_total_ = 0;
+  std::map<std::string, std::unique_ptr<TServer>, std::less<>> tservers_;
+};
+
+/// A label value made safe for the exposition: printable ASCII kept, every other byte (the logs
+/// are bytes, not UTF-8) replaced by '_', at most 128 bytes.
+std::string sanitize_label_value(std::string_view raw);
+
+}  // namespace tse

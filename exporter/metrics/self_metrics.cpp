@@ -1,0 +1,83 @@
+#include "metrics/self_metrics.h"
+
+#include <string>
+
+namespace tse {
+namespace {
+
+prometheus::Counter& counter(prometheus::Registry& registry, const std::string& name,
+                             const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
+prometheus::Family<prometheus::Counter>& counter_family(prometheus::Registry& registry,
+                                                        const std::string& name,
+                                                        const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
+}
+
+void add_delta(prometheus::Counter& counter, std::uint64_t now, std::uint64_t& published) {
+  if (now > published) counter.Increment(static_cast<double>(now - published));
+  published = now;
+}
+
+}  // namespace
+
+// Every series is created here, so that each exists (at 0) from the first scrape.
+SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view version,
+                         std::string_view revision)
+    : lines_skipped_(counter_family(registry, "tserver_exporter_lines_skipped_total",
+                                    "Lines skipped, by reason: too_long (over the line limit), "
+                                    "unrecognized (a column-0 line that is no known kind).")),
+      records_skipped_(counter_family(registry, "tserver_exporter_records_skipped_total",
+                                      "Records not counted, by reason: duplicate (an EventError "
+                                      "repeated with the same sequence number), backup_copy (a "
+                                      "[BSYNC] copy sent to the backup T-Server).")),
+      file_errors_(counter_family(registry, "tserver_exporter_file_errors_total",
+                                  "Log file problems, by reason: binary (not a text log; "
+                                  "skipped), open and read (retried at the next poll).")),
+      bytes_read(counter(registry, "tserver_exporter_bytes_read_total",
+                         "Bytes of T-Server log read.")),
+      lines_read(counter(registry, "tserver_exporter_lines_read_total",
+                         "Lines of T-Server log read.")),
+      records_parsed(counter(registry, "tserver_exporter_records_parsed_total",
+                             "Standard records and TLib message dumps parsed.")),
+      lines_too_long(lines_skipped_.Add({{"reason", "too_long"}})),
+      lines_unrecognized(lines_skipped_.Add({{"reason", "unrecognized"}})),
+      duplicates_skipped(records_skipped_.Add({{"reason", "duplicate"}})),
+      backup_copies_skipped(records_skipped_.Add({{"reason", "backup_copy"}})),
+      malformed_records(counter(registry, "tserver_exporter_malformed_records_total",
+                                "EventError dumps with a missing or malformed AttributeErrorCode "
+                                "(counted with error_code=\"unknown\").")),
+      files_open(prometheus::BuildGauge()
+                     .Name("tserver_exporter_files_open")
+                     .Help("Log files open for reading.")
+                     .Register(registry)
+                     .Add({})),
+      files_opened(counter(registry, "tserver_exporter_files_opened_total",
+                           "Log files opened for reading.")),
+      binary_files(file_errors_.Add({{"reason", "binary"}})),
+      open_errors(file_errors_.Add({{"reason", "open"}})),
+      read_errors(file_errors_.Add({{"reason", "read"}})),
+      scrapes(counter(registry, "tserver_exporter_scrapes_total",
+                      "Requests for the metrics served.")) {
+  prometheus::BuildGauge()
+      .Name("tserver_exporter_build_info")
+      .Help("The exporter's version and source revision; always 1.")
+      .Register(registry)
+      .Add({{"version", std::string(version)}, {"revision", std::string(revision)}})
+      .Set(1);
+}
+
+void SelfMetrics::publish(const ParseTotals& now, ParseTotals& published) {
+  add_delta(bytes_read, now.bytes, published.bytes);
+  add_delta(lines_read, now.lines, published.lines);
+  add_delta(records_parsed, now.records, published.records);
+  add_delta(lines_too_long, now.lines_too_long, published.lines_too_long);
+  add_delta(lines_unrecognized, now.lines_unrecognized, published.lines_unrecognized);
+  add_delta(duplicates_skipped, now.duplicates, published.duplicates);
+  add_delta(backup_copies_skipped, now.backup_copies, published.backup_copies);
+  add_delta(malformed_records, now.malformed, published.malformed);
+}
+
+}  // namespace tse

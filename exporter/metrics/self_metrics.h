@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+namespace tse {
+
+/// What a log stream has parsed so far, as plain running totals.
+struct ParseTotals {
+  std::uint64_t bytes = 0;
+  std::uint64_t lines = 0;
+  std::uint64_t records = 0;
+  std::uint64_t lines_too_long = 0;
+  std::uint64_t lines_unrecognized = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t backup_copies = 0;
+  std::uint64_t malformed = 0;
+};
+
+/// The exporter's metrics about itself (`tserver_exporter_*`), all series created at start.
+/// Updated from the event loop's thread; collected through prometheus-cpp from any thread.
+class SelfMetrics {
+ public:
+  SelfMetrics(prometheus::Registry& registry, std::string_view version, std::string_view revision);
+
+  /// Adds what a stream parsed since `published` and makes `published` equal to `now`.
+  void publish(const ParseTotals& now, ParseTotals& published);
+
+ private:
+  // Families with a `reason` label; declared first so that the series below can be made from them.
+  prometheus::Family<prometheus::Counter>& lines_skipped_;
+  prometheus::Family<prometheus::Counter>& records_skipped_;
+  prometheus::Family<prometheus::Counter>& file_errors_;
+
+ public:
+  prometheus::Counter& bytes_read;
+  prometheus::Counter& lines_read;
+  prometheus::Counter& records_parsed;
+  prometheus::Counter& lines_too_long;
+  prometheus::Counter& lines_unrecognized;
+  prometheus::Counter& duplicates_skipped;
+  prometheus::Counter& backup_copies_skipped;
+  prometheus::Counter& malformed_records;
+  prometheus::Gauge& files_open;
+  prometheus::Counter& files_opened;
+  prometheus::Counter& binary_files;
+  prometheus::Counter& open_errors;
+  prometheus::Counter& read_errors;
+  prometheus::Counter& scrapes;
+};
+
+}  // namespace tse

@@ -1,0 +1,70 @@
+#include "pipeline/tserver_log_reader.h"
+
+#include "tserver/segment_name.h"
+
+namespace tse {
+
+TServerLogReader::TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
+                                   std::size_t max_line_bytes)
+    : errors_(errors), self_(self), log_(*this, max_line_bytes) {}
+
+void TServerLogReader::begin_segment(const std::string& path, SegmentStart start,
+                                     std::string_view head) {
+  const std::size_t slash = path.rfind('/');
+  const std::string_view name =
+      slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
+  fallback_label_.assign(tserver::segment_base_name(name));
+  if (start == SegmentStart::kFirstByte) {
+    log_.begin_segment();  // the header block arrives as bytes: see on_segment_header()
+    return;
+  }
+  log_.begin_midway();
+  on_segment_header(tserver::SegmentedLog::application_name_in(head));
+}
+
+void TServerLogReader::feed(std::string_view bytes) {
+  bytes_ += bytes.size();
+  log_.feed(bytes);
+  publish();
+}
+
+void TServerLogReader::idle() {
+  log_.flush_if_idle();
+  publish();
+}
+
+void TServerLogReader::finish() {
+  log_.finish();
+  publish();
+}
+
+void TServerLogReader::on_segment_header(std::string_view application_name) {
+  use_label(application_name.empty() ? std::string_view(fallback_label_) : application_name);
+}
+
+void TServerLogReader::use_label(std::string_view label) {
+  if (label.empty()) label = "unknown";
+  counters_ = &errors_.tserver(label);
+}
+
+void TServerLogReader::on_event_error(const tserver::EventErrorReport& report) {
+  if (counters_ == nullptr) use_label(fallback_label_);  // a stream with no segment start
+  counters_->count(report.code);
+}
+
+void TServerLogReader::publish() {
+  const auto& stats = log_.stats();
+  const ParseTotals now{
+      .bytes = bytes_,
+      .lines = log_.lines(),
+      .records = stats.records,
+      .lines_too_long = log_.lines_too_long(),
+      .lines_unrecognized = stats.unrecognized,
+      .duplicates = stats.duplicates,
+      .backup_copies = stats.backup_copies,
+      .malformed = stats.malformed,
+  };
+  self_.publish(now, published_);
+}
+
+}  // namespace tse

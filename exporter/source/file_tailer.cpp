@@ -1,0 +1,290 @@
+#include "source/file_tailer.h"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+
+#include <spdlog/spdlog.h>
+
+namespace tse {
+namespace {
+
+constexpr std::size_t kChunk = 1u << 20;
+constexpr std::size_t kHeadBytes = 64u << 10;
+constexpr std::size_t kBinaryProbe = 512;  // a NUL in a file's first bytes: not a text log
+
+std::string_view file_name(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+std::string_view directory(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view(".") : path.substr(0, slash);
+}
+
+}  // namespace
+
+FileTailer::FileTailer(TailerOptions options, StreamKey stream_key, Exclude exclude,
+                       ReaderFactory make_reader, SelfMetrics& metrics)
+    : options_(std::move(options)),
+      stream_key_(std::move(stream_key)),
+      exclude_(std::move(exclude)),
+      make_reader_(std::move(make_reader)),
+      metrics_(metrics),
+      buffer_(kChunk) {}
+
+FileTailer::~FileTailer() {
+  for (auto& [key, stream] : streams_)
+    for (auto& segment : stream.segments)
+      if (segment->fd >= 0) ::close(segment->fd);
+}
+
+std::size_t FileTailer::files_open() const {
+  std::size_t n = 0;
+  for (const auto& [key, stream] : streams_)
+    for (const auto& segment : stream.segments) n += segment->fd >= 0 ? 1 : 0;
+  return n;
+}
+
+void FileTailer::warn(RateLimiter& limiter, const std::string& message) {
+  if (!limiter.allow()) return;
+  if (limiter.suppressed() > 0) {
+    spdlog::warn("{} ({} similar messages suppressed)", message, limiter.suppressed());
+  } else {
+    spdlog::warn("{}", message);
+  }
+}
+
+std::vector<std::string> FileTailer::expand_globs() {
+  std::vector<std::string> paths;
+  for (const auto& pattern : options_.globs) {
+    glob_t matches{};
+    const int rc = ::glob(pattern.c_str(), 0, nullptr, &matches);
+    if (rc == 0) {
+      if (unmatched_globs_.erase(pattern) > 0) spdlog::info("files now match {}", pattern);
+      for (std::size_t i = 0; i < matches.gl_pathc; ++i) paths.emplace_back(matches.gl_pathv[i]);
+    } else if (unmatched_globs_.insert(pattern).second) {
+      spdlog::warn("no file matches {} yet; waiting for it", pattern);
+    }
+    ::globfree(&matches);
+  }
+  return paths;
+}
+
+void FileTailer::scan(bool at_start) {
+  for (auto& [key, stream] : streams_)
+    for (auto& segment : stream.segments) segment->seen = false;
+  for (auto& [id, retired] : retired_) retired.seen = false;
+
+  for (const std::string& path : expand_globs()) {
+    if (exclude_(file_name(path))) continue;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    const FileId id{st.st_dev, st.st_ino};
+    if (binary_.contains(id)) continue;
+    bool known = false;
+    for (auto& [key, stream] : streams_) {
+      for (auto& segment : stream.segments) {
+        if (segment->id == id) {
+          segment->seen = true;
+          segment->path = path;  // renamed within the globs: same file, same position
+          known = true;
+        }
+      }
+    }
+    if (known) continue;
+    if (auto it = retired_.find(id); it != retired_.end()) {
+      if (static_cast<std::uint64_t>(st.st_size) >= it->second.size) {
+        it->second.seen = true;
+        continue;
+      }
+      retired_.erase(it);  // smaller than when it was let go: the inode holds a new file
+    }
+    add_file(path, id, static_cast<std::uint64_t>(st.st_size), at_start);
+  }
+  std::erase_if(retired_, [](const auto& entry) { return !entry.second.seen; });
+
+  // Segments wait in name order (Genesys names sort by time); at start, without
+  // from_beginning, only the newest segment of a stream is followed (from its end).
+  for (auto& [key, stream] : streams_) {
+    auto& segments = stream.segments;
+    const auto by_name = [](const auto& a, const auto& b) {
+      return file_name(a->path) < file_name(b->path);
+    };
+    const std::size_t fixed = !segments.empty() && segments.front()->started ? 1 : 0;
+    std::stable_sort(segments.begin() + static_cast<std::ptrdiff_t>(fixed), segments.end(),
+                     by_name);
+    if (at_start && !options_.from_beginning) {
+      while (segments.size() > 1) {
+        const auto& old = segments.front();
+        retired_[old->id] = Retired{old->offset, true};
+        segments.erase(segments.begin());
+      }
+    }
+  }
+}
+
+void FileTailer::add_file(const std::string& path, const FileId& id, std::uint64_t size,
+                          bool at_start) {
+  std::string key(directory(path));
+  key += '/';
+  key += stream_key_(file_name(path));
+  Stream& stream = streams_[key];
+  if (!stream.reader) stream.reader = make_reader_();
+  auto segment = std::make_unique<Segment>();
+  segment->path = path;
+  segment->id = id;
+  if (at_start && !options_.from_beginning) {
+    segment->start = SegmentStart::kEnd;
+    segment->offset = size;
+  }
+  stream.segments.push_back(std::move(segment));
+}
+
+bool FileTailer::open_segment(Segment& segment) {
+  const int fd = ::open(segment.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    metrics_.open_errors.Increment();
+    warn(open_warnings_,
+         "cannot open " + segment.path + ": " + std::strerror(errno) + "; retrying");
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || FileId{st.st_dev, st.st_ino} != segment.id) {
+    ::close(fd);  // replaced between the scan and the open: the next scan finds the new file
+    return false;
+  }
+  segment.fd = fd;
+  metrics_.files_opened.Increment();
+  return true;
+}
+
+void FileTailer::start_segment(Stream& stream, Segment& segment) {
+  if (segment.start == SegmentStart::kFirstByte) {
+    stream.reader->begin_segment(segment.path, SegmentStart::kFirstByte, {});
+    segment.started = true;
+    return;
+  }
+  const std::size_t head_size = static_cast<std::size_t>(
+      std::min<std::uint64_t>(segment.offset, static_cast<std::uint64_t>(kHeadBytes)));
+  const ssize_t n = ::pread(segment.fd, buffer_.data(), head_size, 0);
+  const std::string_view head(buffer_.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+  stream.reader->begin_segment(segment.path, SegmentStart::kEnd, head);
+  segment.started = true;
+}
+
+bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
+  const bool at_start = !started_;
+  started_ = true;
+  scan(at_start);
+  std::size_t budget = options_.read_budget;
+  bool more = false;
+  for (auto& [key, stream] : streams_) {
+    const std::size_t n = read_stream(stream, budget, more);
+    budget -= std::min(budget, n);
+    if (n > 0) {
+      stream.last_bytes = now;
+      stream.idle_signalled = false;
+    } else if (!stream.idle_signalled && now - stream.last_bytes >= options_.idle_after) {
+      stream.reader->idle();
+      stream.idle_signalled = true;
+    }
+  }
+  metrics_.files_open.Set(static_cast<double>(files_open()));
+  return more;
+}
+
+void FileTailer::read_once() {
+  started_ = true;
+  scan(/*at_start=*/false);
+  for (auto& [key, stream] : streams_) {
+    for (auto& segment : stream.segments) segment->seen = false;  // let each go at its end
+    bool more = false;
+    read_stream(stream, std::numeric_limits<std::size_t>::max(), more);
+    stream.reader->finish();
+  }
+  metrics_.files_open.Set(static_cast<double>(files_open()));
+}
+
+std::size_t FileTailer::read_stream(Stream& stream, std::size_t budget, bool& more) {
+  std::size_t total = 0;
+  while (!stream.segments.empty()) {
+    Segment& segment = *stream.segments.front();
+    if (segment.fd < 0 && !open_segment(segment)) {
+      if (segment.seen) break;  // retried at the next poll
+      stream.segments.erase(stream.segments.begin());  // gone before it could be opened
+      continue;
+    }
+    if (!segment.started) {
+      if (segment.start == SegmentStart::kFirstByte) {
+        char probe[kBinaryProbe];
+        const ssize_t n = ::pread(segment.fd, probe, sizeof probe, 0);
+        if (n <= 0 && segment.seen && stream.segments.size() == 1) break;  // empty: wait for bytes
+        if (n > 0 && std::memchr(probe, '\0', static_cast<std::size_t>(n)) != nullptr) {
+          metrics_.binary_files.Increment();
+          spdlog::warn("skipping {}: not a text log (NUL bytes in its first {} bytes)",
+                       segment.path, kBinaryProbe);
+          binary_.insert(segment.id);
+          ::close(segment.fd);
+          stream.segments.erase(stream.segments.begin());
+          continue;
+        }
+      }
+      start_segment(stream, segment);
+    }
+    total += read_available(stream, segment, budget - total, more);
+    if (more) break;
+    if (stream.segments.size() > 1 || !segment.seen) {  // drained: let it go
+      retire(stream);
+      continue;
+    }
+    break;
+  }
+  return total;
+}
+
+std::size_t FileTailer::read_available(Stream& stream, Segment& segment, std::size_t budget,
+                                       bool& more) {
+  struct stat st {};
+  if (::fstat(segment.fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < segment.offset) {
+    spdlog::info("{} was truncated; reading it again from its first byte", segment.path);
+    segment.offset = 0;
+    stream.reader->begin_segment(segment.path, SegmentStart::kFirstByte, {});
+  }
+  std::size_t total = 0;
+  while (total < budget) {
+    const std::size_t want = std::min(buffer_.size(), budget - total);
+    const ssize_t n =
+        ::pread(segment.fd, buffer_.data(), want, static_cast<off_t>(segment.offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      metrics_.read_errors.Increment();
+      warn(read_warnings_,
+           "cannot read " + segment.path + ": " + std::strerror(errno) + "; retrying");
+      return total;
+    }
+    if (n == 0) return total;
+    const auto got = static_cast<std::size_t>(n);
+    stream.reader->feed(std::string_view(buffer_.data(), got));
+    segment.offset += got;
+    total += got;
+  }
+  more = true;
+  return total;
+}
+
+void FileTailer::retire(Stream& stream) {
+  auto& segment = stream.segments.front();
+  if (segment->fd >= 0) ::close(segment->fd);
+  retired_[segment->id] = Retired{segment->offset, segment->seen};
+  stream.segments.erase(stream.segments.begin());
+}
+
+}  // namespace tse

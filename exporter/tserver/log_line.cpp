@@ -1,0 +1,252 @@
+#include "tserver/log_line.h"
+
+#include <cstddef>
+#include <limits>
+
+namespace tse::tserver {
+namespace {
+
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_space(char c) { return c == ' ' || c == '\t'; }
+constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::string_view skip_spaces(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && is_space(s[i])) ++i;
+  return s.substr(i);
+}
+
+std::string_view trim(std::string_view s) {
+  s = skip_spaces(s);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Splits off the next space-separated token; `rest` starts at the separator.
+std::string_view next_token(std::string_view s, std::string_view& rest) {
+  s = skip_spaces(s);
+  std::size_t i = 0;
+  while (i < s.size() && !is_space(s[i])) ++i;
+  rest = s.substr(i);
+  return s.substr(0, i);
+}
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+// `H:MM:SS`, `HH:MM:SS` with an optional `.fraction` (any number of digits).
+bool is_clock(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&](std::size_t min, std::size_t max) {
+    std::size_t n = 0;
+    while (i < s.size() && n < max && is_digit(s[i])) ++i, ++n;
+    return n >= min;
+  };
+  if (!digits(1, 2) || i >= s.size() || s[i++] != ':') return false;
+  if (!digits(2, 2) || i >= s.size() || s[i++] != ':') return false;
+  if (!digits(2, 2)) return false;
+  if (i == s.size()) return true;
+  const char separator = s[i++];
+  if (separator != '.' && separator != ',') return false;
+  return digits(1, 9) && i == s.size();
+}
+
+// A date in any locale order: digits with `-`, `/` or `.` separators (two of them).
+bool is_date(std::string_view s) {
+  int seps = 0;
+  int run = 0;
+  for (char c : s) {
+    if (is_digit(c)) {
+      if (++run > 4) return false;
+    } else if (c == '-' || c == '/' || c == '.') {
+      if (run == 0) return false;
+      run = 0;
+      ++seps;
+    } else {
+      return false;
+    }
+  }
+  return seps == 2 && run > 0;
+}
+
+// Consumes the time stamp at the start of a record line; returns false if there is none.
+bool skip_time_stamp(std::string_view line, std::string_view& rest) {
+  std::string_view tok = next_token(line, rest);
+  if (is_clock(tok)) return true;  // time only (default time_format)
+  const std::size_t t = tok.find('T');
+  if (t != std::string_view::npos) {  // ISO 8601: YYYY-MM-DDTHH:MM:SS.mmm
+    return is_date(tok.substr(0, t)) && is_clock(tok.substr(t + 1));
+  }
+  if (!is_date(tok)) return false;  // locale date, then the clock as the next token
+  std::string_view after;
+  if (!is_clock(next_token(rest, after))) return false;
+  rest = after;
+  std::string_view after_ampm;
+  const std::string_view ampm = next_token(rest, after_ampm);
+  if (ampm == "AM" || ampm == "PM") rest = after_ampm;
+  return true;
+}
+
+std::optional<std::uint32_t> five_digit_id(std::string_view s) {
+  if (s.size() != 5 || !all_digits(s)) return std::nullopt;
+  std::uint32_t v = 0;
+  for (char c : s) v = v * 10 + static_cast<std::uint32_t>(c - '0');
+  return v;
+}
+
+}  // namespace
+
+std::optional<StandardRecord> parse_standard_record(std::string_view line) {
+  if (line.empty() || !is_digit(line.front())) return std::nullopt;
+  std::string_view rest;
+  if (!skip_time_stamp(line, rest)) return std::nullopt;
+  std::string_view after_level;
+  if (next_token(rest, after_level).empty()) return std::nullopt;  // level word, any spelling
+  // Full format: host, application, then GCTI-<nn>-<id>. Looked for first, so that a host
+  // whose name is five digits is not taken for a short-format id.
+  std::string_view scan = after_level;
+  for (int i = 0; i < 3; ++i) {
+    std::string_view after;
+    const std::string_view tok = next_token(scan, after);
+    if (tok.empty()) break;
+    if (tok.starts_with("GCTI-")) {
+      const auto id = five_digit_id(tok.substr(tok.rfind('-') + 1));
+      if (!id) return std::nullopt;
+      return StandardRecord{*id, skip_spaces(after)};
+    }
+    scan = after;
+  }
+  std::string_view after_id;
+  const auto id = five_digit_id(next_token(after_level, after_id));
+  if (!id) return std::nullopt;
+  return StandardRecord{*id, skip_spaces(after_id)};
+}
+
+std::string_view first_word(std::string_view text) {
+  std::string_view rest;
+  return next_token(text, rest);
+}
+
+bool is_event_error_sent(std::string_view text) {
+  std::string_view rest;
+  if (next_token(text, rest) != "EventError") return false;
+  std::string_view after;
+  return next_token(rest, after) == "sent";
+}
+
+AtLine parse_at_line(std::string_view line) {
+  if (line.size() < 2 || line.front() != '@' || !is_digit(line[1])) return {};
+  std::string_view rest;
+  if (!is_clock(next_token(line.substr(1), rest))) return {};
+  std::string_view after_tag;
+  if (next_token(rest, after_tag) == "[BSYNC]") return {AtLineKind::kBackupCopy, {}};
+  const std::string_view body = trim(rest);
+  const std::size_t space = body.find_last_of(" \t");
+  if (space == std::string_view::npos) return {};
+  const std::string_view name = body.substr(space + 1);
+  std::string_view head = body.substr(0, space);
+  while (!head.empty() && is_space(head.back())) head.remove_suffix(1);
+  if (!head.ends_with(": message") || name.empty()) return {};
+  return {AtLineKind::kMessage, name};
+}
+
+std::string_view parse_column0_message(std::string_view line) {
+  if (!line.starts_with("message") || line.size() < 9 || !is_space(line[7])) return {};
+  const std::string_view name = trim(line.substr(8));
+  for (char c : name)
+    if (is_space(c)) return {};
+  return name;
+}
+
+std::uint32_t indent_columns(std::string_view line) {
+  std::uint32_t col = 0;
+  for (char c : line) {
+    if (c == ' ') {
+      ++col;
+    } else if (c == '\t') {
+      col = (col / 8 + 1) * 8;
+    } else {
+      break;
+    }
+  }
+  return col;
+}
+
+std::optional<AttributeLine> parse_attribute_line(std::string_view line) {
+  const std::string_view body = skip_spaces(line);
+  constexpr std::string_view kPrefix = "Attribute";
+  if (!body.starts_with(kPrefix)) return std::nullopt;
+  std::string_view rest;
+  const std::string_view word = next_token(body, rest);
+  if (word.size() <= kPrefix.size() || !is_alpha(word[kPrefix.size()])) return std::nullopt;
+  return AttributeLine{indent_columns(line), word.substr(kPrefix.size()), trim(rest)};
+}
+
+std::optional<std::int64_t> parse_decimal(std::string_view value) {
+  if (value.size() >= 2 && value.front() == '\'') {
+    const std::size_t close = value.find('\'', 1);
+    if (close == std::string_view::npos) return std::nullopt;
+    value = value.substr(1, close - 1);
+  } else {
+    std::string_view rest;
+    value = next_token(value, rest);
+  }
+  bool negative = false;
+  if (!value.empty() && (value.front() == '-' || value.front() == '+')) {
+    negative = value.front() == '-';
+    value.remove_prefix(1);
+  }
+  if (!all_digits(value)) return std::nullopt;
+  std::uint64_t v = 0;
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  for (char c : value) {
+    const auto d = static_cast<std::uint64_t>(c - '0');
+    if (v > (kMax - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  const auto signed_v = static_cast<std::int64_t>(v);
+  return negative ? -signed_v : signed_v;
+}
+
+std::optional<std::uint64_t> parse_hex(std::string_view value) {
+  std::string_view rest;
+  value = next_token(value, rest);
+  if (value.starts_with("0x") || value.starts_with("0X")) value.remove_prefix(2);
+  if (value.empty() || value.size() > 16) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : value) {
+    std::uint64_t d = 0;
+    if (is_digit(c)) {
+      d = static_cast<std::uint64_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      d = static_cast<std::uint64_t>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      d = static_cast<std::uint64_t>(c - 'A' + 10);
+    } else {
+      return std::nullopt;
+    }
+    v = (v << 4) | d;
+  }
+  return v;
+}
+
+std::optional<HeaderLine> parse_header_line(std::string_view line) {
+  // Keys seen in the field are words, spaces and parentheses: "Start time (UTC):".
+  if (line.empty() || !is_alpha(line.front())) return std::nullopt;
+  constexpr std::size_t kMaxKey = 64;
+  for (std::size_t i = 0; i < line.size() && i < kMaxKey; ++i) {
+    const char c = line[i];
+    if (c == ':') return HeaderLine{line.substr(0, i), trim(line.substr(i + 1))};
+    if (!(is_alpha(c) || is_digit(c) || c == ' ' || c == '(' || c == ')' || c == '_' ||
+          c == '-')) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace tse::tserver

@@ -1,0 +1,151 @@
+#include "tserver/record_assembler.h"
+
+#include "tserver/log_line.h"
+
+namespace tse::tserver {
+namespace {
+constexpr std::string_view kEventError = "EventError";
+}
+
+void RecordAssembler::on_line(std::string_view line) {
+  if (dump_ != Dump::kNone) {
+    if (is_indented(line)) {
+      on_body_line(line);
+      return;
+    }
+    finish_dump();  // a dump ends at the first line that does not start with whitespace
+  }
+  if (line.empty()) return;
+  if (pending_sent_) {
+    // Shape B: the 04542 record is the header of the column-0 dump right after it.
+    if (parse_column0_message(line) == kEventError) {
+      pending_sent_ = false;
+      unpaired_dump_ = false;
+      previous_ = Previous::kOther;
+      start_dump(kEventError, /*shape_b=*/true);
+      return;
+    }
+    resolve_pending_sent();
+  }
+  if (is_indented(line)) {  // a body line with no dump open: nothing to count
+    previous_ = Previous::kOther;
+    return;
+  }
+  const char first = line.front();
+  if (first >= '0' && first <= '9') {
+    on_record(line);
+    return;
+  }
+  const Previous previous = previous_;
+  previous_ = Previous::kOther;
+  if (first == '@') {
+    const AtLine at = parse_at_line(line);
+    if (at.kind == AtLineKind::kMessage) {
+      start_dump(at.message_name, /*shape_b=*/false);
+    } else if (at.kind == AtLineKind::kBackupCopy) {
+      ++stats_.backup_copies;
+      dump_ = Dump::kBackupCopy;
+    } else {
+      ++stats_.unrecognized;
+    }
+    return;
+  }
+  const std::string_view name = parse_column0_message(line);
+  if (!name.empty() &&
+      (previous == Previous::kRequestReceived || previous == Previous::kEventSent)) {
+    start_dump(name, /*shape_b=*/false);
+    return;
+  }
+  ++stats_.unrecognized;
+}
+
+void RecordAssembler::flush() {
+  if (dump_ != Dump::kNone) finish_dump();
+  if (pending_sent_) resolve_pending_sent();
+}
+
+void RecordAssembler::on_record(std::string_view line) {
+  const auto record = parse_standard_record(line);
+  if (!record) {
+    ++stats_.unrecognized;
+    previous_ = Previous::kOther;
+    return;
+  }
+  ++stats_.records;
+  switch (record->id) {
+    case kEventSentId:
+      previous_ = Previous::kEventSent;
+      pending_sent_ = is_event_error_sent(record->text);
+      break;
+    case kRequestReceivedId:
+      previous_ = Previous::kRequestReceived;
+      break;
+    default:
+      previous_ = Previous::kOther;
+      break;
+  }
+}
+
+void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
+  ++stats_.records;
+  dump_ = name == kEventError ? Dump::kEventError : Dump::kOther;
+  dump_shape_b_ = shape_b;
+  dump_indent_known_ = false;
+  dump_has_code_ = false;
+  dump_code_malformed_ = false;
+  dump_sequence_.reset();
+}
+
+void RecordAssembler::on_body_line(std::string_view line) {
+  if (dump_ != Dump::kEventError) return;  // only EventError bodies are read
+  const auto attribute = parse_attribute_line(line);
+  if (!attribute) return;  // nested pair, `(text)` line, hex continuation
+  if (!dump_indent_known_) {
+    dump_indent_ = attribute->indent_columns;
+    dump_indent_known_ = true;
+  } else if (attribute->indent_columns > dump_indent_) {
+    return;  // deeper than the dump's own attributes: inside a key-value list
+  }
+  if (attribute->name == "ErrorCode") {
+    if (dump_has_code_ || dump_code_malformed_) return;  // the first top-level code wins
+    if (const auto code = parse_decimal(attribute->value)) {
+      dump_has_code_ = true;
+      dump_code_ = *code;
+    } else {
+      dump_code_malformed_ = true;
+    }
+  } else if (attribute->name == "EventSequenceNumber") {
+    if (!dump_sequence_) dump_sequence_ = parse_hex(attribute->value);
+  }
+}
+
+void RecordAssembler::finish_dump() {
+  const Dump dump = dump_;
+  dump_ = Dump::kNone;
+  if (dump != Dump::kEventError) return;
+  if (dump_sequence_ && dump_sequence_ == last_sequence_) {
+    ++stats_.duplicates;
+  } else {
+    if (!dump_has_code_) ++stats_.malformed;
+    report(dump_has_code_ ? std::optional<std::int64_t>(dump_code_) : std::nullopt);
+  }
+  if (dump_sequence_) last_sequence_ = dump_sequence_;
+  // A shape-A dump's trailer is still to come; a shape-B dump came after its record.
+  unpaired_dump_ = !dump_shape_b_;
+}
+
+void RecordAssembler::resolve_pending_sent() {
+  pending_sent_ = false;
+  if (unpaired_dump_) {
+    unpaired_dump_ = false;  // the trailer of a dump already counted
+    return;
+  }
+  report(std::nullopt);  // logged at trace verbosity: the record alone, no dump
+}
+
+void RecordAssembler::report(std::optional<std::int64_t> code) {
+  ++stats_.event_errors;
+  sink_.on_event_error(EventErrorReport{code});
+}
+
+}  // namespace tse::tserver

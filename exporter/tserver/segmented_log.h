@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "framer/line_framer.h"
+#include "tserver/record_assembler.h"
+
+namespace tse::tserver {
+
+/// Receives, besides the EventErrors, the end of each segment's header block.
+class SegmentSink : public RecordSink {
+ public:
+  /// Called once per segment started with begin_segment(), before any of its records:
+  /// `application_name` is the header's `Application name` value, empty when there is none.
+  virtual void on_segment_header(std::string_view application_name) = 0;
+};
+
+/// One T-Server's log as the ordered bytes of its segments (contract section 1).
+///
+/// Every segment starts with a header block of `Key: value` lines up to the first empty line:
+/// it is read for the `Application name` and never parsed as records. A record, or even a line,
+/// that the previous segment left unfinished continues after the next segment's header, so the
+/// framer and the assembler carry over from one segment to the next.
+///
+/// Pure: bytes in, reports out, no I/O. Not thread-safe: one per T-Server log, one thread.
+class SegmentedLog {
+ public:
+  SegmentedLog(SegmentSink& sink, std::size_t max_line_bytes = LineFramer::kDefaultMaxLineBytes)
+      : sink_(sink), framer_(max_line_bytes), assembler_(sink) {}
+
+  /// The bytes fed next are byte 0 of a new segment.
+  void begin_segment();
+  /// The bytes fed next continue a segment from a line boundary in its body (resume, tail -F).
+  void begin_midway();
+
+  void feed(std::string_view bytes);
+
+  /// True end of input: the unterminated last line counts as a line, open records are closed.
+  void finish();
+
+  /// The stream went quiet. If it stopped at a line boundary, closes the open records (a dump
+  /// waiting for the line after it); an unterminated line is kept.
+  void flush_if_idle();
+
+  /// The first header block in `head` (the first bytes of a segment); the `Application name`
+  /// value, or empty. For segments that are joined midway, whose header is not fed.
+  static std::string application_name_in(std::string_view head);
+
+  [[nodiscard]] std::uint64_t lines() const { return framer_.lines(); }
+  [[nodiscard]] std::uint64_t lines_too_long() const { return framer_.lines_too_long(); }
+  [[nodiscard]] std::uint64_t header_lines() const { return header_lines_; }
+  [[nodiscard]] const AssemblerStats& stats() const { return assembler_.stats(); }
+  [[nodiscard]] bool at_line_boundary() const {
+    return framer_.at_line_boundary() && held_partial_.empty();
+  }
+  [[nodiscard]] bool has_open_record() const { return assembler_.has_open_record(); }
+
+ private:
+  enum class Phase { kHeaderStart, kHeader, kBody };
+  static constexpr std::uint32_t kMaxHeaderLines = 256;
+
+  void on_line(std::string_view line);
+  void end_header();
+  void body_line(std::string_view line);
+
+  SegmentSink& sink_;
+  LineFramer framer_;
+  RecordAssembler assembler_;
+  Phase phase_ = Phase::kBody;
+  std::uint32_t phase_lines_ = 0;
+  std::string application_name_;  // of the header being read
+  std::string held_partial_;      // the previous segment's unfinished last line
+  std::string joined_;            // scratch for held_partial_ + first body line
+  std::uint64_t header_lines_ = 0;
+};
+
+}  // namespace tse::tserver
