@@ -136,10 +136,13 @@ std::string usage_text() {
   for (const auto& flag : flags()) {
     std::string left = "  --";
     left += flag.name;
-    if (!flag.value_name.empty()) left += "=" + std::string(flag.value_name);
+    if (!flag.value_name.empty()) {
+      left += '=';
+      left += flag.value_name;
+    }
     text += left;
-    text += left.size() < 34 ? std::string(34 - left.size(), ' ') : std::string("\n") +
-                                                                         std::string(34, ' ');
+    if (left.size() >= 34) text += '\n';
+    text.append(left.size() < 34 ? 34 - left.size() : 34, ' ');
     // Wrap the help at 100 columns.
     std::string_view help = flag.help;
     std::size_t column = 34;

@@ -1,0 +1,109 @@
+#include "metrics/error_metrics.h"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
+
+namespace tse {
+namespace {
+
+// The exposition lines of one metric name, in order.
+std::vector<std::string> lines_of(prometheus::Registry& registry, const std::string& name) {
+  std::istringstream text(prometheus::TextSerializer().Serialize(registry.Collect()));
+  std::vector<std::string> out;
+  for (std::string line; std::getline(text, line);) {
+    if (line.starts_with(name + "{") || line.starts_with(name + " ")) out.push_back(line);
+  }
+  return out;
+}
+
+bool contains(const std::vector<std::string>& lines, const std::string& line) {
+  return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+TEST(ErrorMetrics, EveryCodeOfANewTServerStartsAtZero) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  EXPECT_TRUE(lines_of(registry, "tserver_event_errors_total").empty());
+  metrics.tserver("TServer_SfB_01");
+  const auto lines = lines_of(registry, "tserver_event_errors_total");
+  EXPECT_EQ(lines.size(), 35u);  // 34 catalog codes and "unknown"
+  EXPECT_TRUE(contains(lines,
+                       "tserver_event_errors_total{error_code=\"57\",error_name=\"TERR_TIMEOUT\","
+                       "tserver=\"TServer_SfB_01\"} 0"));
+  EXPECT_TRUE(contains(lines,
+                       "tserver_event_errors_total{error_code=\"236\",error_name=\"Timeout "
+                       "performing operation\",tserver=\"TServer_SfB_01\"} 0"));
+  EXPECT_TRUE(contains(lines,
+                       "tserver_event_errors_total{error_code=\"unknown\",error_name=\"UNKNOWN\","
+                       "tserver=\"TServer_SfB_01\"} 0"));
+}
+
+TEST(ErrorMetrics, CountsKnownUnknownAndUnlistedCodes) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  auto& ts = metrics.tserver("A");
+  ts.count(57);
+  ts.count(57);
+  ts.count(std::nullopt);
+  ts.count(9999);
+  ts.count(-1);
+  const auto lines = lines_of(registry, "tserver_event_errors_total");
+  EXPECT_EQ(lines.size(), 37u);
+  EXPECT_TRUE(contains(
+      lines, "tserver_event_errors_total{error_code=\"57\",error_name=\"TERR_TIMEOUT\",tserver=\"A\"} 2"));
+  EXPECT_TRUE(contains(
+      lines, "tserver_event_errors_total{error_code=\"unknown\",error_name=\"UNKNOWN\",tserver=\"A\"} 1"));
+  EXPECT_TRUE(contains(
+      lines, "tserver_event_errors_total{error_code=\"9999\",error_name=\"UNKNOWN\",tserver=\"A\"} 1"));
+  EXPECT_TRUE(contains(
+      lines, "tserver_event_errors_total{error_code=\"-1\",error_name=\"UNKNOWN\",tserver=\"A\"} 1"));
+}
+
+TEST(ErrorMetrics, UnlistedCodesPastTheLimitGoToOther) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry, 2);
+  auto& ts = metrics.tserver("A");
+  ts.count(1000);
+  ts.count(1001);
+  ts.count(1002);
+  ts.count(1003);
+  ts.count(1000);
+  const auto lines = lines_of(registry, "tserver_event_errors_total");
+  EXPECT_EQ(lines.size(), 35u + 3u);
+  EXPECT_TRUE(contains(
+      lines, "tserver_event_errors_total{error_code=\"1000\",error_name=\"UNKNOWN\",tserver=\"A\"} 2"));
+  EXPECT_TRUE(contains(
+      lines, "tserver_event_errors_total{error_code=\"other\",error_name=\"UNKNOWN\",tserver=\"A\"} 2"));
+  EXPECT_EQ(lines_of(registry, "tserver_exporter_error_codes_capped_total"),
+            std::vector<std::string>{"tserver_exporter_error_codes_capped_total 2"});
+}
+
+TEST(ErrorMetrics, TServersAreSeparateAndLabelsAreSanitised) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  metrics.tserver("A").count(57);
+  metrics.tserver("B\xff\n\"x").count(57);
+  EXPECT_EQ(&metrics.tserver("A"), &metrics.tserver("A"));
+  const auto lines = lines_of(registry, "tserver_event_errors_total");
+  EXPECT_EQ(lines.size(), 70u);
+  EXPECT_TRUE(contains(lines,
+                       "tserver_event_errors_total{error_code=\"57\",error_name=\"TERR_TIMEOUT\","
+                       "tserver=\"B__\\\"x\"} 1"));
+}
+
+TEST(ErrorMetrics, CodeInfoHasEveryCatalogCode) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  const auto lines = lines_of(registry, "tserver_error_code_info");
+  EXPECT_EQ(lines.size(), 34u);
+  EXPECT_TRUE(contains(lines,
+                       "tserver_error_code_info{description=\"Switch or T-Server did not respond "
+                       "in time.\",error_code=\"57\",error_name=\"TERR_TIMEOUT\"} 1"));
+}
+
+}  // namespace
+}  // namespace tse

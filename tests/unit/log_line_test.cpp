@@ -1,0 +1,150 @@
+#include "tserver/log_line.h"
+
+#include <gtest/gtest.h>
+
+namespace tse::tserver {
+namespace {
+
+struct RecordCase {
+  const char* line;
+  std::uint32_t id;
+  const char* text;
+};
+
+class StandardRecordTest : public ::testing::TestWithParam<RecordCase> {};
+
+TEST_P(StandardRecordTest, ParsesIdAndText) {
+  const auto record = parse_standard_record(GetParam().line);
+  ASSERT_TRUE(record) << GetParam().line;
+  EXPECT_EQ(record->id, GetParam().id);
+  EXPECT_EQ(record->text, GetParam().text);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TimeAndMessageFormats, StandardRecordTest,
+    ::testing::Values(
+        RecordCase{"10:15:24.807 Trc 04542 EventError sent to [724] (x)", 4542,
+                   "EventError sent to [724] (x)"},
+        RecordCase{"2025-12-17T10:15:24.807 Trc 04542 EventError sent to [724]", 4542,
+                   "EventError sent to [724]"},
+        RecordCase{"2025/12/17 10:15:24.807 Std 04541 RequestMakeCall received from [7]", 4541,
+                   "RequestMakeCall received from [7]"},
+        RecordCase{"12/17/2025 10:15:24.807 Int 04120 Check point 2025-12-17T10:00:00", 4120,
+                   "Check point 2025-12-17T10:00:00"},
+        RecordCase{"17.12.2025 10:15:24.807 Dbg 04542 EventRinging sent to [1]", 4542,
+                   "EventRinging sent to [1]"},
+        RecordCase{"2025-12-17 10:15:24.807 Alr 04542 EventError sent to [1]", 4542,
+                   "EventError sent to [1]"},
+        RecordCase{"10:15:24 Trc 04542 EventError sent to [1]", 4542, "EventError sent to [1]"},
+        RecordCase{"2025-12-17T10:15:24.807 Trace SFBTS01 TServer_SfB_01 GCTI-04-04542  "
+                   "EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)",
+                   4542, "EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)"},
+        RecordCase{"10:15:24.807 Standard 12345 TServer_SfB_01 GCTI-01-04541 RequestX received",
+                   4541, "RequestX received"},
+        RecordCase{"10:15:24.807 Renamed 04542  EventError sent to [1]", 4542,
+                   "EventError sent to [1]"}));
+
+TEST(StandardRecord, RejectsWhatIsNotARecord) {
+  for (const char* line : {"", "message EventError", "\tAttributeErrorCode\t57",
+                           "@10:15:24.8070 [0] 8.5 send_to_client: message EventError",
+                           "10:15 Trc 04542 EventError sent", "10:15:24.807 Trc 4542 EventError",
+                           "10:15:24.807 Trc 045420 EventError", "2025-12-17X10:15:24 Trc 04542 x",
+                           "12345 EventError sent to", "10:15:24.807", "10:15:24.807 Trc"}) {
+    EXPECT_FALSE(parse_standard_record(line)) << line;
+  }
+}
+
+TEST(EventErrorSent, NeedsTheExactName) {
+  EXPECT_TRUE(is_event_error_sent("EventError sent to [724] (0000002a WDE_01 1.2.3.4:5)"));
+  EXPECT_FALSE(is_event_error_sent("ISCCEventError sent to [724]"));
+  EXPECT_FALSE(is_event_error_sent("EventErrorX sent to [724]"));
+  EXPECT_FALSE(is_event_error_sent("EventError received from [724]"));
+  EXPECT_FALSE(is_event_error_sent("EventLinkDisconnected sent to [724]"));
+}
+
+TEST(AtLine, FindsTheMessageNameWhateverTheFunction) {
+  const auto a = parse_at_line("@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError");
+  EXPECT_EQ(a.kind, AtLineKind::kMessage);
+  EXPECT_EQ(a.message_name, "EventError");
+  const auto c = parse_at_line(
+      "@10:15:24.8070 [0] 8.5.001.23 distribute call/party event: message EventEstablished ");
+  EXPECT_EQ(c.kind, AtLineKind::kMessage);
+  EXPECT_EQ(c.message_name, "EventEstablished");
+}
+
+TEST(AtLine, RecognisesBackupCopies) {
+  EXPECT_EQ(parse_at_line("@10:15:24.8070 [BSYNC] Trace: Send to backup (TServer_SfB_02) "
+                          ": message EventError")
+                .kind,
+            AtLineKind::kBackupCopy);
+}
+
+TEST(AtLine, RejectsLookAlikes) {
+  EXPECT_EQ(parse_at_line("@10:15:24.8070 [0] 8.5 send_to_client: message").kind,
+            AtLineKind::kNone);
+  EXPECT_EQ(parse_at_line("@10:15:24.8070 [0] note: messages EventError").kind, AtLineKind::kNone);
+  EXPECT_EQ(parse_at_line("@user: message EventError").kind, AtLineKind::kNone);
+  EXPECT_EQ(parse_at_line("10:15:24.8070 [0] x: message EventError").kind, AtLineKind::kNone);
+}
+
+TEST(Column0Message, IsOneNameAfterMessage) {
+  EXPECT_EQ(parse_column0_message("message EventError"), "EventError");
+  EXPECT_EQ(parse_column0_message("message\tRequestMakeCall "), "RequestMakeCall");
+  EXPECT_EQ(parse_column0_message("message"), "");
+  EXPECT_EQ(parse_column0_message("messages EventError"), "");
+  EXPECT_EQ(parse_column0_message("message EventError sent"), "");
+  EXPECT_EQ(parse_column0_message(" message EventError"), "");
+}
+
+TEST(AttributeLine, SplitsNameValueAndIndent) {
+  const auto tab = parse_attribute_line("\tAttributeErrorCode\t236");
+  ASSERT_TRUE(tab);
+  EXPECT_EQ(tab->name, "ErrorCode");
+  EXPECT_EQ(tab->value, "236");
+  EXPECT_EQ(tab->indent_columns, 8u);
+  const auto spaces = parse_attribute_line("    AttributeThisDN    'sip:a@b.com'  ");
+  ASSERT_TRUE(spaces);
+  EXPECT_EQ(spaces->name, "ThisDN");
+  EXPECT_EQ(spaces->value, "'sip:a@b.com'");
+  EXPECT_EQ(spaces->indent_columns, 4u);
+  EXPECT_EQ(parse_attribute_line("\t\tAttributeErrorCode\t57")->indent_columns, 16u);
+  EXPECT_FALSE(parse_attribute_line("\t\t'ErrorCode'\t57"));
+  EXPECT_FALSE(parse_attribute_line("\t(Timeout performing operation)"));
+  EXPECT_FALSE(parse_attribute_line("\tAttribute\t57"));
+}
+
+TEST(Values, DecimalAndHex) {
+  EXPECT_EQ(parse_decimal("236"), 236);
+  EXPECT_EQ(parse_decimal("057"), 57);
+  EXPECT_EQ(parse_decimal("-1"), -1);
+  EXPECT_EQ(parse_decimal("'57'"), 57);
+  EXPECT_EQ(parse_decimal("57 (TERR_TIMEOUT)"), 57);
+  EXPECT_EQ(parse_decimal("9223372036854775807"), 9223372036854775807LL);
+  EXPECT_FALSE(parse_decimal("9223372036854775808"));
+  EXPECT_FALSE(parse_decimal("'Timeout'"));
+  EXPECT_FALSE(parse_decimal(""));
+  EXPECT_FALSE(parse_decimal("57x"));
+  EXPECT_EQ(parse_hex("00000000000a1b2c"), 0xa1b2cu);
+  EXPECT_EQ(parse_hex("FFFFFFFFFFFFFFFF"), 0xFFFFFFFFFFFFFFFFu);
+  EXPECT_FALSE(parse_hex("10000000000000000"));
+  EXPECT_FALSE(parse_hex("xyz"));
+}
+
+TEST(HeaderLine, KeyAndValue) {
+  const auto a = parse_header_line("Application name:\tTServer_SfB_01");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->key, "Application name");
+  EXPECT_EQ(a->value, "TServer_SfB_01");
+  const auto b = parse_header_line("Start time (UTC):    2025-12-17T10:15:00.123");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->key, "Start time (UTC)");
+  EXPECT_EQ(b->value, "2025-12-17T10:15:00.123");
+  EXPECT_TRUE(parse_header_line("File: (1) TServer_SfB_01.20251217_101500_123.log"));
+  EXPECT_FALSE(parse_header_line("10:15:24.807 Trc 04542 EventError sent"));
+  EXPECT_FALSE(parse_header_line("or sent to [724] (0000002a WDE_01 10.1.2.3:51234)"));
+  EXPECT_FALSE(parse_header_line("message EventError"));
+  EXPECT_FALSE(parse_header_line("\tAttributeErrorCode:57"));
+}
+
+}  // namespace
+}  // namespace tse::tserver

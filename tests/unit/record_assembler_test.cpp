@@ -1,0 +1,278 @@
+#include "tserver/record_assembler.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace tse::tserver {
+namespace {
+
+// Collects reports as "236" or "unknown".
+class Collect : public RecordSink {
+ public:
+  void on_event_error(const EventErrorReport& report) override {
+    codes.push_back(report.code ? std::to_string(*report.code) : "unknown");
+  }
+  std::vector<std::string> codes;
+};
+
+using Codes = std::vector<std::string>;
+
+// Feeds `text` line by line (LF-separated, no CRs), then flushes.
+Codes count(std::string_view text, AssemblerStats* stats = nullptr) {
+  Collect sink;
+  RecordAssembler assembler(sink);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    assembler.on_line(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  assembler.flush();
+  if (stats != nullptr) *stats = assembler.stats();
+  return sink.codes;
+}
+
+constexpr std::string_view kRequest =
+    "2025-12-17T10:15:20.412 Trc 04541 RequestMakeCall received from [724] (0000002a WDE_01 "
+    "10.1.2.3:51234)\n"
+    "message RequestMakeCall\n"
+    "\tAttributeThisDN\t'sip:agent1@contoso.com'\n"
+    "\tAttributeReferenceID\t17\n";
+
+constexpr std::string_view kShapeA =
+    "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
+    "\tAttributeEventSequenceNumber\t00000000000a1b2c\n"
+    "\tAttributeErrorMessage\t'Timeout performing operation'\n"
+    "\tAttributeErrorCode\t236\n"
+    "\tAttributeReferenceID\t17\n"
+    "2025-12-17T10:15:24.807 Trc 04542 EventError sent to [724] (0000002a WDE_01 "
+    "10.1.2.3:51234)\n";
+
+TEST(RecordAssembler, ContractWorkedExampleCountsOnce) {
+  AssemblerStats stats;
+  EXPECT_EQ(count(std::string(kRequest) + std::string(kShapeA), &stats), Codes{"236"});
+  EXPECT_EQ(stats.records, 4u);  // 04541, its dump, the EventError dump, the 04542 trailer
+  EXPECT_EQ(stats.event_errors, 1u);
+}
+
+TEST(RecordAssembler, ShapeADumpWithoutTrailerCounts) {
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "10:15:25.000 Trc 04542 EventRinging sent to [1] (x)\n"),
+            Codes{"57"});
+}
+
+TEST(RecordAssembler, ShapeBRecordThenColumn0Dump) {
+  EXPECT_EQ(count("10:15:24.807 Trc 04542 EventError sent to [724] (0000002a WDE_01 1.2.3.4:5)\n"
+                  "message EventError\n"
+                  "\tAttributeEventSequenceNumber\t0000000000000001\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "\tAttributeReferenceID\t3\n"
+                  "10:15:24.900 Trc 04541 RequestAnswerCall received from [724] (x)\n"),
+            Codes{"57"});
+}
+
+TEST(RecordAssembler, ShapeBDumpClosedByEndOfInput) {
+  EXPECT_EQ(count("10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"
+                  "message EventError\n"
+                  "\tAttributeErrorCode\t1707\n"),
+            Codes{"1707"});
+}
+
+TEST(RecordAssembler, TraceOnlyRecordCountsAsUnknown) {
+  EXPECT_EQ(count("10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"
+                  "10:15:24.808 Trc 04542 EventError sent to [725] (y)\n"
+                  "10:15:24.809 Trc 04541 RequestMakeCall received from [724] (x)\n"
+                  "10:15:24.810 Trc 04542 EventError sent to [726] (z)\n"),
+            (Codes{"unknown", "unknown", "unknown"}));
+}
+
+TEST(RecordAssembler, TraceOnlyRecordAfterAPairedDumpIsNotATrailer) {
+  EXPECT_EQ(count(std::string(kShapeA) +
+                  "10:15:30.000 Trc 04542 EventError sent to [724] (x)\n"),
+            (Codes{"236", "unknown"}));
+}
+
+TEST(RecordAssembler, BothShapesAndTraceOnlyMixed) {
+  const std::string log = std::string(kShapeA) +
+                          "10:15:25.000 Trc 04542 EventError sent to [724] (x)\n"
+                          "message EventError\n"
+                          "\tAttributeErrorCode\t56\n"
+                          "10:15:26.000 Trc 04542 EventError sent to [724] (x)\n"
+                          "@10:15:27.0000 [0] 8.5.001.23 send_to_client: message EventError\n"
+                          "\tAttributeErrorCode\t71\n"
+                          "10:15:27.000 Trc 04542 EventError sent to [724] (x)\n";
+  EXPECT_EQ(count(log), (Codes{"236", "56", "unknown", "71"}));
+}
+
+TEST(RecordAssembler, ARecordBetweenDumpAndTrailerKeepsThePair) {
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "10:15:24.807 Int 04543 Interaction message \"EventError\" sent to 724\n"
+                  "10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"),
+            Codes{"57"});
+}
+
+TEST(RecordAssembler, RepeatedSequenceNumberCountsOnce) {
+  const std::string dump =
+      "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
+      "\tAttributeEventSequenceNumber\t00000000000000ff\n"
+      "\tAttributeErrorCode\t57\n";
+  const std::string trailer = "10:15:24.807 Trc 04542 EventError sent to [724] (x)\n";
+  AssemblerStats stats;
+  EXPECT_EQ(count(dump + dump + trailer, &stats), Codes{"57"});
+  EXPECT_EQ(stats.duplicates, 1u);
+  EXPECT_EQ(count(dump + trailer + dump + trailer), Codes{"57"});
+}
+
+TEST(RecordAssembler, RepeatedShapeBCountsOnce) {
+  const std::string event =
+      "10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"
+      "message EventError\n"
+      "\tAttributeEventSequenceNumber\t0000000000000010\n"
+      "\tAttributeErrorCode\t236\n";
+  EXPECT_EQ(count(event + event), Codes{"236"});
+}
+
+TEST(RecordAssembler, DifferentSequenceNumbersCountTwice) {
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5 send_to_client: message EventError\n"
+                  "\tAttributeEventSequenceNumber\t0000000000000001\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "@10:15:24.8070 [0] 8.5 send_to_client: message EventError\n"
+                  "\tAttributeEventSequenceNumber\t0000000000000002\n"
+                  "\tAttributeErrorCode\t57\n"),
+            (Codes{"57", "57"}));
+}
+
+TEST(RecordAssembler, NestedPairsAndTextsNeverCount) {
+  AssemblerStats stats;
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5 distribute_event: message EventAttachedDataChanged\n"
+                  "\tAttributeUserData\t[64] 00 03 00 00..\n"
+                  "\t\t'ErrorCode'\t57\n"
+                  "\t\t'Note'\t'message EventError'\n"
+                  "\t\tAttributeErrorCode\t57\n"
+                  "10:15:24.807 Trc 04542 EventAttachedDataChanged sent to [724] (x)\n"
+                  "@10:15:25.0000 [0] 8.5 send_to_client: message EventError\n"
+                  "\tAttributeUserData\t[64] 00 03 00 00..\n"
+                  "\t\t'ErrorCode'\t57\n"
+                  "\t\tAttributeErrorCode\t58\n"
+                  "\tAttributeErrorMessage\t'code 57 from 236'\n"
+                  "\t(TERR_TIMEOUT 57)\n"
+                  "\tAttributeErrorCode\t223\n"
+                  "10:15:25.000 Trc 04542 EventError sent to [724] (x)\n",
+                  &stats),
+            Codes{"223"});
+}
+
+TEST(RecordAssembler, OtherErrorEventsAreNotEventErrors) {
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5 send_to_client: message ISCCEventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "10:15:24.807 Trc 04542 ISCCEventError sent to [724] (x)\n"
+                  "@10:15:24.8070 [0] 8.5 send_to_client: message EventLinkDisconnected\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "@10:15:24.8070 [0] 8.5 send_to_client: message EventHardwareError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "@10:15:24.8070 [0] 8.5 send_to_client: message EventErrorX\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "10:15:24.807 Trc 04541 EventError received from [724] (x)\n"
+                  "10:15:24.807 Trc 04543 EventError sent to [724] (x)\n"),
+            Codes{});
+}
+
+TEST(RecordAssembler, Column0MessageCountsOnlyRightAfterItsRecord) {
+  EXPECT_EQ(count("10:15:24.807 Trc 04120 Check point 2025-12-17T10:00:00\n"
+                  "message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "message EventError\n"
+                  "\tAttributeErrorCode\t58\n"),
+            Codes{});
+}
+
+TEST(RecordAssembler, BlankLinesBetweenRecordAndItsDumpAreAllowed) {
+  EXPECT_EQ(count("10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"
+                  "\n"
+                  "message EventError\n"
+                  "\tAttributeErrorCode\t57\n"),
+            Codes{"57"});
+}
+
+TEST(RecordAssembler, BackupCopiesAreSkippedWithTheirBodies) {
+  AssemblerStats stats;
+  EXPECT_EQ(count("@10:15:24.8070 [BSYNC] Trace: Send to backup (TServer_SfB_02) [724]:\n"
+                  "message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "@10:15:24.8070 [BSYNC] Trace: Send to backup (x) : message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "10:15:25.000 Trc 04541 RequestMakeCall received from [724] (x)\n",
+                  &stats),
+            Codes{});
+  EXPECT_EQ(stats.backup_copies, 2u);
+}
+
+TEST(RecordAssembler, SpaceIndentedDumps) {
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5 send_to_client: message EventError\n"
+                  "    AttributeUserData    [64] 00 03 00 00..\n"
+                  "        'ErrorCode'    57\n"
+                  "        AttributeErrorCode    58\n"
+                  "    AttributeErrorCode    1140\n"
+                  "10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"),
+            Codes{"1140"});
+}
+
+TEST(RecordAssembler, MissingOrMalformedCodeCountsAsUnknown) {
+  AssemblerStats stats;
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5 send_to_client: message EventError\n"
+                  "\tAttributeErrorMessage\t'no code'\n"
+                  "@10:15:25.8070 [0] 8.5 send_to_client: message EventError\n"
+                  "\tAttributeErrorCode\t'****'\n"
+                  "\tAttributeErrorCode\t57\n",
+                  &stats),
+            (Codes{"unknown", "unknown"}));
+  EXPECT_EQ(stats.malformed, 2u);
+}
+
+TEST(RecordAssembler, UnlistedCodesKeepTheirNumber) {
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5 send_to_client: message EventError\n"
+                  "\tAttributeErrorCode\t9999\n"
+                  "@10:15:24.8070 [0] 8.5 send_to_client: message EventError\n"
+                  "\tAttributeErrorCode\t0\n"),
+            (Codes{"9999", "0"}));
+}
+
+TEST(RecordAssembler, ADumpEndsAtTheFirstLineNotStartingWithWhitespace) {
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5 send_to_client: message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "\n"
+                  "\tAttributeErrorCode\t58\n"),
+            Codes{"57"});
+}
+
+TEST(RecordAssembler, FullFormatRecords) {
+  EXPECT_EQ(count("2025-12-17T10:15:24.807 Trace SFBTS01 TServer_SfB_01 GCTI-04-04542  "
+                  "EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)\n"
+                  "message EventError\n"
+                  "\tAttributeErrorCode\t565\n"
+                  "2025-12-17T10:15:25.807 Trace SFBTS01 TServer_SfB_01 GCTI-04-04542  "
+                  "EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)\n"),
+            (Codes{"565", "unknown"}));
+}
+
+TEST(RecordAssembler, FlushClosesAnOpenDumpOnceAndKeepsTheTrailerPairing) {
+  Collect sink;
+  RecordAssembler assembler(sink);
+  assembler.on_line("@10:15:24.8070 [0] 8.5 send_to_client: message EventError");
+  assembler.on_line("\tAttributeErrorCode\t57");
+  EXPECT_TRUE(assembler.has_open_record());
+  assembler.flush();
+  EXPECT_EQ(sink.codes, Codes{"57"});
+  EXPECT_FALSE(assembler.has_open_record());
+  assembler.on_line("10:15:24.807 Trc 04542 EventError sent to [724] (x)");
+  assembler.flush();
+  EXPECT_EQ(sink.codes, Codes{"57"});
+}
+
+}  // namespace
+}  // namespace tse::tserver
