@@ -1,1 +1,135 @@
-// placeholder
+#include "http/http_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace tse {
+namespace {
+
+// Sends `request` to 127.0.0.1:port over a real socket; returns everything the server sent
+// until it closed the connection.
+std::string http_exchange(unsigned short port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  ::send(fd, request.data(), request.size(), 0);
+  std::string response;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return response;
+}
+
+std::string get(unsigned short port, const std::string& target, const std::string& method = "GET") {
+  return http_exchange(port, method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<HttpServer>(
+        io_, parse_listen_address(io_, "127.0.0.1:0"),
+        HttpRoutes{.telemetry_path = "/metrics",
+                   .metrics = [this] {
+                     ++scrapes_;
+                     return std::string("tserver_up 1\n");
+                   },
+                   .title = "tserver_exporter test"});
+    port_ = server_->local_endpoint().port();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    boost::asio::post(io_, [this] { server_->stop(); io_.stop(); });
+    thread_.join();
+  }
+
+  boost::asio::io_context io_;
+  std::unique_ptr<HttpServer> server_;
+  unsigned short port_ = 0;
+  std::thread thread_;
+  int scrapes_ = 0;
+};
+
+TEST_F(HttpServerTest, ServesTheMetricsInTheTextFormat) {
+  const std::string response = get(port_, "/metrics");
+  EXPECT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << response;
+  EXPECT_NE(response.find("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"),
+            std::string::npos);
+  EXPECT_TRUE(response.ends_with("\r\n\r\ntserver_up 1\n")) << response;
+  EXPECT_TRUE(get(port_, "/metrics?name[]=x").ends_with("\r\n\r\ntserver_up 1\n"));
+}
+
+TEST_F(HttpServerTest, LandingPageHealthAndErrors) {
+  const std::string landing = get(port_, "/");
+  EXPECT_TRUE(landing.starts_with("HTTP/1.1 200 OK\r\n"));
+  EXPECT_NE(landing.find("<a href=\"/metrics\">/metrics</a>"), std::string::npos);
+  EXPECT_NE(landing.find("<h1>tserver_exporter test</h1>"), std::string::npos);
+  EXPECT_TRUE(get(port_, "/-/healthy").ends_with("\r\n\r\nOK\n"));
+  EXPECT_TRUE(get(port_, "/nope").starts_with("HTTP/1.1 404 Not Found\r\n"));
+  const std::string post = get(port_, "/metrics", "POST");
+  EXPECT_TRUE(post.starts_with("HTTP/1.1 405 Method Not Allowed\r\n")) << post;
+  EXPECT_NE(post.find("Allow: GET, HEAD\r\n"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, HeadHasTheLengthButNoBody) {
+  const std::string head = get(port_, "/metrics", "HEAD");
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 200 OK\r\n"));
+  EXPECT_NE(head.find("Content-Length: 13\r\n"), std::string::npos) << head;
+  EXPECT_TRUE(head.ends_with("\r\n\r\n"));
+}
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  const std::string two = http_exchange(
+      port_, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /-/healthy HTTP/1.1\r\nHost: x\r\n"
+             "Connection: close\r\n\r\n");
+  EXPECT_NE(two.find("tserver_up 1\n"), std::string::npos);
+  EXPECT_TRUE(two.ends_with("OK\n")) << two;
+}
+
+TEST_F(HttpServerTest, GarbageGetsA400AndTheServerGoesOn) {
+  EXPECT_TRUE(http_exchange(port_, "\x16\x03\x01 not http\r\n\r\n").starts_with("HTTP/1.1 400"));
+  std::string huge = "GET /metrics HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n";
+  EXPECT_TRUE(http_exchange(port_, huge).starts_with("HTTP/1.1 400"));
+  EXPECT_TRUE(get(port_, "/metrics").ends_with("tserver_up 1\n"));
+}
+
+TEST(HttpServer, APortInUseIsAOneLineError) {
+  boost::asio::io_context io;
+  HttpServer first(io, parse_listen_address(io, "127.0.0.1:0"), HttpRoutes{});
+  const auto port = first.local_endpoint().port();
+  try {
+    HttpServer second(io, parse_listen_address(io, "127.0.0.1:" + std::to_string(port)),
+                      HttpRoutes{});
+    FAIL() << "bound twice";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use");
+  }
+}
+
+TEST(ListenAddress, Forms) {
+  boost::asio::io_context io;
+  EXPECT_EQ(parse_listen_address(io, ":10057").port(), 10057);
+  EXPECT_TRUE(parse_listen_address(io, ":10057").address().is_unspecified());
+  EXPECT_EQ(parse_listen_address(io, "127.0.0.1:9").address().to_string(), "127.0.0.1");
+  EXPECT_EQ(parse_listen_address(io, "[::1]:9").address().to_string(), "::1");
+  EXPECT_EQ(parse_listen_address(io, "localhost:9").port(), 9);
+  EXPECT_THROW(parse_listen_address(io, "10057"), std::invalid_argument);
+  EXPECT_THROW(parse_listen_address(io, ":99999"), std::invalid_argument);
+  EXPECT_THROW(parse_listen_address(io, ":http"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace tse

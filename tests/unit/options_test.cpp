@@ -1,1 +1,69 @@
-// placeholder
+#include "daemon/options.h"
+
+#include <gtest/gtest.h>
+
+namespace tse {
+namespace {
+
+using Args = std::vector<std::string>;
+
+TEST(Options, DefaultsFollowPrometheusConventions) {
+  const Options o = parse_options({"--source.file=/logs/*.log"});
+  EXPECT_EQ(o.source_files, Args{"/logs/*.log"});
+  EXPECT_EQ(o.listen_address, ":10057");
+  EXPECT_EQ(o.telemetry_path, "/metrics");
+  EXPECT_EQ(o.log_level, "info");
+  EXPECT_EQ(o.poll_interval, std::chrono::milliseconds(250));
+  EXPECT_FALSE(o.once);
+  EXPECT_FALSE(o.from_beginning);
+}
+
+TEST(Options, ValuesWithEqualsOrAsTheNextArgument) {
+  const Options o = parse_options({"--source.file", "a.log", "--source.file=b/*.log", "--once",
+                                   "--web.listen-address=127.0.0.1:0", "--web.telemetry-path",
+                                   "/m", "--log.level=debug", "--source.poll-interval=2s",
+                                   "--source.from-beginning", "--source.idle-flush=500ms"});
+  EXPECT_EQ(o.source_files, (Args{"a.log", "b/*.log"}));
+  EXPECT_TRUE(o.once);
+  EXPECT_TRUE(o.from_beginning);
+  EXPECT_EQ(o.listen_address, "127.0.0.1:0");
+  EXPECT_EQ(o.telemetry_path, "/m");
+  EXPECT_EQ(o.log_level, "debug");
+  EXPECT_EQ(o.poll_interval, std::chrono::milliseconds(2000));
+  EXPECT_EQ(o.idle_flush, std::chrono::milliseconds(500));
+}
+
+TEST(Options, HelpAndVersionNeedNoSource) {
+  EXPECT_TRUE(parse_options({"--help"}).show_help);
+  EXPECT_TRUE(parse_options({"-h"}).show_help);
+  EXPECT_TRUE(parse_options({"--version"}).show_version);
+  EXPECT_NE(usage_text().find("--web.listen-address=ADDRESS"), std::string::npos);
+}
+
+TEST(Options, MistakesSayWhatToFix) {
+  const auto message = [](const Args& args) {
+    try {
+      parse_options(args);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message({}), "no log to read; give one or more --source.file=GLOB");
+  EXPECT_EQ(message({"--source.file=a", "--bogus"}), "unknown flag --bogus; see --help");
+  EXPECT_EQ(message({"--source.file"}), "--source.file needs a value");
+  EXPECT_EQ(message({"--source.file=a", "--once=yes"}), "--once takes no value");
+  EXPECT_EQ(message({"--source.file=a", "--source.poll-interval=fast"}),
+            "--source.poll-interval takes a duration such as 250ms, 5s or 1m (got \"fast\")");
+  EXPECT_EQ(message({"--source.file=a", "--source.poll-interval=0s"}),
+            "--source.poll-interval must be > 0");
+  EXPECT_EQ(message({"--source.file=a", "--log.level=loud"}),
+            "--log.level must be one of debug, info, warn, error (got \"loud\")");
+  EXPECT_EQ(message({"--source.file=a", "--web.telemetry-path=metrics"}),
+            "--web.telemetry-path must start with / and not be / or /-/healthy");
+  EXPECT_EQ(message({"a.log"}),
+            "unexpected argument \"a.log\"; log files are given with --source.file");
+}
+
+}  // namespace
+}  // namespace tse
