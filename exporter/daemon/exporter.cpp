@@ -89,6 +89,10 @@ void wait_for_hangup(boost::asio::signal_set& hangup) {
 
 int run_daemon(const Options& options) {
   boost::asio::io_context io;
+  // Signals first: a supervisor may signal as soon as it sees the "listening" line.
+  boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+  boost::asio::signal_set hangup(io, SIGHUP);
+  wait_for_hangup(hangup);
   Exporter exporter(options);
   const auto endpoint = parse_listen_address(io, options.listen_address);
   HttpServer server(io, endpoint,
@@ -101,7 +105,6 @@ int run_daemon(const Options& options) {
   for (const auto& glob : options.source_files) spdlog::info("following {}", glob);
 
   PollLoop poll(io, exporter.tailer(), options.poll_interval);
-  boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("{} received; stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
@@ -109,8 +112,6 @@ int run_daemon(const Options& options) {
     server.stop();
     io.stop();
   });
-  boost::asio::signal_set hangup(io, SIGHUP);
-  wait_for_hangup(hangup);
   poll.start();
   io.run();
   spdlog::info("stopped");

@@ -83,6 +83,12 @@ class LineFramer {
     return out;
   }
 
+  /// Drops the bytes up to and including the next LF: for a stream joined in the middle of a line.
+  void skip_to_next_line() {
+    carry_.clear();
+    discarding_ = true;
+  }
+
   /// True when the last byte fed ended a line (or nothing is pending).
   [[nodiscard]] bool at_line_boundary() const { return carry_.empty() && !discarding_; }
   [[nodiscard]] std::size_t partial_bytes() const { return carry_.size(); }

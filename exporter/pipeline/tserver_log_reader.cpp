@@ -9,7 +9,7 @@ TServerLogReader::TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
     : errors_(errors), self_(self), log_(*this, max_line_bytes) {}
 
 void TServerLogReader::begin_segment(const std::string& path, SegmentStart start,
-                                     std::string_view head) {
+                                     std::string_view head, bool mid_line) {
   const std::size_t slash = path.rfind('/');
   const std::string_view name =
       slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
@@ -18,7 +18,7 @@ void TServerLogReader::begin_segment(const std::string& path, SegmentStart start
     log_.begin_segment();  // the header block arrives as bytes: see on_segment_header()
     return;
   }
-  log_.begin_midway();
+  log_.begin_midway(mid_line);
   on_segment_header(tserver::SegmentedLog::application_name_in(head));
 }
 

@@ -141,7 +141,7 @@ void FileTailer::add_file(const std::string& path, const FileId& id, std::uint64
   auto segment = std::make_unique<Segment>();
   segment->path = path;
   segment->id = id;
-  if (at_start && !options_.from_beginning) {
+  if (at_start && !options_.from_beginning && size > 0) {  // an empty file's end is its start
     segment->start = SegmentStart::kEnd;
     segment->offset = size;
   }
@@ -168,15 +168,20 @@ bool FileTailer::open_segment(Segment& segment) {
 
 void FileTailer::start_segment(Stream& stream, Segment& segment) {
   if (segment.start == SegmentStart::kFirstByte) {
-    stream.reader->begin_segment(segment.path, SegmentStart::kFirstByte, {});
+    stream.reader->begin_segment(segment.path, SegmentStart::kFirstByte, {}, false);
     segment.started = true;
     return;
+  }
+  char last = '\n';
+  if (segment.offset > 0 &&
+      ::pread(segment.fd, &last, 1, static_cast<off_t>(segment.offset - 1)) != 1) {
+    last = '\n';
   }
   const std::size_t head_size = static_cast<std::size_t>(
       std::min<std::uint64_t>(segment.offset, static_cast<std::uint64_t>(kHeadBytes)));
   const ssize_t n = ::pread(segment.fd, buffer_.data(), head_size, 0);
   const std::string_view head(buffer_.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
-  stream.reader->begin_segment(segment.path, SegmentStart::kEnd, head);
+  stream.reader->begin_segment(segment.path, SegmentStart::kEnd, head, last != '\n');
   segment.started = true;
 }
 
@@ -256,7 +261,7 @@ std::size_t FileTailer::read_available(Stream& stream, Segment& segment, std::si
   if (::fstat(segment.fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < segment.offset) {
     spdlog::info("{} was truncated; reading it again from its first byte", segment.path);
     segment.offset = 0;
-    stream.reader->begin_segment(segment.path, SegmentStart::kFirstByte, {});
+    stream.reader->begin_segment(segment.path, SegmentStart::kFirstByte, {}, false);
   }
   std::size_t total = 0;
   while (total < budget) {

@@ -30,9 +30,11 @@ class StreamReader {
  public:
   virtual ~StreamReader() = default;
   /// A segment begins. With kEnd, `head` holds the file's first bytes (up to 64 KiB) so that the
-  /// reader can read its header; with kFirstByte, `head` is empty and the header comes as bytes.
-  virtual void begin_segment(const std::string& path, SegmentStart start,
-                             std::string_view head) = 0;
+  /// reader can read its header, and `mid_line` says that the file's last byte is not a LF (the
+  /// bytes that follow complete a line whose start was not read). With kFirstByte, `head` is
+  /// empty and the header comes as bytes.
+  virtual void begin_segment(const std::string& path, SegmentStart start, std::string_view head,
+                             bool mid_line) = 0;
   virtual void feed(std::string_view bytes) = 0;
   /// No bytes arrived for the idle interval.
   virtual void idle() = 0;

@@ -62,6 +62,8 @@ void RecordAssembler::on_line(std::string_view line) {
 void RecordAssembler::flush() {
   if (dump_ != Dump::kNone) finish_dump();
   if (pending_sent_) resolve_pending_sent();
+  // What was open is counted now: a column-0 dump arriving late must not count it again.
+  previous_ = Previous::kOther;
 }
 
 void RecordAssembler::on_record(std::string_view line) {
@@ -72,10 +74,12 @@ void RecordAssembler::on_record(std::string_view line) {
     return;
   }
   ++stats_.records;
+  const bool event_error_sent = record->id == kEventSentId && is_event_error_sent(record->text);
+  if (!event_error_sent) unpaired_dump_ = false;  // a trailer is the record right after its dump
   switch (record->id) {
     case kEventSentId:
       previous_ = Previous::kEventSent;
-      pending_sent_ = is_event_error_sent(record->text);
+      pending_sent_ = event_error_sent;
       break;
     case kRequestReceivedId:
       previous_ = Previous::kRequestReceived;
@@ -88,6 +92,7 @@ void RecordAssembler::on_record(std::string_view line) {
 
 void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
   ++stats_.records;
+  unpaired_dump_ = false;  // a new dump: the previous one's trailer did not come
   dump_ = name == kEventError ? Dump::kEventError : Dump::kOther;
   dump_shape_b_ = shape_b;
   dump_indent_known_ = false;

@@ -36,7 +36,7 @@ struct AssemblerStats {
 ///  - only dumps named exactly `EventError` count, with their top-level AttributeErrorCode;
 ///    nested key-value pairs are user data and never count;
 ///  - a dump repeated with the same AttributeEventSequenceNumber counts once;
-///  - shape A (dump, then a `04542 EventError sent to` trailer) counts once;
+///  - shape A (dump, then a `04542 EventError sent to` trailer as the next record) counts once;
 ///  - shape B (the 04542 record, then a column-0 `message EventError` dump) counts once;
 ///  - a 04542 EventError record with no dump before or after it counts with an unknown code;
 ///  - `[BSYNC]` copies sent to the backup T-Server are skipped with their bodies.
@@ -51,7 +51,8 @@ class RecordAssembler {
   void on_line(std::string_view line);
 
   /// Closes whatever is open: the current dump ends, a pending 04542 record is resolved. For the
-  /// end of input, and for a stream that has been quiet at a line boundary.
+  /// end of input, and for a stream that has been quiet at a line boundary. What arrives after
+  /// it never counts the closed records again (at worst a late dump body is ignored).
   void flush();
 
   /// True while a dump or a 04542 record is waiting for lines that would complete it.

@@ -16,9 +16,10 @@ void SegmentedLog::begin_segment() {
   application_name_.clear();
 }
 
-void SegmentedLog::begin_midway() {
+void SegmentedLog::begin_midway(bool mid_line) {
   if (phase_ != Phase::kBody) end_header();
   phase_ = Phase::kBody;
+  if (mid_line) framer_.skip_to_next_line();
 }
 
 void SegmentedLog::feed(std::string_view bytes) {
@@ -31,8 +32,7 @@ void SegmentedLog::finish() {
   if (!held_partial_.empty()) {
     joined_.swap(held_partial_);
     held_partial_.clear();
-    assembler_.on_line(joined_);
-    joined_.clear();
+    emit_joined();
   }
   assembler_.flush();
 }
@@ -77,7 +77,14 @@ void SegmentedLog::body_line(std::string_view line) {
   joined_.swap(held_partial_);
   held_partial_.clear();
   joined_.append(line);
-  assembler_.on_line(joined_);
+  emit_joined();
+}
+
+void SegmentedLog::emit_joined() {
+  // The framer strips CRs at a LF; a line cut between its CR and its LF keeps the CR here.
+  std::string_view line = joined_;
+  while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  assembler_.on_line(line);
   joined_.clear();
 }
 

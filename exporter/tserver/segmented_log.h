@@ -34,8 +34,9 @@ class SegmentedLog {
 
   /// The bytes fed next are byte 0 of a new segment.
   void begin_segment();
-  /// The bytes fed next continue a segment from a line boundary in its body (resume, tail -F).
-  void begin_midway();
+  /// The bytes fed next continue a segment's body (resume, or follow from the end). With
+  /// `mid_line`, they start inside a line: that line's rest is dropped, never parsed.
+  void begin_midway(bool mid_line = false);
 
   void feed(std::string_view bytes);
 
@@ -66,6 +67,7 @@ class SegmentedLog {
   void on_line(std::string_view line);
   void end_header();
   void body_line(std::string_view line);
+  void emit_joined();
 
   SegmentSink& sink_;
   LineFramer framer_;

@@ -29,9 +29,11 @@ struct Journal {
 class JournalReader : public StreamReader {
  public:
   explicit JournalReader(Journal& journal) : journal_(journal) {}
-  void begin_segment(const std::string& path, SegmentStart start, std::string_view head) override {
+  void begin_segment(const std::string& path, SegmentStart start, std::string_view head,
+                     bool mid_line) override {
     std::string entry = "begin " + fs::path(path).filename().string() +
                         (start == SegmentStart::kFirstByte ? " first" : " end");
+    if (mid_line) entry += " mid-line";
     if (!head.empty()) entry += " [" + std::string(head) + "]";
     journal_.entries.push_back(entry);
   }
@@ -98,6 +100,23 @@ TEST_F(FileTailerTest, FilesPresentAtStartAreReadFromTheirEnd) {
   tailer->poll(t_ += 250ms);
   EXPECT_EQ(take(), Entries{"bytes new\n"});
   EXPECT_EQ(tailer->files_open(), 1u);
+}
+
+TEST_F(FileTailerTest, AFileThatEndsMidLineAtStartSaysSo) {
+  append("ts.log", "Application name: X\n\n10:15:24.807 Trc 04542 EventErr");
+  auto tailer = make({glob("*.log")});
+  tailer->poll(t_);
+  EXPECT_EQ(take(), Entries{"begin ts.log end mid-line [Application name: X\n\n10:15:24.807 Trc "
+                            "04542 EventErr]"});
+}
+
+TEST_F(FileTailerTest, AFileEmptyAtStartIsReadFromItsFirstByte) {
+  append("ts.log", "");
+  auto tailer = make({glob("*.log")});
+  tailer->poll(t_);
+  append("ts.log", "Application name: X\n\n");
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), (Entries{"begin ts.log first", "bytes Application name: X\n\n"}));
 }
 
 TEST_F(FileTailerTest, FromBeginningReadsOldSegmentsInNameOrder) {

@@ -108,12 +108,44 @@ TEST(RecordAssembler, BothShapesAndTraceOnlyMixed) {
   EXPECT_EQ(count(log), (Codes{"236", "56", "unknown", "71"}));
 }
 
-TEST(RecordAssembler, ARecordBetweenDumpAndTrailerKeepsThePair) {
+TEST(RecordAssembler, TheTrailerIsTheRecordRightAfterItsDump) {
   EXPECT_EQ(count("@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
                   "\tAttributeErrorCode\t57\n"
                   "10:15:24.807 Int 04543 Interaction message \"EventError\" sent to 724\n"
                   "10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"),
+            (Codes{"57", "unknown"}));
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5.001.23 distribute_event: message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "10:15:24.900 Std 04120 Check point 2025-12-17T10:15:24\n"
+                  "10:15:25.000 Trc 04542 EventError sent to [725] (x)\n"),
+            (Codes{"57", "unknown"}));
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5.001.23 distribute_event: message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "@10:15:24.9000 [0] 8.5.001.23 distribute_event: message EventRinging\n"
+                  "\tAttributeThisDN\t'1'\n"
+                  "10:15:25.000 Trc 04542 EventError sent to [725] (x)\n"),
+            (Codes{"57", "unknown"}));
+}
+
+TEST(RecordAssembler, BlankAndUnrecognisedLinesDoNotSeparateDumpAndTrailer) {
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "\n"
+                  "-- some text the T-Server printed --\n"
+                  "10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"),
             Codes{"57"});
+}
+
+TEST(RecordAssembler, AShapeBDumpAfterAnIdleFlushIsNotCountedAgain) {
+  Collect sink;
+  RecordAssembler assembler(sink);
+  assembler.on_line("10:15:24.807 Trc 04542 EventError sent to [724] (x)");
+  assembler.flush();
+  assembler.on_line("message EventError");
+  assembler.on_line("\tAttributeErrorCode\t236");
+  assembler.on_line("10:15:30.000 Trc 04541 RequestMakeCall received from [724] (x)");
+  assembler.flush();
+  EXPECT_EQ(sink.codes, Codes{"unknown"});
 }
 
 TEST(RecordAssembler, RepeatedSequenceNumberCountsOnce) {

@@ -91,6 +91,20 @@ TEST(SegmentedLog, LineSplitAcrossSegmentsIsJoinedAfterTheHeader) {
   EXPECT_EQ(log.stats().unrecognized, 0u);
 }
 
+TEST(SegmentedLog, ALineCutBetweenItsCrAndLfAcrossSegments) {
+  Recorder sink;
+  SegmentedLog log(sink);
+  log.begin_segment();
+  log.feed(std::string(kHeader) +
+           "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\r\n"
+           "\tAttributeErrorCode\t291\r");
+  log.begin_segment();
+  log.feed(std::string(kHeader) + "\n2025-12-17T10:15:24.807 Trc 04542 EventError sent to [7] (x)\r\n");
+  log.finish();
+  EXPECT_EQ(sink.events, (Events{"header:TServer_SfB_01", "header:TServer_SfB_01", "error:291"}));
+  EXPECT_EQ(log.stats().malformed, 0u);
+}
+
 TEST(SegmentedLog, ByteByByteFeedingGivesTheSameResult) {
   const std::string segment = std::string(kHeader) + std::string(kShapeA) +
                               "10:15:26.000 Trc 04542 EventError sent to [724] (x)\r\r\n"
@@ -132,6 +146,16 @@ TEST(SegmentedLog, IdleFlushClosesADumpAtALineBoundary) {
   EXPECT_TRUE(log.has_open_record());
   log.flush_if_idle();
   EXPECT_EQ(sink.events, Events{"error:57"});
+}
+
+TEST(SegmentedLog, JoiningMidLineDropsTheRestOfThatLine) {
+  Recorder sink;
+  SegmentedLog log(sink);
+  log.begin_midway(/*mid_line=*/true);
+  log.feed("or sent to [724] (x)\n10:15:26.000 Trc 04542 EventError sent to [1] (y)\n");
+  log.finish();
+  EXPECT_EQ(sink.events, Events{"error:unknown"});
+  EXPECT_EQ(log.stats().unrecognized, 0u);
 }
 
 TEST(SegmentedLog, ApplicationNameInAHead) {
