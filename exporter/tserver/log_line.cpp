@@ -138,6 +138,10 @@ bool is_event_error_sent(std::string_view text) {
   return next_token(rest, after) == "sent";
 }
 
+bool is_event_error_interaction(std::string_view text) {
+  return text.starts_with("Interaction message \"EventError\"");
+}
+
 AtLine parse_at_line(std::string_view line) {
   if (line.size() < 2 || line.front() != '@' || !is_digit(line[1])) return {};
   std::string_view rest;

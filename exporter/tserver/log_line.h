@@ -29,6 +29,10 @@ std::string_view first_word(std::string_view text);
 /// True when a 04542 text is `EventError sent to ...` (exact name; not ISCCEventError etc.).
 bool is_event_error_sent(std::string_view text);
 
+/// True for `Interaction message "EventError" sent to ...`: the interaction-level trace of an
+/// EventError that the T-Server prints between the dump and its 04542 record (any id).
+bool is_event_error_interaction(std::string_view text);
+
 /// What an `@`-prefixed line opens.
 enum class AtLineKind { kNone, kMessage, kBackupCopy };
 struct AtLine {

@@ -45,12 +45,17 @@ void RecordAssembler::on_line(std::string_view line) {
     } else if (at.kind == AtLineKind::kBackupCopy) {
       ++stats_.backup_copies;
       dump_ = Dump::kBackupCopy;
+      previous_ = Previous::kBackupCopy;
     } else {
       ++stats_.unrecognized;
     }
     return;
   }
   const std::string_view name = parse_column0_message(line);
+  if (!name.empty() && previous == Previous::kBackupCopy) {
+    dump_ = Dump::kBackupCopy;  // the copy's own `message <Name>` header: skip its body too
+    return;
+  }
   if (!name.empty() &&
       (previous == Previous::kRequestReceived || previous == Previous::kEventSent)) {
     start_dump(name, /*shape_b=*/false);
@@ -75,7 +80,12 @@ void RecordAssembler::on_record(std::string_view line) {
   }
   ++stats_.records;
   const bool event_error_sent = record->id == kEventSentId && is_event_error_sent(record->text);
-  if (!event_error_sent) unpaired_dump_ = false;  // a trailer is the record right after its dump
+  if (is_event_error_interaction(record->text)) {
+    previous_ = Previous::kOther;  // the same EventError traced again: neither record nor trailer
+    return;
+  }
+  // A trailer is the record right after its dump: any other record ends the pairing.
+  if (!event_error_sent) unpaired_dump_ = false;
   switch (record->id) {
     case kEventSentId:
       previous_ = Previous::kEventSent;

@@ -36,7 +36,8 @@ struct AssemblerStats {
 ///  - only dumps named exactly `EventError` count, with their top-level AttributeErrorCode;
 ///    nested key-value pairs are user data and never count;
 ///  - a dump repeated with the same AttributeEventSequenceNumber counts once;
-///  - shape A (dump, then a `04542 EventError sent to` trailer as the next record) counts once;
+///  - shape A (dump, then a `04542 EventError sent to` trailer as the next record, an
+///    `Interaction message "EventError"` trace of the same event allowed between) counts once;
 ///  - shape B (the 04542 record, then a column-0 `message EventError` dump) counts once;
 ///  - a 04542 EventError record with no dump before or after it counts with an unknown code;
 ///  - `[BSYNC]` copies sent to the backup T-Server are skipped with their bodies.
@@ -62,7 +63,7 @@ class RecordAssembler {
 
  private:
   enum class Dump { kNone, kOther, kEventError, kBackupCopy };
-  enum class Previous { kOther, kRequestReceived, kEventSent };
+  enum class Previous { kOther, kRequestReceived, kEventSent, kBackupCopy };
 
   void start_dump(std::string_view name, bool shape_b);
   void on_body_line(std::string_view line);

@@ -1,1 +1,127 @@
-// placeholder
+// Golden tests: every log case under data/logs/ (a file, or a folder of segments), and the
+// README's sample in data/sample/, is read in one-shot mode, and the exposition lines that
+// depend on the parsing must equal the ones in data/golden/<case>.prom, byte for byte.
+// Independently, EXPECTED.tsv beside the logs lists each case's non-zero EventError counts as
+// counted by hand from the contract; both must agree.
+//
+// After a deliberate change of behaviour: TSE_UPDATE_GOLDEN=1 ./golden_tests rewrites the .prom
+// files; review the diff against EXPECTED.tsv before committing it.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "daemon/exporter.h"
+
+namespace tse {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kLogs = fs::path(TSE_TEST_DATA) / "logs";
+const fs::path kGolden = fs::path(TSE_TEST_DATA) / "golden";
+const fs::path kSample = fs::path(TSE_TEST_DATA) / "sample";
+
+fs::path input_of(const std::string& name) { return name == "sample" ? kSample : kLogs / name; }
+fs::path table_of(const std::string& name) {
+  return (name == "sample" ? kSample : kLogs) / "EXPECTED.tsv";
+}
+
+std::vector<std::string> cases() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(kLogs)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory() || name.ends_with(".log")) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  names.emplace_back("sample");
+  return names;
+}
+
+// The metrics whose values follow from the log alone (not from timing or the machine).
+bool is_golden_line(const std::string& line) {
+  for (const char* prefix :
+       {"tserver_event_errors_total{", "tserver_exporter_lines_read_total ",
+        "tserver_exporter_bytes_read_total ", "tserver_exporter_records_parsed_total ",
+        "tserver_exporter_lines_skipped_total{", "tserver_exporter_records_skipped_total{",
+        "tserver_exporter_malformed_records_total "}) {
+    if (line.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+std::string run_once(const std::string& name) {
+  const fs::path input = input_of(name);
+  Options options;
+  options.source_files = {fs::is_directory(input) ? (input / "*.log").string() : input.string()};
+  options.once = true;
+  std::ostringstream exposition;
+  EXPECT_EQ(tse::run_once(options, exposition), 0);
+  std::istringstream lines(exposition.str());
+  std::string golden;
+  for (std::string line; std::getline(lines, line);)
+    if (is_golden_line(line)) golden += line + "\n";
+  return golden;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class GoldenTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenTest, ExpositionEqualsTheGoldenFile) {
+  const std::string actual = run_once(GetParam());
+  const fs::path golden = kGolden / (GetParam() + ".prom");
+  if (std::getenv("TSE_UPDATE_GOLDEN") != nullptr) {
+    fs::create_directories(kGolden);
+    std::ofstream(golden, std::ios::binary) << actual;
+  }
+  ASSERT_TRUE(fs::exists(golden)) << "no golden file " << golden;
+  EXPECT_EQ(actual, read_file(golden));
+}
+
+// EXPECTED.tsv: case, tserver, error_code, count; one row per non-zero count.
+TEST_P(GoldenTest, NonZeroCountsEqualTheHandCountedTable) {
+  std::map<std::string, std::string> expected;  // "tserver|code" -> count
+  std::ifstream tsv(table_of(GetParam()));
+  ASSERT_TRUE(tsv);
+  for (std::string line; std::getline(tsv, line);) {
+    if (line.empty() || line.front() == '#') continue;
+    std::istringstream fields(line);
+    std::string name, tserver, code, count;
+    std::getline(fields, name, '\t');
+    std::getline(fields, tserver, '\t');
+    std::getline(fields, code, '\t');
+    std::getline(fields, count, '\t');
+    while (!name.empty() && name.back() == '/') name.pop_back();
+    if (name == GetParam()) expected[tserver + "|" + code] = count;
+  }
+  std::map<std::string, std::string> actual;
+  std::istringstream lines(run_once(GetParam()));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("tserver_event_errors_total{") || line.ends_with(" 0")) continue;
+    const auto label = [&](const std::string& key) {
+      const std::size_t at = line.find(key + "=\"") + key.size() + 2;
+      return line.substr(at, line.find('"', at) - at);
+    };
+    actual[label("tserver") + "|" + label("error_code")] = line.substr(line.rfind(' ') + 1);
+  }
+  EXPECT_EQ(actual, expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, GoldenTest, ::testing::ValuesIn(cases()),
+                         [](const auto& test_info) {
+                           std::string name = test_info.param;
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace tse

@@ -108,10 +108,20 @@ TEST(RecordAssembler, BothShapesAndTraceOnlyMixed) {
   EXPECT_EQ(count(log), (Codes{"236", "56", "unknown", "71"}));
 }
 
+TEST(RecordAssembler, TheInteractionTraceOfTheSameEventStandsBetweenDumpAndTrailer) {
+  EXPECT_EQ(count("@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "10:15:24.807 Int 04545 Interaction message \"EventError\" sent to 724 (\"W\")\n"
+                  "10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"
+                  "10:15:25.807 Int 04545 Interaction message \"EventError\" sent to 724 (\"W\")\n"
+                  "10:15:25.807 Trc 04542 EventError sent to [724] (x)\n"),
+            (Codes{"57", "unknown"}));
+}
+
 TEST(RecordAssembler, TheTrailerIsTheRecordRightAfterItsDump) {
   EXPECT_EQ(count("@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
                   "\tAttributeErrorCode\t57\n"
-                  "10:15:24.807 Int 04543 Interaction message \"EventError\" sent to 724\n"
+                  "10:15:24.807 Int 04543 Interaction message \"EventRinging\" sent to 724\n"
                   "10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"),
             (Codes{"57", "unknown"}));
   EXPECT_EQ(count("@10:15:24.8070 [0] 8.5.001.23 distribute_event: message EventError\n"
@@ -242,6 +252,7 @@ TEST(RecordAssembler, BackupCopiesAreSkippedWithTheirBodies) {
                   &stats),
             Codes{});
   EXPECT_EQ(stats.backup_copies, 2u);
+  EXPECT_EQ(stats.unrecognized, 0u);
 }
 
 TEST(RecordAssembler, SpaceIndentedDumps) {
