@@ -30,12 +30,16 @@ class LineFramer {
     const char* p = bytes.data();
     const char* const end = p + bytes.size();
     if (p == end) return;
+    const std::uint64_t base = position_;
+    position_ += bytes.size();
+    const auto end_of = [&](const char* nl) { return base + static_cast<std::uint64_t>(nl - bytes.data()) + 1; };
     if (discarding_ || !carry_.empty()) {
       const char* nl = find_newline(p, end);
       if (nl == nullptr) {
         keep_tail(p, end);
         return;
       }
+      line_end_ = end_of(nl);
       if (discarding_) {
         discarding_ = false;
       } else if (carry_.size() + static_cast<std::size_t>(nl - p) > max_) {
@@ -52,6 +56,7 @@ class LineFramer {
     while (p < end) {
       const char* nl = find_newline(p, end);
       if (nl == nullptr) break;
+      line_end_ = end_of(nl);
       const auto len = static_cast<std::size_t>(nl - p);
       if (len > max_) {
         ++lines_too_long_;
@@ -67,6 +72,7 @@ class LineFramer {
   /// End of input: the unterminated tail, if any, is emitted as a last line.
   template <class OnLine>
   void finish(OnLine&& on_line) {
+    line_end_ = position_;
     if (!carry_.empty()) {
       ++lines_;
       on_line(strip_cr(carry_.data(), carry_.size()));
@@ -92,6 +98,11 @@ class LineFramer {
   /// True when the last byte fed ended a line (or nothing is pending).
   [[nodiscard]] bool at_line_boundary() const { return carry_.empty() && !discarding_; }
   [[nodiscard]] std::size_t partial_bytes() const { return carry_.size(); }
+  /// Bytes fed so far.
+  [[nodiscard]] std::uint64_t position() const { return position_; }
+  /// Stream position just past the LF of the last line emitted or skipped: where the next line
+  /// starts. Inside an on_line call, the end of that line.
+  [[nodiscard]] std::uint64_t line_end() const { return line_end_; }
   [[nodiscard]] std::uint64_t lines() const { return lines_; }
   [[nodiscard]] std::uint64_t lines_too_long() const { return lines_too_long_; }
   [[nodiscard]] std::size_t max_line_bytes() const { return max_; }
@@ -117,6 +128,8 @@ class LineFramer {
   }
 
   std::size_t max_;
+  std::uint64_t position_ = 0;
+  std::uint64_t line_end_ = 0;
   std::string carry_;
   bool discarding_ = false;
   std::uint64_t lines_ = 0;

@@ -2,12 +2,15 @@
 
 #include "tserver/log_line.h"
 
+#include <cstdio>
+
 namespace tse::tserver {
 namespace {
 constexpr std::string_view kEventError = "EventError";
 }
 
 void RecordAssembler::on_line(std::string_view line) {
+  ++lines_;
   if (dump_ != Dump::kNone) {
     if (is_indented(line)) {
       on_body_line(line);
@@ -27,6 +30,8 @@ void RecordAssembler::on_line(std::string_view line) {
     }
     resolve_pending_sent();
   }
+  // Nothing is open now: a record this line opens can be resumed from here with this context.
+  line_context_ = context();
   if (is_indented(line)) {  // a body line with no dump open: nothing to count
     previous_ = Previous::kOther;
     return;
@@ -44,6 +49,7 @@ void RecordAssembler::on_line(std::string_view line) {
       start_dump(at.message_name, /*shape_b=*/false);
     } else if (at.kind == AtLineKind::kBackupCopy) {
       ++stats_.backup_copies;
+      mark_record_start();
       dump_ = Dump::kBackupCopy;
       previous_ = Previous::kBackupCopy;
     } else {
@@ -53,6 +59,7 @@ void RecordAssembler::on_line(std::string_view line) {
   }
   const std::string_view name = parse_column0_message(line);
   if (!name.empty() && previous == Previous::kBackupCopy) {
+    mark_record_start();
     dump_ = Dump::kBackupCopy;  // the copy's own `message <Name>` header: skip its body too
     return;
   }
@@ -89,7 +96,10 @@ void RecordAssembler::on_record(std::string_view line) {
   switch (record->id) {
     case kEventSentId:
       previous_ = Previous::kEventSent;
-      pending_sent_ = event_error_sent;
+      if (event_error_sent) {
+        mark_record_start();
+        pending_sent_ = true;
+      }
       break;
     case kRequestReceivedId:
       previous_ = Previous::kRequestReceived;
@@ -102,6 +112,7 @@ void RecordAssembler::on_record(std::string_view line) {
 
 void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
   ++stats_.records;
+  if (!shape_b) mark_record_start();  // a shape-B dump continues the record of its 04542 line
   unpaired_dump_ = false;  // a new dump: the previous one's trailer did not come
   dump_ = name == kEventError ? Dump::kEventError : Dump::kOther;
   dump_shape_b_ = shape_b;
@@ -156,6 +167,55 @@ void RecordAssembler::resolve_pending_sent() {
     return;
   }
   report(std::nullopt);  // logged at trace verbosity: the record alone, no dump
+}
+
+void RecordAssembler::mark_record_start() {
+  open_line_ = lines_;
+  open_context_ = line_context_;
+}
+
+RecordAssembler::Context RecordAssembler::context() const {
+  return Context{unpaired_dump_, last_sequence_, static_cast<std::uint8_t>(previous_)};
+}
+
+void RecordAssembler::restore(const Context& context) {
+  dump_ = Dump::kNone;
+  pending_sent_ = false;
+  unpaired_dump_ = context.unpaired_dump;
+  last_sequence_ = context.last_sequence;
+  previous_ = context.previous <= static_cast<std::uint8_t>(Previous::kBackupCopy)
+                  ? static_cast<Previous>(context.previous)
+                  : Previous::kOther;
+}
+
+std::string RecordAssembler::Context::serialize() const {
+  char buf[64];
+  if (last_sequence) {
+    std::snprintf(buf, sizeof buf, "%d:%llx:%u", unpaired_dump ? 1 : 0,
+                  static_cast<unsigned long long>(*last_sequence), previous);
+  } else {
+    std::snprintf(buf, sizeof buf, "%d:-:%u", unpaired_dump ? 1 : 0, previous);
+  }
+  return buf;
+}
+
+std::optional<RecordAssembler::Context> RecordAssembler::Context::parse(std::string_view text) {
+  const std::size_t a = text.find(':');
+  const std::size_t b = a == std::string_view::npos ? a : text.find(':', a + 1);
+  if (b == std::string_view::npos) return std::nullopt;
+  const std::string_view unpaired = text.substr(0, a);
+  const std::string_view sequence = text.substr(a + 1, b - a - 1);
+  const std::string_view previous = text.substr(b + 1);
+  Context context;
+  if (unpaired != "0" && unpaired != "1") return std::nullopt;
+  context.unpaired_dump = unpaired == "1";
+  if (sequence != "-") {
+    context.last_sequence = parse_hex(sequence);
+    if (!context.last_sequence) return std::nullopt;
+  }
+  if (previous.size() != 1 || previous[0] < '0' || previous[0] > '3') return std::nullopt;
+  context.previous = static_cast<std::uint8_t>(previous[0] - '0');
+  return context;
 }
 
 void RecordAssembler::report(std::optional<std::int64_t> code) {

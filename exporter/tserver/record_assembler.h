@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace tse::tserver {
@@ -48,6 +49,31 @@ class RecordAssembler {
  public:
   explicit RecordAssembler(RecordSink& sink) : sink_(sink) {}
 
+  /// What the assembler carries from one record to the next. Saved with a stream position where
+  /// no record is open, it lets a restarted exporter resume there and count exactly as if it had
+  /// never stopped (a trailer still finds its dump, a repeated dump is still a repeat).
+  struct Context {
+    bool unpaired_dump = false;
+    std::optional<std::uint64_t> last_sequence;
+    std::uint8_t previous = 0;
+
+    /// A short printable form for the state file, e.g. `1:a1b2c:2` or `0:-:0`.
+    [[nodiscard]] std::string serialize() const;
+    static std::optional<Context> parse(std::string_view text);
+    bool operator==(const Context&) const = default;
+  };
+
+  /// The context now: where no record is open, the one to resume with after the last line.
+  [[nodiscard]] Context context() const;
+  /// Starts from a saved context, before the first line of a resumed stream.
+  void restore(const Context& context);
+
+  /// Lines seen so far; the open record began at line number open_record_line() (1-based),
+  /// and open_record_context() is the context to resume with at that line.
+  [[nodiscard]] std::uint64_t lines_seen() const { return lines_; }
+  [[nodiscard]] std::uint64_t open_record_line() const { return open_line_; }
+  [[nodiscard]] const Context& open_record_context() const { return open_context_; }
+
   /// One complete line, without its line ending.
   void on_line(std::string_view line);
 
@@ -71,6 +97,7 @@ class RecordAssembler {
   void resolve_pending_sent();
   void on_record(std::string_view line);
   void report(std::optional<std::int64_t> code);
+  void mark_record_start();
 
   RecordSink& sink_;
   AssemblerStats stats_;
@@ -89,6 +116,12 @@ class RecordAssembler {
   bool pending_sent_ = false;   // a 04542 EventError record waiting to see what follows it
   bool unpaired_dump_ = false;  // a shape-A EventError dump waiting for its 04542 trailer
   std::optional<std::uint64_t> last_sequence_;  // of the last EventError dump
+
+  // Where the open record began, for checkpoints.
+  std::uint64_t lines_ = 0;
+  std::uint64_t open_line_ = 0;
+  Context open_context_;
+  Context line_context_;  // the context before the current line's own effects
 };
 
 }  // namespace tse::tserver

@@ -7,10 +7,19 @@ namespace {
 constexpr std::string_view kApplicationName = "Application name";
 }
 
+void SegmentedLog::open_segment(std::uint64_t file_offset) {
+  // Spans older than the one holding the resume position are not needed any more.
+  const std::uint64_t keep = resume_position();
+  while (segments_.size() > 1 && segments_[1].stream_start <= keep) segments_.pop_front();
+  segments_.push_back(SegmentSpan{++serial_, framer_.position(), file_offset});
+}
+
 void SegmentedLog::begin_segment() {
   if (phase_ != Phase::kBody) end_header();  // the previous segment was all header
   std::string partial = framer_.take_partial();
+  if (held_partial_.empty()) held_start_ = next_line_start_;
   held_partial_.append(partial);
+  open_segment(0);
   phase_ = Phase::kHeaderStart;
   phase_lines_ = 0;
   application_name_.clear();
@@ -18,8 +27,46 @@ void SegmentedLog::begin_segment() {
 
 void SegmentedLog::begin_midway(bool mid_line) {
   if (phase_ != Phase::kBody) end_header();
+  open_segment(0);
   phase_ = Phase::kBody;
   if (mid_line) framer_.skip_to_next_line();
+}
+
+void SegmentedLog::resume(std::uint64_t offset, const RecordAssembler::Context& context) {
+  if (offset == 0) {
+    begin_segment();
+  } else {
+    if (phase_ != Phase::kBody) end_header();
+    framer_.take_partial();
+    held_partial_.clear();
+    next_line_start_ = framer_.position();
+    open_segment(offset);
+    phase_ = Phase::kBody;
+  }
+  assembler_.restore(context);
+}
+
+std::uint64_t SegmentedLog::resume_position() const {
+  std::uint64_t position = assembler_.has_open_record() ? record_start_ : next_line_start_;
+  if (!held_partial_.empty()) position = std::min(position, held_start_);
+  if (phase_ != Phase::kBody && !segments_.empty()) {
+    position = std::min(position, segments_.back().stream_start);  // the header is read again
+  }
+  return position;
+}
+
+SegmentedLog::Checkpoint SegmentedLog::checkpoint() const {
+  Checkpoint checkpoint;
+  checkpoint.context =
+      assembler_.has_open_record() ? assembler_.open_record_context() : assembler_.context();
+  if (segments_.empty()) return checkpoint;
+  const std::uint64_t position = resume_position();
+  const SegmentSpan* span = &segments_.front();
+  for (const auto& candidate : segments_)
+    if (candidate.stream_start <= position) span = &candidate;
+  checkpoint.segment = span->serial;
+  checkpoint.offset = span->file_offset + (position - span->stream_start);
+  return checkpoint;
 }
 
 void SegmentedLog::feed(std::string_view bytes) {
@@ -32,7 +79,7 @@ void SegmentedLog::finish() {
   if (!held_partial_.empty()) {
     joined_.swap(held_partial_);
     held_partial_.clear();
-    emit_joined();
+    emit_joined(held_start_);
   }
   assembler_.flush();
 }
@@ -42,8 +89,10 @@ void SegmentedLog::flush_if_idle() {
 }
 
 void SegmentedLog::on_line(std::string_view line) {
+  const std::uint64_t start = next_line_start_;
+  next_line_start_ = framer_.line_end();
   if (phase_ == Phase::kBody) {
-    body_line(line);
+    body_line(line, start);
     return;
   }
   if (line.empty() && phase_ == Phase::kHeader) {  // the empty line that closes the header
@@ -54,7 +103,7 @@ void SegmentedLog::on_line(std::string_view line) {
   const auto header = parse_header_line(line);
   if (!header || ++phase_lines_ > kMaxHeaderLines) {  // no header, or no end to it
     end_header();
-    body_line(line);
+    body_line(line, start);
     return;
   }
   ++header_lines_;
@@ -69,22 +118,24 @@ void SegmentedLog::end_header() {
   sink_.on_segment_header(application_name_);
 }
 
-void SegmentedLog::body_line(std::string_view line) {
+void SegmentedLog::body_line(std::string_view line, std::uint64_t start) {
   if (held_partial_.empty()) {
     assembler_.on_line(line);
+    if (assembler_.open_record_line() == assembler_.lines_seen()) record_start_ = start;
     return;
   }
   joined_.swap(held_partial_);
   held_partial_.clear();
   joined_.append(line);
-  emit_joined();
+  emit_joined(held_start_);
 }
 
-void SegmentedLog::emit_joined() {
+void SegmentedLog::emit_joined(std::uint64_t start) {
   // The framer strips CRs at a LF; a line cut between its CR and its LF keeps the CR here.
   std::string_view line = joined_;
   while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   assembler_.on_line(line);
+  if (assembler_.open_record_line() == assembler_.lines_seen()) record_start_ = start;
   joined_.clear();
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +39,23 @@ class SegmentedLog {
   /// `mid_line`, they start inside a line: that line's rest is dropped, never parsed.
   void begin_midway(bool mid_line = false);
 
+  /// The bytes fed next are a segment's from `offset` on, where a checkpoint() said to resume;
+  /// the assembler restarts from the saved context. Offset 0 is a segment's start (header read).
+  void resume(std::uint64_t offset, const RecordAssembler::Context& context);
+
   void feed(std::string_view bytes);
+
+  /// Where to resume so that nothing is counted twice or lost: the segment (by the serial
+  /// number of its begin_segment/begin_midway/resume call, from 1), the offset in it of the
+  /// first byte not yet fully counted (a line start: an open record or an unterminated line is
+  /// read again), and the assembler's context at that point.
+  struct Checkpoint {
+    std::uint64_t segment = 0;
+    std::uint64_t offset = 0;
+    RecordAssembler::Context context;
+  };
+  [[nodiscard]] Checkpoint checkpoint() const;
+  [[nodiscard]] std::uint64_t segment_serial() const { return serial_; }
 
   /// True end of input: the unterminated last line counts as a line, open records are closed.
   void finish();
@@ -64,10 +81,18 @@ class SegmentedLog {
   enum class Phase { kHeaderStart, kHeader, kBody };
   static constexpr std::uint32_t kMaxHeaderLines = 256;
 
+  struct SegmentSpan {
+    std::uint64_t serial;
+    std::uint64_t stream_start;  // framer position of its first byte fed
+    std::uint64_t file_offset;   // file offset of that byte
+  };
+
   void on_line(std::string_view line);
   void end_header();
-  void body_line(std::string_view line);
-  void emit_joined();
+  void body_line(std::string_view line, std::uint64_t start);
+  void emit_joined(std::uint64_t start);
+  void open_segment(std::uint64_t file_offset);
+  [[nodiscard]] std::uint64_t resume_position() const;
 
   SegmentSink& sink_;
   LineFramer framer_;
@@ -76,8 +101,14 @@ class SegmentedLog {
   std::uint32_t phase_lines_ = 0;
   std::string application_name_;  // of the header being read
   std::string held_partial_;      // the previous segment's unfinished last line
+  std::uint64_t held_start_ = 0;  // its stream position
   std::string joined_;            // scratch for held_partial_ + first body line
   std::uint64_t header_lines_ = 0;
+
+  std::uint64_t serial_ = 0;
+  std::deque<SegmentSpan> segments_;   // recent segments, oldest first
+  std::uint64_t next_line_start_ = 0;  // stream position of the next line
+  std::uint64_t record_start_ = 0;     // stream position of the open record's first line
 };
 
 }  // namespace tse::tserver

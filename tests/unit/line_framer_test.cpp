@@ -46,6 +46,16 @@ TEST(LineFramer, EveryChunkingGivesTheSameLines) {
   }
 }
 
+TEST(LineFramer, LineEndIsTheStreamPositionPastEachLf) {
+  LineFramer framer(4);
+  std::vector<std::uint64_t> ends;
+  framer.feed("ab\r\nc", [&](std::string_view) { ends.push_back(framer.line_end()); });
+  framer.feed("d\n123456\nx", [&](std::string_view) { ends.push_back(framer.line_end()); });
+  EXPECT_EQ(ends, (std::vector<std::uint64_t>{4, 7}));
+  EXPECT_EQ(framer.line_end(), 14u);  // past the skipped long line
+  EXPECT_EQ(framer.position(), 15u);
+}
+
 TEST(LineFramer, FinishEmitsTheTailAsALastLine) {
   LineFramer framer;
   frame(framer, "a\nno newline\r");

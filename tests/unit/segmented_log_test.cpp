@@ -1,5 +1,9 @@
 #include "tserver/segmented_log.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -164,6 +168,117 @@ TEST(SegmentedLog, ApplicationNameInAHead) {
             "A");
   EXPECT_EQ(SegmentedLog::application_name_in(kShapeA), "");
   EXPECT_EQ(SegmentedLog::application_name_in("Application name: cut"), "");
+}
+
+}  // namespace
+}  // namespace tse::tserver
+
+namespace tse::tserver {
+namespace {
+
+// Counts EventErrors by code.
+class Tally : public SegmentSink {
+ public:
+  void on_segment_header(std::string_view) override {}
+  void on_event_error(const EventErrorReport& report) override {
+    ++codes[report.code ? std::to_string(*report.code) : "unknown"];
+  }
+  std::map<std::string, int> codes;
+};
+
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The segments of a golden case, in name order.
+std::vector<std::string> segments_of(const std::filesystem::path& path) {
+  std::vector<std::filesystem::path> files;
+  if (std::filesystem::is_directory(path)) {
+    for (const auto& e : std::filesystem::directory_iterator(path))
+      if (e.path().extension() == ".log") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+  } else {
+    files.push_back(path);
+  }
+  std::vector<std::string> out;
+  for (const auto& f : files) out.push_back(read_bytes(f));
+  return out;
+}
+
+// Kills the parser after `cut` bytes of the concatenated segments, resumes a new one from its
+// checkpoint, and returns the counts of both runs added up.
+std::map<std::string, int> count_with_restart(const std::vector<std::string>& segments,
+                                              std::size_t cut) {
+  Tally before;
+  SegmentedLog first(before);
+  std::size_t fed = 0;
+  for (const auto& segment : segments) {
+    if (fed >= cut) break;
+    first.begin_segment();
+    const std::size_t n = std::min(segment.size(), cut - fed);
+    first.feed(std::string_view(segment).substr(0, n));
+    fed += n;
+  }
+  const auto checkpoint = first.checkpoint();
+  Tally after;
+  SegmentedLog second(after);
+  if (checkpoint.segment == 0) {  // nothing was fed
+    for (const auto& segment : segments) {
+      second.begin_segment();
+      second.feed(segment);
+    }
+  } else {
+    const std::size_t index = checkpoint.segment - 1;  // one begin_segment per segment above
+    second.resume(checkpoint.offset, checkpoint.context);
+    second.feed(std::string_view(segments[index]).substr(checkpoint.offset));
+    for (std::size_t i = index + 1; i < segments.size(); ++i) {
+      second.begin_segment();
+      second.feed(segments[i]);
+    }
+  }
+  second.finish();
+  for (const auto& [code, n] : after.codes) before.codes[code] += n;
+  return before.codes;
+}
+
+class RestartAnywhere : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RestartAnywhere, CountsEqualAnUninterruptedRunAtEveryCut) {
+  const auto segments = segments_of(std::filesystem::path(TSE_TEST_DATA) / "logs" / GetParam());
+  std::size_t total = 0;
+  for (const auto& s : segments) total += s.size();
+  const auto whole = count_with_restart(segments, total + 1);  // never cut
+  ASSERT_FALSE(whole.empty());
+  for (std::size_t cut = 0; cut <= total; ++cut) {
+    ASSERT_EQ(count_with_restart(segments, cut), whole) << GetParam() << " cut at byte " << cut;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(GoldenLogs, RestartAnywhere,
+                         ::testing::Values("shape_a.log", "shape_b.log", "trace_only.log",
+                                           "mixed_shapes.log", "duplicate_seq.log",
+                                           "nested_decoys.log", "bsync.log", "full_format.log",
+                                           "line_endings_crcrlf.log", "interaction_04545.log",
+                                           "split", "split_partial"),
+                         [](const auto& test_info) {
+                           std::string name = test_info.param;
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
+
+TEST(SegmentedLog, ContextSurvivesItsTextForm) {
+  RecordAssembler::Context a{true, 0xa1b2cu, 2};
+  EXPECT_EQ(a.serialize(), "1:a1b2c:2");
+  EXPECT_EQ(RecordAssembler::Context::parse(a.serialize()), a);
+  RecordAssembler::Context b{};
+  EXPECT_EQ(b.serialize(), "0:-:0");
+  EXPECT_EQ(RecordAssembler::Context::parse("0:-:0"), b);
+  EXPECT_FALSE(RecordAssembler::Context::parse("2:-:0"));
+  EXPECT_FALSE(RecordAssembler::Context::parse("1:zz:0"));
+  EXPECT_FALSE(RecordAssembler::Context::parse("1:-:9"));
+  EXPECT_FALSE(RecordAssembler::Context::parse("garbage"));
 }
 
 }  // namespace
