@@ -39,7 +39,7 @@ class LineFramer {
         keep_tail(p, end);
         return;
       }
-      line_end_ = end_of(nl);
+      advance_line(end_of(nl));
       if (discarding_) {
         discarding_ = false;
       } else if (carry_.size() + static_cast<std::size_t>(nl - p) > max_) {
@@ -56,7 +56,7 @@ class LineFramer {
     while (p < end) {
       const char* nl = find_newline(p, end);
       if (nl == nullptr) break;
-      line_end_ = end_of(nl);
+      advance_line(end_of(nl));
       const auto len = static_cast<std::size_t>(nl - p);
       if (len > max_) {
         ++lines_too_long_;
@@ -72,7 +72,7 @@ class LineFramer {
   /// End of input: the unterminated tail, if any, is emitted as a last line.
   template <class OnLine>
   void finish(OnLine&& on_line) {
-    line_end_ = position_;
+    advance_line(position_);
     if (!carry_.empty()) {
       ++lines_;
       on_line(strip_cr(carry_.data(), carry_.size()));
@@ -103,6 +103,14 @@ class LineFramer {
   /// Stream position just past the LF of the last line emitted or skipped: where the next line
   /// starts. Inside an on_line call, the end of that line.
   [[nodiscard]] std::uint64_t line_end() const { return line_end_; }
+  /// Inside an on_line call, the stream position of that line's first byte.
+  [[nodiscard]] std::uint64_t line_start() const { return line_start_; }
+  /// Forgets any unterminated tail: the next byte fed starts a line.
+  void restart_line() {
+    carry_.clear();
+    discarding_ = false;
+    line_start_ = line_end_ = position_;
+  }
   [[nodiscard]] std::uint64_t lines() const { return lines_; }
   [[nodiscard]] std::uint64_t lines_too_long() const { return lines_too_long_; }
   [[nodiscard]] std::size_t max_line_bytes() const { return max_; }
@@ -114,6 +122,10 @@ class LineFramer {
   static std::string_view strip_cr(const char* p, std::size_t len) {
     while (len > 0 && p[len - 1] == '\r') --len;
     return {p, len};
+  }
+  void advance_line(std::uint64_t end) {
+    line_start_ = line_end_;
+    line_end_ = end;
   }
   void keep_tail(const char* p, const char* end) {
     if (discarding_) return;
@@ -129,6 +141,7 @@ class LineFramer {
 
   std::size_t max_;
   std::uint64_t position_ = 0;
+  std::uint64_t line_start_ = 0;
   std::uint64_t line_end_ = 0;
   std::string carry_;
   bool discarding_ = false;

@@ -60,7 +60,11 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       open_errors(file_errors_.Add({{"reason", "open"}})),
       read_errors(file_errors_.Add({{"reason", "read"}})),
       scrapes(counter(registry, "tserver_exporter_scrapes_total",
-                      "Requests for the metrics served.")) {
+                      "Requests for the metrics served.")),
+      rotations(counter(registry, "tserver_exporter_rotations_total",
+                        "Log files read to their end and let go for a newer one.")),
+      truncations(counter(registry, "tserver_exporter_truncations_total",
+                          "Log files found shorter than what was read: read again from byte 0.")) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

@@ -51,6 +51,8 @@ class SelfMetrics {
   prometheus::Counter& open_errors;
   prometheus::Counter& read_errors;
   prometheus::Counter& scrapes;
+  prometheus::Counter& rotations;
+  prometheus::Counter& truncations;
 };
 
 }  // namespace tse

@@ -8,18 +8,31 @@ TServerLogReader::TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
                                    std::size_t max_line_bytes)
     : errors_(errors), self_(self), log_(*this, max_line_bytes) {}
 
-void TServerLogReader::begin_segment(const std::string& path, SegmentStart start,
-                                     std::string_view head, bool mid_line) {
+void TServerLogReader::begin_segment(const SegmentBegin& begin) {
+  const std::string_view path = begin.path;
   const std::size_t slash = path.rfind('/');
-  const std::string_view name =
-      slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
-  fallback_label_.assign(tserver::segment_base_name(name));
-  if (start == SegmentStart::kFirstByte) {
-    log_.begin_segment();  // the header block arrives as bytes: see on_segment_header()
-    return;
+  fallback_label_.assign(
+      tserver::segment_base_name(slash == std::string_view::npos ? path : path.substr(slash + 1)));
+  switch (begin.start) {
+    case SegmentStart::kFirstByte:
+      log_.begin_segment();  // the header block arrives as bytes: see on_segment_header()
+      return;
+    case SegmentStart::kEnd:
+      log_.begin_midway(begin.offset, begin.mid_line);
+      break;
+    case SegmentStart::kResume: {
+      const auto context = tserver::RecordAssembler::Context::parse(begin.context);
+      log_.resume(begin.offset, context.value_or(tserver::RecordAssembler::Context{}));
+      if (begin.offset == 0) return;  // the header is read again as bytes
+      break;
+    }
   }
-  log_.begin_midway(mid_line);
-  on_segment_header(tserver::SegmentedLog::application_name_in(head));
+  on_segment_header(tserver::SegmentedLog::application_name_in(begin.head));
+}
+
+StreamReader::Checkpoint TServerLogReader::checkpoint() const {
+  const auto checkpoint = log_.checkpoint();
+  return Checkpoint{checkpoint.segment, checkpoint.offset, checkpoint.context.serialize()};
 }
 
 void TServerLogReader::feed(std::string_view bytes) {

@@ -21,11 +21,11 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
                    std::size_t max_line_bytes = LineFramer::kDefaultMaxLineBytes);
 
-  void begin_segment(const std::string& path, SegmentStart start, std::string_view head,
-                     bool mid_line) override;
+  void begin_segment(const SegmentBegin& begin) override;
   void feed(std::string_view bytes) override;
   void idle() override;
   void finish() override;
+  [[nodiscard]] Checkpoint checkpoint() const override;
 
  private:
   void on_segment_header(std::string_view application_name) override;

@@ -1,5 +1,6 @@
 #include "source/file_tailer.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <sys/stat.h>
@@ -18,6 +19,8 @@ namespace {
 constexpr std::size_t kChunk = 1u << 20;
 constexpr std::size_t kHeadBytes = 64u << 10;
 constexpr std::size_t kBinaryProbe = 512;  // a NUL in a file's first bytes: not a text log
+constexpr std::uint32_t kFingerprintBytes = 1024;
+constexpr std::size_t kBegunKept = 16;
 
 std::string_view file_name(std::string_view path) {
   const std::size_t slash = path.rfind('/');
@@ -129,6 +132,135 @@ void FileTailer::scan(bool at_start) {
       }
     }
   }
+  if (at_start) {
+    for (const auto& saved : options_.resume) {
+      Stream& stream = streams_[saved.stream];
+      if (!stream.reader) stream.reader = make_reader_();
+      apply_resume(saved.stream, stream, saved);
+    }
+    options_.resume.clear();
+  }
+}
+
+FileTailer::Fingerprint FileTailer::fingerprint_of(int fd, std::uint64_t size) {
+  char head[kFingerprintBytes];
+  const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size, kFingerprintBytes));
+  const ssize_t n = ::pread(fd, head, want, 0);
+  Fingerprint fingerprint;
+  fingerprint.hash = 14695981039346656037ull;  // FNV-1a
+  if (n <= 0) return fingerprint;
+  fingerprint.size = static_cast<std::uint32_t>(n);
+  for (ssize_t i = 0; i < n; ++i) {
+    fingerprint.hash ^= static_cast<unsigned char>(head[i]);
+    fingerprint.hash *= 1099511628211ull;
+  }
+  return fingerprint;
+}
+
+namespace {
+
+// True when `path` is the saved file: same device and inode, at least as long as the saved
+// offset, and the same first bytes.
+bool same_file(const std::string& path, const StreamPosition& saved,
+               FileTailer::Fingerprint (*fingerprint_of)(int, std::uint64_t)) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool same = ::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_dev) == saved.device &&
+              static_cast<std::uint64_t>(st.st_ino) == saved.inode &&
+              static_cast<std::uint64_t>(st.st_size) >= saved.offset &&
+              static_cast<std::uint64_t>(st.st_size) >= saved.fingerprint_size;
+  if (same) {
+    const auto fingerprint = fingerprint_of(fd, saved.fingerprint_size);
+    same = fingerprint.size == saved.fingerprint_size && fingerprint.hash == saved.fingerprint;
+  }
+  ::close(fd);
+  return same;
+}
+
+}  // namespace
+
+void FileTailer::apply_resume(const std::string& key, Stream& stream, const StreamPosition& saved) {
+  const std::string saved_name(file_name(saved.path));
+  std::unique_ptr<Segment> match;
+  auto& segments = stream.segments;
+  for (auto it = segments.begin(); it != segments.end(); ++it) {
+    if (static_cast<std::uint64_t>((*it)->id.ino) == saved.inode &&
+        static_cast<std::uint64_t>((*it)->id.dev) == saved.device &&
+        same_file((*it)->path, saved, &FileTailer::fingerprint_of)) {
+      match = std::move(*it);
+      segments.erase(it);
+      break;
+    }
+  }
+  if (!match) {
+    // Renamed out of the globs while the exporter was down (rename-and-create rotation): look
+    // for the inode in the file's directory, to drain the rest of it.
+    const std::string dir(directory(saved.path));
+    if (DIR* d = ::opendir(dir.c_str())) {
+      while (const dirent* entry = ::readdir(d)) {
+        if (entry->d_ino != saved.inode) continue;
+        const std::string path = dir + "/" + entry->d_name;
+        struct stat st {};
+        if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && same_file(path, saved, &FileTailer::fingerprint_of)) {
+          match = std::make_unique<Segment>();
+          match->path = path;
+          match->id = FileId{st.st_dev, st.st_ino};
+          break;
+        }
+      }
+      ::closedir(d);
+    }
+  }
+  std::vector<std::unique_ptr<Segment>> kept;
+  if (match) {
+    match->start = SegmentStart::kResume;
+    match->offset = saved.offset;
+    match->context = saved.context;
+    kept.push_back(std::move(match));
+  } else {
+    spdlog::info("{}: the saved file {} is gone or was rewritten; reading newer files from their "
+                 "first byte", key, saved.path);
+  }
+  // Newer segments (a later name, or the same name on a new file) are read from byte 0; older
+  // ones were read before the exporter stopped.
+  for (auto& segment : segments) {
+    if (std::string(file_name(segment->path)) >= saved_name) {
+      segment->start = SegmentStart::kFirstByte;
+      segment->offset = 0;
+      kept.push_back(std::move(segment));
+    } else {
+      struct stat st {};
+      const std::uint64_t size =
+          ::stat(segment->path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+      retired_[segment->id] = Retired{size, true};
+    }
+  }
+  segments = std::move(kept);
+}
+
+std::vector<StreamPosition> FileTailer::positions() {
+  std::vector<StreamPosition> out;
+  for (auto& [key, stream] : streams_) {
+    if (!stream.reader) continue;
+    const auto checkpoint = stream.reader->checkpoint();
+    if (checkpoint.segment == 0) continue;
+    for (auto& begun : stream.begun) {
+      if (begun.serial != checkpoint.segment) continue;
+      if (begun.fingerprint.size < kFingerprintBytes) {  // the file was short: look again
+        for (const auto& segment : stream.segments) {
+          if (segment->id == begun.id && segment->fd >= 0) {
+            begun.fingerprint = fingerprint_of(segment->fd, kFingerprintBytes);
+          }
+        }
+      }
+      out.push_back(StreamPosition{key, begun.path, static_cast<std::uint64_t>(begun.id.dev),
+                                   static_cast<std::uint64_t>(begun.id.ino),
+                                   begun.fingerprint.size, begun.fingerprint.hash,
+                                   checkpoint.offset, checkpoint.context});
+    }
+  }
+  return out;
 }
 
 void FileTailer::add_file(const std::string& path, const FileId& id, std::uint64_t size,
@@ -166,10 +298,20 @@ bool FileTailer::open_segment(Segment& segment) {
   return true;
 }
 
+void FileTailer::begin(Stream& stream, Segment& segment, const SegmentBegin& begin) {
+  struct stat st {};
+  const std::uint64_t size =
+      ::fstat(segment.fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  stream.begun.push_back(Begun{++stream.serial, segment.path, segment.id,
+                               fingerprint_of(segment.fd, std::min<std::uint64_t>(size, kFingerprintBytes))});
+  if (stream.begun.size() > kBegunKept) stream.begun.erase(stream.begun.begin());
+  stream.reader->begin_segment(begin);
+  segment.started = true;
+}
+
 void FileTailer::start_segment(Stream& stream, Segment& segment) {
   if (segment.start == SegmentStart::kFirstByte) {
-    stream.reader->begin_segment(segment.path, SegmentStart::kFirstByte, {}, false);
-    segment.started = true;
+    begin(stream, segment, SegmentBegin{.path = segment.path});
     return;
   }
   char last = '\n';
@@ -180,9 +322,14 @@ void FileTailer::start_segment(Stream& stream, Segment& segment) {
   const std::size_t head_size = static_cast<std::size_t>(
       std::min<std::uint64_t>(segment.offset, static_cast<std::uint64_t>(kHeadBytes)));
   const ssize_t n = ::pread(segment.fd, buffer_.data(), head_size, 0);
-  const std::string_view head(buffer_.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
-  stream.reader->begin_segment(segment.path, SegmentStart::kEnd, head, last != '\n');
-  segment.started = true;
+  const std::string head(buffer_.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+  begin(stream, segment,
+        SegmentBegin{.path = segment.path,
+                     .start = segment.start,
+                     .head = head,
+                     .offset = segment.offset,
+                     .mid_line = segment.start == SegmentStart::kEnd && last != '\n',
+                     .context = segment.context});
 }
 
 bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
@@ -261,7 +408,8 @@ std::size_t FileTailer::read_available(Stream& stream, Segment& segment, std::si
   if (::fstat(segment.fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < segment.offset) {
     spdlog::info("{} was truncated; reading it again from its first byte", segment.path);
     segment.offset = 0;
-    stream.reader->begin_segment(segment.path, SegmentStart::kFirstByte, {}, false);
+    metrics_.truncations.Increment();
+    begin(stream, segment, SegmentBegin{.path = segment.path});
   }
   std::size_t total = 0;
   while (total < budget) {
@@ -287,6 +435,7 @@ std::size_t FileTailer::read_available(Stream& stream, Segment& segment, std::si
 
 void FileTailer::retire(Stream& stream) {
   auto& segment = stream.segments.front();
+  if (stream.segments.size() > 1) metrics_.rotations.Increment();
   if (segment->fd >= 0) ::close(segment->fd);
   retired_[segment->id] = Retired{segment->offset, segment->seen};
   stream.segments.erase(stream.segments.begin());

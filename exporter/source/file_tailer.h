@@ -22,6 +22,22 @@ namespace tse {
 enum class SegmentStart {
   kFirstByte,  // the bytes that follow are the file from byte 0
   kEnd,        // the file was there before the exporter: reading joins at its end
+  kResume,     // reading resumes where a saved checkpoint said
+};
+
+/// How a segment begins, for StreamReader::begin_segment.
+struct SegmentBegin {
+  std::string_view path;
+  SegmentStart start = SegmentStart::kFirstByte;
+  /// kEnd and kResume: the file's first bytes (up to 64 KiB), for its header.
+  std::string_view head;
+  /// kEnd and kResume: the file offset of the first byte that follows.
+  std::uint64_t offset = 0;
+  /// kEnd: the byte before `offset` is not a LF (the bytes that follow end a line whose start
+  /// was not read).
+  bool mid_line = false;
+  /// kResume: the reader's context saved with the checkpoint.
+  std::string_view context;
 };
 
 /// The consumer of one log stream: the successive files (segments) of one log, in order. The
@@ -29,17 +45,37 @@ enum class SegmentStart {
 class StreamReader {
  public:
   virtual ~StreamReader() = default;
-  /// A segment begins. With kEnd, `head` holds the file's first bytes (up to 64 KiB) so that the
-  /// reader can read its header, and `mid_line` says that the file's last byte is not a LF (the
-  /// bytes that follow complete a line whose start was not read). With kFirstByte, `head` is
-  /// empty and the header comes as bytes.
-  virtual void begin_segment(const std::string& path, SegmentStart start, std::string_view head,
-                             bool mid_line) = 0;
+  virtual void begin_segment(const SegmentBegin& begin) = 0;
   virtual void feed(std::string_view bytes) = 0;
   /// No bytes arrived for the idle interval.
   virtual void idle() = 0;
   /// The true end of input (one-shot mode).
   virtual void finish() = 0;
+
+  /// Where reading must resume after a restart so that nothing is counted twice or lost: the
+  /// segment, as the number of its begin_segment call (from 1; 0 when none began), the offset
+  /// in that file, and an opaque context to hand back with kResume.
+  struct Checkpoint {
+    std::uint64_t segment = 0;
+    std::uint64_t offset = 0;
+    std::string context;
+  };
+  [[nodiscard]] virtual Checkpoint checkpoint() const = 0;
+};
+
+/// A stream's saved position: which file (device, inode, and a fingerprint of its first bytes,
+/// so that a reused inode or a rewritten file is not taken for it), where in it, and the
+/// reader's context.
+struct StreamPosition {
+  std::string stream;  // the tailer's stream key: directory + '/' + stream key
+  std::string path;
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::uint32_t fingerprint_size = 0;
+  std::uint64_t fingerprint = 0;
+  std::uint64_t offset = 0;
+  std::string context;
+  bool operator==(const StreamPosition&) const = default;
 };
 
 struct TailerOptions {
@@ -50,6 +86,8 @@ struct TailerOptions {
   std::chrono::milliseconds idle_after{1000};
   /// Bytes read per poll at most, so that a backlog does not starve the HTTP server.
   std::size_t read_budget = 64u << 20;
+  /// Positions saved by an earlier run: their streams resume there instead of at the end.
+  std::vector<StreamPosition> resume;
 };
 
 /// Follows every file that matches a set of globs, by polling, so that it works where inotify
@@ -85,6 +123,16 @@ class FileTailer {
 
   [[nodiscard]] std::size_t files_open() const;
 
+  /// The position of every stream that has begun reading, for the state file.
+  [[nodiscard]] std::vector<StreamPosition> positions();
+
+  /// FNV-1a of a file's first bytes (at most 1 KiB, at most `size`).
+  struct Fingerprint {
+    std::uint32_t size = 0;
+    std::uint64_t hash = 0;
+  };
+  static Fingerprint fingerprint_of(int fd, std::uint64_t size);
+
  private:
   struct FileId {
     dev_t dev;
@@ -98,13 +146,23 @@ class FileTailer {
     std::uint64_t offset = 0;
     bool started = false;  // begin_segment() was called
     SegmentStart start = SegmentStart::kFirstByte;
+    std::string context;   // kResume
     bool seen = true;      // matched by the last scan
+  };
+  // A segment the reader began, by the number of its begin_segment call.
+  struct Begun {
+    std::uint64_t serial;
+    std::string path;
+    FileId id;
+    Fingerprint fingerprint;
   };
   struct Stream {
     std::unique_ptr<StreamReader> reader;
     std::vector<std::unique_ptr<Segment>> segments;  // [0] is being read; the rest wait, by name
     std::chrono::steady_clock::time_point last_bytes{};
     bool idle_signalled = true;
+    std::uint64_t serial = 0;
+    std::vector<Begun> begun;  // the last few, oldest first
   };
   struct Retired {
     std::uint64_t size;
@@ -116,6 +174,8 @@ class FileTailer {
   void add_file(const std::string& path, const FileId& id, std::uint64_t size, bool at_start);
   bool open_segment(Segment& segment);
   void start_segment(Stream& stream, Segment& segment);
+  void begin(Stream& stream, Segment& segment, const SegmentBegin& begin);
+  void apply_resume(const std::string& key, Stream& stream, const StreamPosition& saved);
   std::size_t read_stream(Stream& stream, std::size_t budget, bool& more);
   std::size_t read_available(Stream& stream, Segment& segment, std::size_t budget, bool& more);
   void retire(Stream& stream);

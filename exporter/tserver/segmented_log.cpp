@@ -16,8 +16,8 @@ void SegmentedLog::open_segment(std::uint64_t file_offset) {
 
 void SegmentedLog::begin_segment() {
   if (phase_ != Phase::kBody) end_header();  // the previous segment was all header
+  if (held_partial_.empty()) held_start_ = framer_.line_end();
   std::string partial = framer_.take_partial();
-  if (held_partial_.empty()) held_start_ = next_line_start_;
   held_partial_.append(partial);
   open_segment(0);
   phase_ = Phase::kHeaderStart;
@@ -25,9 +25,9 @@ void SegmentedLog::begin_segment() {
   application_name_.clear();
 }
 
-void SegmentedLog::begin_midway(bool mid_line) {
+void SegmentedLog::begin_midway(std::uint64_t file_offset, bool mid_line) {
   if (phase_ != Phase::kBody) end_header();
-  open_segment(0);
+  open_segment(file_offset);
   phase_ = Phase::kBody;
   if (mid_line) framer_.skip_to_next_line();
 }
@@ -37,9 +37,8 @@ void SegmentedLog::resume(std::uint64_t offset, const RecordAssembler::Context& 
     begin_segment();
   } else {
     if (phase_ != Phase::kBody) end_header();
-    framer_.take_partial();
+    framer_.restart_line();
     held_partial_.clear();
-    next_line_start_ = framer_.position();
     open_segment(offset);
     phase_ = Phase::kBody;
   }
@@ -47,7 +46,7 @@ void SegmentedLog::resume(std::uint64_t offset, const RecordAssembler::Context& 
 }
 
 std::uint64_t SegmentedLog::resume_position() const {
-  std::uint64_t position = assembler_.has_open_record() ? record_start_ : next_line_start_;
+  std::uint64_t position = assembler_.has_open_record() ? record_start_ : framer_.line_end();
   if (!held_partial_.empty()) position = std::min(position, held_start_);
   if (phase_ != Phase::kBody && !segments_.empty()) {
     position = std::min(position, segments_.back().stream_start);  // the header is read again
@@ -79,7 +78,7 @@ void SegmentedLog::finish() {
   if (!held_partial_.empty()) {
     joined_.swap(held_partial_);
     held_partial_.clear();
-    emit_joined(held_start_);
+    emit_joined();
   }
   assembler_.flush();
 }
@@ -89,10 +88,8 @@ void SegmentedLog::flush_if_idle() {
 }
 
 void SegmentedLog::on_line(std::string_view line) {
-  const std::uint64_t start = next_line_start_;
-  next_line_start_ = framer_.line_end();
   if (phase_ == Phase::kBody) {
-    body_line(line, start);
+    body_line(line);
     return;
   }
   if (line.empty() && phase_ == Phase::kHeader) {  // the empty line that closes the header
@@ -103,7 +100,7 @@ void SegmentedLog::on_line(std::string_view line) {
   const auto header = parse_header_line(line);
   if (!header || ++phase_lines_ > kMaxHeaderLines) {  // no header, or no end to it
     end_header();
-    body_line(line, start);
+    body_line(line);
     return;
   }
   ++header_lines_;
@@ -118,19 +115,22 @@ void SegmentedLog::end_header() {
   sink_.on_segment_header(application_name_);
 }
 
-void SegmentedLog::body_line(std::string_view line, std::uint64_t start) {
+void SegmentedLog::body_line(std::string_view line) {
   if (held_partial_.empty()) {
     assembler_.on_line(line);
-    if (assembler_.open_record_line() == assembler_.lines_seen()) record_start_ = start;
+    if (assembler_.open_record_line() == assembler_.lines_seen()) {
+      record_start_ = framer_.line_start();
+    }
     return;
   }
   joined_.swap(held_partial_);
   held_partial_.clear();
   joined_.append(line);
-  emit_joined(held_start_);
+  emit_joined();
 }
 
-void SegmentedLog::emit_joined(std::uint64_t start) {
+void SegmentedLog::emit_joined() {
+  const std::uint64_t start = held_start_;  // the line began in the previous segment
   // The framer strips CRs at a LF; a line cut between its CR and its LF keeps the CR here.
   std::string_view line = joined_;
   while (!line.empty() && line.back() == '\r') line.remove_suffix(1);

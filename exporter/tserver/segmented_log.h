@@ -35,9 +35,9 @@ class SegmentedLog {
 
   /// The bytes fed next are byte 0 of a new segment.
   void begin_segment();
-  /// The bytes fed next continue a segment's body (resume, or follow from the end). With
+  /// The bytes fed next continue a segment's body from `file_offset` (follow from the end). With
   /// `mid_line`, they start inside a line: that line's rest is dropped, never parsed.
-  void begin_midway(bool mid_line = false);
+  void begin_midway(std::uint64_t file_offset, bool mid_line = false);
 
   /// The bytes fed next are a segment's from `offset` on, where a checkpoint() said to resume;
   /// the assembler restarts from the saved context. Offset 0 is a segment's start (header read).
@@ -89,8 +89,8 @@ class SegmentedLog {
 
   void on_line(std::string_view line);
   void end_header();
-  void body_line(std::string_view line, std::uint64_t start);
-  void emit_joined(std::uint64_t start);
+  void body_line(std::string_view line);
+  void emit_joined();
   void open_segment(std::uint64_t file_offset);
   [[nodiscard]] std::uint64_t resume_position() const;
 
@@ -107,7 +107,6 @@ class SegmentedLog {
 
   std::uint64_t serial_ = 0;
   std::deque<SegmentSpan> segments_;   // recent segments, oldest first
-  std::uint64_t next_line_start_ = 0;  // stream position of the next line
   std::uint64_t record_start_ = 0;     // stream position of the open record's first line
 };
 

@@ -29,26 +29,35 @@ struct Journal {
 class JournalReader : public StreamReader {
  public:
   explicit JournalReader(Journal& journal) : journal_(journal) {}
-  void begin_segment(const std::string& path, SegmentStart start, std::string_view head,
-                     bool mid_line) override {
-    std::string entry = "begin " + fs::path(path).filename().string() +
-                        (start == SegmentStart::kFirstByte ? " first" : " end");
-    if (mid_line) entry += " mid-line";
-    if (!head.empty()) entry += " [" + std::string(head) + "]";
+  void begin_segment(const SegmentBegin& begin) override {
+    std::string entry = "begin " + fs::path(std::string(begin.path)).filename().string() +
+                        (begin.start == SegmentStart::kFirstByte ? " first"
+                         : begin.start == SegmentStart::kEnd     ? " end"
+                                                                 : " resume");
+    if (begin.start != SegmentStart::kFirstByte) entry += " @" + std::to_string(begin.offset);
+    if (begin.mid_line) entry += " mid-line";
+    if (!begin.context.empty()) entry += " ctx=" + std::string(begin.context);
+    if (!begin.head.empty()) entry += " [" + std::string(begin.head) + "]";
     journal_.entries.push_back(entry);
+    ++serial_;
+    offset_ = begin.start == SegmentStart::kFirstByte ? 0 : begin.offset;
   }
+  Checkpoint checkpoint() const override { return Checkpoint{serial_, offset_, "ctx"}; }
   void feed(std::string_view bytes) override {
     if (!journal_.entries.empty() && journal_.entries.back().starts_with("bytes ")) {
       journal_.entries.back() += bytes;  // reads may be chunked any way: join them
     } else {
       journal_.entries.push_back("bytes " + std::string(bytes));
     }
+    offset_ += bytes.size();  // this reader counts every byte fed as done
   }
   void idle() override { journal_.entries.push_back("idle"); }
   void finish() override { journal_.entries.push_back("finish"); }
 
  private:
   Journal& journal_;
+  std::uint64_t serial_ = 0;
+  std::uint64_t offset_ = 0;
 };
 
 class FileTailerTest : public ::testing::Test {
@@ -61,11 +70,13 @@ class FileTailerTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   std::unique_ptr<FileTailer> make(std::vector<std::string> globs, bool from_beginning = false,
-                                   std::size_t budget = 64u << 20) {
+                                   std::size_t budget = 64u << 20,
+                                   std::vector<StreamPosition> resume = {}) {
     TailerOptions options{.globs = std::move(globs),
                           .from_beginning = from_beginning,
                           .idle_after = 1000ms,
-                          .read_budget = budget};
+                          .read_budget = budget,
+                          .resume = std::move(resume)};
     return std::make_unique<FileTailer>(
         options,
         [](std::string_view name) {  // stream key: the name up to the first dot
@@ -95,7 +106,8 @@ TEST_F(FileTailerTest, FilesPresentAtStartAreReadFromTheirEnd) {
   append("ts.20250101_000000_000.log", "Application name: X\n\nold\n");
   auto tailer = make({glob("*.log")});
   tailer->poll(t_);
-  EXPECT_EQ(take(), Entries{"begin ts.20250101_000000_000.log end [Application name: X\n\nold\n]"});
+  EXPECT_EQ(take(),
+            Entries{"begin ts.20250101_000000_000.log end @25 [Application name: X\n\nold\n]"});
   append("ts.20250101_000000_000.log", "new\n");
   tailer->poll(t_ += 250ms);
   EXPECT_EQ(take(), Entries{"bytes new\n"});
@@ -106,8 +118,8 @@ TEST_F(FileTailerTest, AFileThatEndsMidLineAtStartSaysSo) {
   append("ts.log", "Application name: X\n\n10:15:24.807 Trc 04542 EventErr");
   auto tailer = make({glob("*.log")});
   tailer->poll(t_);
-  EXPECT_EQ(take(), Entries{"begin ts.log end mid-line [Application name: X\n\n10:15:24.807 Trc "
-                            "04542 EventErr]"});
+  EXPECT_EQ(take(), Entries{"begin ts.log end @52 mid-line [Application name: X\n\n10:15:24.807 "
+                            "Trc 04542 EventErr]"});
 }
 
 TEST_F(FileTailerTest, AFileEmptyAtStartIsReadFromItsFirstByte) {
@@ -134,7 +146,7 @@ TEST_F(FileTailerTest, OnlyTheNewestSegmentIsFollowedFromTheEndAtStart) {
   append("ts.20250101_020000_000.log", "two\n");
   auto tailer = make({glob("*.log")});
   tailer->poll(t_);
-  EXPECT_EQ(take(), Entries{"begin ts.20250101_020000_000.log end [two\n]"});
+  EXPECT_EQ(take(), Entries{"begin ts.20250101_020000_000.log end @4 [two\n]"});
   append("ts.20250101_010000_000.log", "late\n");  // an old segment is never read again
   tailer->poll(t_ += 250ms);
   EXPECT_EQ(take(), Entries{});
@@ -258,6 +270,104 @@ TEST_F(FileTailerTest, ReadOnceReadsEverythingFromByteZeroAndFinishesEachStream)
                              "begin a.20250101_020000_000.log first", "bytes a2\n", "finish",
                              "begin b.log first", "bytes b\n", "finish"}));
   EXPECT_EQ(tailer->files_open(), 0u);
+}
+
+// A first run reads `name` from its beginning and returns its saved positions.
+class FileTailerResumeTest : public FileTailerTest {
+ protected:
+  std::vector<StreamPosition> run_and_save() {
+    auto first = make({glob("*.log")}, /*from_beginning=*/true);
+    first->poll(t_);
+    take();
+    return first->positions();
+  }
+  std::unique_ptr<FileTailer> restart(std::vector<StreamPosition> saved) {
+    return make({glob("*.log")}, false, 64u << 20, std::move(saved));
+  }
+};
+
+TEST_F(FileTailerResumeTest, PositionsNameTheFileAndItsOffset) {
+  append("ts.log", "abc\n");
+  const auto saved = run_and_save();
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_EQ(saved[0].stream, dir_.string() + "/ts");
+  EXPECT_EQ(saved[0].path, path("ts.log"));
+  EXPECT_EQ(saved[0].offset, 4u);
+  EXPECT_EQ(saved[0].context, "ctx");
+  EXPECT_EQ(saved[0].fingerprint_size, 4u);
+  struct stat st {};
+  ASSERT_EQ(::stat(path("ts.log").c_str(), &st), 0);
+  EXPECT_EQ(saved[0].inode, static_cast<std::uint64_t>(st.st_ino));
+}
+
+TEST_F(FileTailerResumeTest, ResumesTheSavedFileAtItsOffset) {
+  append("ts.log", "abc\n");
+  const auto saved = run_and_save();
+  append("ts.log", "written while stopped\n");
+  auto tailer = restart(saved);
+  tailer->poll(t_);
+  EXPECT_EQ(take(), (Entries{"begin ts.log resume @4 ctx=ctx [abc\n]",
+                             "bytes written while stopped\n"}));
+}
+
+TEST_F(FileTailerResumeTest, NewerSegmentsAreReadFromByteZeroAndOlderOnesNever) {
+  append("ts.20250101_010000_000.log", "one\n");
+  append("ts.20250101_020000_000.log", "two\n");
+  const auto saved = run_and_save();
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_EQ(saved[0].path, path("ts.20250101_020000_000.log"));
+  append("ts.20250101_020000_000.log", "more two\n");
+  append("ts.20250101_030000_000.log", "three\n");
+  fs::remove(path("ts.20250101_010000_000.log"));
+  append("ts.20250101_000000_000.log", "older, never\n");
+  auto tailer = restart(saved);
+  tailer->poll(t_);
+  EXPECT_EQ(take(), (Entries{"begin ts.20250101_020000_000.log resume @4 ctx=ctx [two\n]",
+                             "bytes more two\n", "begin ts.20250101_030000_000.log first",
+                             "bytes three\n"}));
+}
+
+TEST_F(FileTailerResumeTest, AFileRewrittenWhileStoppedIsReadFromByteZero) {
+  append("ts.log", "first life of the file\n");
+  const auto saved = run_and_save();
+  fs::resize_file(path("ts.log"), 0);
+  append("ts.log", "second life, longer than the first one\n");
+  auto tailer = restart(saved);
+  tailer->poll(t_);
+  EXPECT_EQ(take(), (Entries{"begin ts.log first", "bytes second life, longer than the first one\n"}));
+}
+
+TEST_F(FileTailerResumeTest, AFileReplacedWhileStoppedIsReadFromByteZero) {
+  append("ts.log", "old\n");
+  const auto saved = run_and_save();
+  fs::remove(path("ts.log"));
+  append("ts.log", "new file\n");
+  auto tailer = restart(saved);
+  tailer->poll(t_);
+  EXPECT_EQ(take(), (Entries{"begin ts.log first", "bytes new file\n"}));
+}
+
+TEST_F(FileTailerResumeTest, AFileRenamedAwayWhileStoppedIsDrainedFirst) {
+  append("ts.log", "old\n");
+  const auto saved = run_and_save();
+  append("ts.log", "rest of old\n");
+  fs::rename(path("ts.log"), path("ts.log.1"));
+  append("ts.log", "new\n");
+  auto tailer = restart(saved);
+  tailer->poll(t_);
+  EXPECT_EQ(take(), (Entries{"begin ts.log.1 resume @4 ctx=ctx [old\n]", "bytes rest of old\n",
+                             "begin ts.log first", "bytes new\n"}));
+}
+
+TEST_F(FileTailerResumeTest, StreamsWithoutASavedPositionStartAtTheirEnd) {
+  append("ts.log", "abc\n");
+  const auto saved = run_and_save();
+  append("other.log", "present before the restart\n");
+  auto tailer = restart(saved);
+  tailer->poll(t_);
+  const auto entries = take();
+  EXPECT_EQ(entries, (Entries{"begin other.log end @27 [present before the restart\n]",
+                              "begin ts.log resume @4 ctx=ctx [abc\n]"}));
 }
 
 }  // namespace

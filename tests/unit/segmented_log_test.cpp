@@ -143,9 +143,10 @@ TEST(SegmentedLog, UnterminatedLastLineIsKeptUntilFinish) {
 TEST(SegmentedLog, IdleFlushClosesADumpAtALineBoundary) {
   Recorder sink;
   SegmentedLog log(sink);
-  log.begin_midway();
+  log.begin_midway(500);
   log.feed("10:15:26.000 Trc 04542 EventError sent to [724] (x)\nmessage EventError\n"
            "\tAttributeErrorCode\t57\n");
+  EXPECT_EQ(log.checkpoint().offset, 500u);  // the open record's first line
   EXPECT_EQ(sink.events, Events{});
   EXPECT_TRUE(log.has_open_record());
   log.flush_if_idle();
@@ -155,11 +156,12 @@ TEST(SegmentedLog, IdleFlushClosesADumpAtALineBoundary) {
 TEST(SegmentedLog, JoiningMidLineDropsTheRestOfThatLine) {
   Recorder sink;
   SegmentedLog log(sink);
-  log.begin_midway(/*mid_line=*/true);
+  log.begin_midway(1000, /*mid_line=*/true);
   log.feed("or sent to [724] (x)\n10:15:26.000 Trc 04542 EventError sent to [1] (y)\n");
   log.finish();
   EXPECT_EQ(sink.events, Events{"error:unknown"});
   EXPECT_EQ(log.stats().unrecognized, 0u);
+  EXPECT_EQ(log.checkpoint().offset, 1000u + 21u + 50u);  // past everything, the skipped part too
 }
 
 TEST(SegmentedLog, ApplicationNameInAHead) {
