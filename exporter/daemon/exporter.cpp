@@ -13,30 +13,85 @@
 
 #include "daemon/version.h"
 #include "http/http_server.h"
+#include "logging/rate_limiter.h"
 #include "pipeline/tserver_log_reader.h"
 #include "tserver/segment_name.h"
 
 namespace tse {
 
-Exporter::Exporter(const Options& options)
+Exporter::Exporter(const Options& options, bool durable)
     : registry_(std::make_shared<prometheus::Registry>()),
       errors_(*registry_),
       self_(*registry_, version(), revision()),
+      store_(durable ? std::optional<StateStore>(options.storage_path) : std::nullopt),
       tailer_(
           TailerOptions{.globs = options.source_files,
                         .from_beginning = options.from_beginning,
-                        .idle_after = options.idle_flush},
+                        .idle_after = options.idle_flush,
+                        .resume = restore_state(options)},
           [](std::string_view name) { return std::string(tserver::segment_base_name(name)); },
           [](std::string_view name) { return tserver::is_duplicate_output(name); },
           [this] { return std::make_unique<TServerLogReader>(errors_, self_); }, self_) {}
 
+std::vector<StreamPosition> Exporter::restore_state(const Options& options) {
+  if (!store_) return {};
+  SavedState state;
+  std::string error;
+  switch (store_->load(state, error)) {
+    case StateStore::LoadResult::kMissing:
+      spdlog::info("no state file in {}: starting with every counter at 0", options.storage_path);
+      return {};
+    case StateStore::LoadResult::kInvalid:
+      self_.state_load_failures.Increment();
+      spdlog::warn("{}; starting clean (the file will be replaced)", error);
+      return {};
+    case StateStore::LoadResult::kLoaded:
+      break;
+  }
+  for (const auto& counter : state.counters) {
+    if (!errors_.restore({counter.tserver, counter.error_code, counter.value})) {
+      spdlog::warn("state file: ignoring a counter with error_code \"{}\"", counter.error_code);
+    }
+  }
+  saved_generation_ = errors_.generation();
+  spdlog::info("restored {} counters and {} log positions from {}", state.counters.size(),
+               state.positions.size(), store_->path());
+  return std::move(state.positions);
+}
+
+void Exporter::save_state() {
+  if (!store_) return;
+  SavedState state;
+  for (auto& value : errors_.values()) {
+    state.counters.push_back({std::move(value.tserver), std::move(value.error_code), value.value});
+  }
+  state.positions = tailer_.positions();
+  std::string serialized = serialize_state(state);
+  if (serialized == last_saved_) return;
+  std::string error;
+  if (!store_->save(serialized, error)) {
+    self_.state_write_failures.Increment();
+    static RateLimiter limiter(std::chrono::minutes(1));
+    if (limiter.allow()) spdlog::warn("{}; counting goes on, but a restart may lose counts", error);
+    return;
+  }
+  last_saved_ = std::move(serialized);
+  saved_generation_ = errors_.generation();
+  self_.state_writes.Increment();
+  self_.state_last_write.Set(static_cast<double>(
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count()));
+}
+
 std::string Exporter::render() {
+  if (store_ && errors_.generation() != saved_generation_) save_state();
   self_.scrapes.Increment();
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 
 int run_once(const Options& options, std::ostream& out) {
-  Exporter exporter(options);
+  Exporter exporter(options, /*durable=*/false);
   exporter.tailer().read_once();
   out << exporter.render();
   out.flush();
@@ -45,11 +100,13 @@ int run_once(const Options& options, std::ostream& out) {
 
 namespace {
 
-// Polls the files on a timer; polls again at once while a backlog is being read.
+// Polls the files on a timer (again at once while a backlog is being read), and writes the
+// state file every write interval.
 class PollLoop {
  public:
-  PollLoop(boost::asio::io_context& io, FileTailer& tailer, std::chrono::milliseconds interval)
-      : timer_(io), tailer_(tailer), interval_(interval) {}
+  PollLoop(boost::asio::io_context& io, Exporter& exporter, const Options& options)
+      : timer_(io), exporter_(exporter), interval_(options.poll_interval),
+        write_interval_(options.write_interval) {}
 
   void start() { tick(); }
   void stop() { timer_.cancel(); stopped_ = true; }
@@ -57,7 +114,12 @@ class PollLoop {
  private:
   void tick() {
     if (stopped_) return;
-    const bool backlog = tailer_.poll(std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    const bool backlog = exporter_.tailer().poll(now);
+    if (now - last_write_ >= write_interval_) {
+      exporter_.save_state();
+      last_write_ = now;
+    }
     timer_.expires_after(backlog ? std::chrono::milliseconds(0) : interval_);
     timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) tick();
@@ -65,8 +127,10 @@ class PollLoop {
   }
 
   boost::asio::steady_timer timer_;
-  FileTailer& tailer_;
+  Exporter& exporter_;
   std::chrono::milliseconds interval_;
+  std::chrono::milliseconds write_interval_;
+  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
   bool stopped_ = false;
 };
 
@@ -93,18 +157,20 @@ int run_daemon(const Options& options) {
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   boost::asio::signal_set hangup(io, SIGHUP);
   wait_for_hangup(hangup);
-  Exporter exporter(options);
+  // Bind before anything else, so that a port in use is the one line the user sees.
+  std::unique_ptr<Exporter> exporter;
   const auto endpoint = parse_listen_address(io, options.listen_address);
   HttpServer server(io, endpoint,
                     HttpRoutes{.telemetry_path = options.telemetry_path,
-                               .metrics = [&exporter] { return exporter.render(); },
+                               .metrics = [&exporter] { return exporter->render(); },
                                .title = "tserver_exporter " + std::string(version())});
+  exporter = std::make_unique<Exporter>(options, /*durable=*/true);
   const auto bound = server.local_endpoint();
   spdlog::info("tserver_exporter {} (revision {}) listening on {}, metrics at {}", version(),
                revision(), format_endpoint(bound), options.telemetry_path);
   for (const auto& glob : options.source_files) spdlog::info("following {}", glob);
 
-  PollLoop poll(io, exporter.tailer(), options.poll_interval);
+  PollLoop poll(io, *exporter, options);
   stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("{} received; stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
@@ -114,6 +180,7 @@ int run_daemon(const Options& options) {
   });
   poll.start();
   io.run();
+  exporter->save_state();
   spdlog::info("stopped");
   return 0;
 }

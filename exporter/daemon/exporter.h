@@ -10,6 +10,7 @@
 #include "metrics/error_metrics.h"
 #include "metrics/self_metrics.h"
 #include "source/file_tailer.h"
+#include "state/state_store.h"
 
 namespace tse {
 
@@ -17,18 +18,29 @@ namespace tse {
 /// Everything runs on the thread that calls it (the event loop's in daemon mode).
 class Exporter {
  public:
-  explicit Exporter(const Options& options);
+  /// With `durable`, the counters and positions are restored from the state file in
+  /// options.storage_path and kept there; without (one-shot mode), nothing is read or written.
+  Exporter(const Options& options, bool durable);
 
   FileTailer& tailer() { return tailer_; }
 
-  /// The metrics in the Prometheus text format.
+  /// The metrics in the Prometheus text format. In durable mode, counts that are not on disk
+  /// yet are written first: a scrape never shows a value that a crash could take back.
   std::string render();
 
+  /// Writes the state file if anything changed since the last write (durable mode).
+  void save_state();
+
  private:
+  std::vector<StreamPosition> restore_state(const Options& options);
+
   std::shared_ptr<prometheus::Registry> registry_;
   ErrorMetrics errors_;  // registered first: the exposition opens with the T-Server metrics
   SelfMetrics self_;
+  std::optional<StateStore> store_;
   FileTailer tailer_;
+  std::string last_saved_;
+  std::uint64_t saved_generation_ = 0;
 };
 
 /// `--once`: reads every file to its end, writes the exposition to `out`. Returns the exit code.

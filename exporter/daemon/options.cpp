@@ -16,8 +16,8 @@ struct Flag {
   std::function<void(Options&, const std::string&)> apply;
 };
 
-const std::array<Flag, 10>& flags() {
-  static const std::array<Flag, 10> kFlags{{
+const std::array<Flag, 12>& flags() {
+  static const std::array<Flag, 12> kFlags{{
       {"source.file", "GLOB",
        "T-Server log files to follow (repeatable). Segments of one T-Server "
        "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
@@ -39,6 +39,22 @@ const std::array<Flag, 10>& flags() {
        "A log quiet for this long has its last record closed and counted. (1s)",
        [](Options& o, const std::string& v) {
          o.idle_flush = parse_duration("--source.idle-flush", v);
+       }},
+      {"storage.path", "DIR",
+       "Directory of the state file: the counters and where each log was read up to, so that a "
+       "restart neither loses nor repeats a count. (data)",
+       [](Options& o, const std::string& v) {
+         if (v.empty()) throw UsageError("--storage.path needs a directory");
+         o.storage_path = v;
+       }},
+      {"storage.write-interval", "DURATION",
+       "How often the state file is written while logs are read; it is also written before "
+       "every scrape that would show new counts, and at shutdown. (5s)",
+       [](Options& o, const std::string& v) {
+         o.write_interval = parse_duration("--storage.write-interval", v);
+         if (o.write_interval.count() <= 0) {
+           throw UsageError("--storage.write-interval must be > 0");
+         }
        }},
       {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. (:10057)",
        [](Options& o, const std::string& v) { o.listen_address = v; }},

@@ -13,6 +13,8 @@ struct Options {
   bool from_beginning = false;            // --source.from-beginning
   std::chrono::milliseconds poll_interval{250};
   std::chrono::milliseconds idle_flush{1000};
+  std::string storage_path = "data";  // --storage.path
+  std::chrono::milliseconds write_interval{5000};
   std::string listen_address = ":10057";
   std::string telemetry_path = "/metrics";
   std::string log_level = "info";

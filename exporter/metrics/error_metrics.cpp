@@ -2,6 +2,8 @@
 
 #include "catalog/error_catalog.h"
 
+#include <charconv>
+
 namespace tse {
 
 std::string sanitize_label_value(std::string_view raw) {
@@ -63,26 +65,64 @@ prometheus::Counter& ErrorMetrics::TServer::add(const std::string& code, std::st
 }
 
 void ErrorMetrics::TServer::count(std::optional<std::int64_t> code) {
-  if (!code) {
-    unknown_->Increment();
-    return;
-  }
+  ++owner_.generation_;
+  counter_for(code).Increment();
+}
+
+prometheus::Counter& ErrorMetrics::TServer::counter_for(std::optional<std::int64_t> code) {
+  if (!code) return *unknown_;
   if (const auto* entry = ErrorCatalog::find(*code)) {
-    catalog_[static_cast<std::size_t>(entry - ErrorCatalog::entries().data())]->Increment();
-    return;
+    return *catalog_[static_cast<std::size_t>(entry - ErrorCatalog::entries().data())];
   }
   auto it = unlisted_.find(*code);
-  if (it == unlisted_.end()) {
-    if (owner_.unlisted_total_ >= owner_.max_unlisted_) {
-      if (other_ == nullptr) other_ = &add("other", ErrorCatalog::kUnknownName);
-      other_->Increment();
-      owner_.capped_.Increment();
-      return;
-    }
-    ++owner_.unlisted_total_;
-    it = unlisted_.emplace(*code, &add(std::to_string(*code), ErrorCatalog::kUnknownName)).first;
+  if (it != unlisted_.end()) return *it->second;
+  if (owner_.unlisted_total_ >= owner_.max_unlisted_) {
+    if (other_ == nullptr) other_ = &add("other", ErrorCatalog::kUnknownName);
+    owner_.capped_.Increment();
+    return *other_;
   }
-  it->second->Increment();
+  ++owner_.unlisted_total_;
+  return *unlisted_.emplace(*code, &add(std::to_string(*code), ErrorCatalog::kUnknownName))
+              .first->second;
+}
+
+std::vector<ErrorMetrics::Value> ErrorMetrics::values() const {
+  std::vector<Value> out;
+  const auto entries = ErrorCatalog::entries();
+  for (const auto& [label, ts] : tservers_) {
+    const auto add = [&](const std::string& code, const prometheus::Counter* counter) {
+      if (counter != nullptr && counter->Value() > 0) {
+        out.push_back(Value{label, code, static_cast<std::uint64_t>(counter->Value())});
+      }
+    };
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      add(std::to_string(entries[i].code), ts->catalog_[i]);
+    }
+    add("unknown", ts->unknown_);
+    add("other", ts->other_);
+    for (const auto& [code, counter] : ts->unlisted_) add(std::to_string(code), counter);
+  }
+  return out;
+}
+
+bool ErrorMetrics::restore(const Value& saved) {
+  TServer& ts = tserver(saved.tserver);
+  prometheus::Counter* counter = nullptr;
+  if (saved.error_code == "unknown") {
+    counter = ts.unknown_;
+  } else if (saved.error_code == "other") {
+    if (ts.other_ == nullptr) ts.other_ = &ts.add("other", ErrorCatalog::kUnknownName);
+    counter = ts.other_;
+  } else {
+    std::int64_t code = 0;
+    const char* first = saved.error_code.data();
+    const char* last = first + saved.error_code.size();
+    const auto [end, ec] = std::from_chars(first, last, code);
+    if (ec != std::errc() || end != last) return false;
+    counter = &ts.counter_for(code);
+  }
+  counter->Increment(static_cast<double>(saved.value) - counter->Value());
+  return true;
 }
 
 }  // namespace tse

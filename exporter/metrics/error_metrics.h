@@ -35,6 +35,7 @@ class ErrorMetrics {
     void count(std::optional<std::int64_t> code);
 
    private:
+    prometheus::Counter& counter_for(std::optional<std::int64_t> code);
     friend class ErrorMetrics;
     TServer(ErrorMetrics& owner, std::string label);
     prometheus::Counter& add(const std::string& code, std::string_view name);
@@ -57,11 +58,28 @@ class ErrorMetrics {
   /// The counters of the T-Server named `label` (sanitised), created at 0 on first use.
   TServer& tserver(std::string_view label);
 
+  /// One series' value, for the state file.
+  struct Value {
+    std::string tserver;
+    std::string error_code;  // "57", "unknown", "other"
+    std::uint64_t value = 0;
+  };
+  /// Every non-zero series (the zeros are made again with their T-Server).
+  [[nodiscard]] std::vector<Value> values() const;
+
+  /// Sets a series back to a saved value (start-up only, before any counting). Returns false
+  /// for an error_code that is neither a number, "unknown" nor "other".
+  bool restore(const Value& saved);
+
+  /// Changes with every count: tells whether the counters moved since it was last read.
+  [[nodiscard]] std::uint64_t generation() const { return generation_; }
+
  private:
   prometheus::Family<prometheus::Counter>& errors_;
   prometheus::Counter& capped_;
   std::size_t max_unlisted_;
   std::size_t unlisted_total_ = 0;
+  std::uint64_t generation_ = 0;
   std::map<std::string, std::unique_ptr<TServer>, std::less<>> tservers_;
 };
 

@@ -64,7 +64,20 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       rotations(counter(registry, "tserver_exporter_rotations_total",
                         "Log files read to their end and let go for a newer one.")),
       truncations(counter(registry, "tserver_exporter_truncations_total",
-                          "Log files found shorter than what was read: read again from byte 0.")) {
+                          "Log files found shorter than what was read: read again from byte 0.")),
+      state_writes(counter(registry, "tserver_exporter_state_writes_total",
+                           "State file writes that reached the disk.")),
+      state_write_failures(counter(registry, "tserver_exporter_state_write_failures_total",
+                                   "State file writes that failed (counting goes on).")),
+      state_last_write(prometheus::BuildGauge()
+                           .Name("tserver_exporter_state_last_write_timestamp_seconds")
+                           .Help("When the state file was last written, in seconds since the "
+                                 "epoch; 0 before the first write.")
+                           .Register(registry)
+                           .Add({})),
+      state_load_failures(counter(registry, "tserver_exporter_state_load_failures_total",
+                                  "State files found unusable at start (corrupt, truncated or "
+                                  "foreign): the exporter started clean.")) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

@@ -53,6 +53,10 @@ class SelfMetrics {
   prometheus::Counter& scrapes;
   prometheus::Counter& rotations;
   prometheus::Counter& truncations;
+  prometheus::Counter& state_writes;
+  prometheus::Counter& state_write_failures;
+  prometheus::Gauge& state_last_write;
+  prometheus::Counter& state_load_failures;
 };
 
 }  // namespace tse

@@ -529,16 +529,20 @@ std::string errors_line(const std::string& tserver, const std::string& code,
 
 constexpr int kSeriesPerTServer = 35;  // the 34 catalog codes and "unknown"
 
-std::vector<std::string> daemon_args(const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"--web.listen-address=127.0.0.1:0", "--source.poll-interval=50ms"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
-}
-
 class E2E : public ::testing::Test {
  protected:
-  TempDir logs_;  // what the exporter follows
-  TempDir proc_;  // the child's stdout and stderr: outside every glob
+  // A daemon on a free port, polling fast, with its state file in this test's own directory.
+  std::vector<std::string> daemon_args(const std::vector<std::string>& extra) const {
+    std::vector<std::string> args{"--web.listen-address=127.0.0.1:0",
+                                  "--source.poll-interval=50ms",
+                                  "--storage.path=" + state_.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  TempDir logs_;   // what the exporter follows
+  TempDir proc_;   // the child's stdout and stderr: outside every glob
+  TempDir state_;  // the daemon's state file
 };
 
 // ------------------------------------------------------------------------------------------

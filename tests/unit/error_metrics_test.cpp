@@ -95,6 +95,32 @@ TEST(ErrorMetrics, TServersAreSeparateAndLabelsAreSanitised) {
                        "tserver=\"B__\\\"x\"} 1"));
 }
 
+TEST(ErrorMetrics, ValuesAndRestoreRoundTrip) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry, 1);
+  auto& ts = metrics.tserver("A");
+  const auto before = metrics.generation();
+  ts.count(57);
+  ts.count(57);
+  ts.count(std::nullopt);
+  ts.count(9999);
+  ts.count(12345);  // past the limit of 1 unlisted code: "other"
+  EXPECT_EQ(metrics.generation(), before + 5);
+  const auto values = metrics.values();
+  ASSERT_EQ(values.size(), 4u);
+
+  prometheus::Registry registry2;
+  ErrorMetrics restored(registry2, 1);
+  for (const auto& v : values) EXPECT_TRUE(restored.restore(v));
+  EXPECT_FALSE(restored.restore({"A", "fifty-seven", 1}));
+  EXPECT_EQ(lines_of(registry2, "tserver_event_errors_total"),
+            lines_of(registry, "tserver_event_errors_total"));
+  restored.tserver("A").count(57);
+  EXPECT_TRUE(contains(lines_of(registry2, "tserver_event_errors_total"),
+                       "tserver_event_errors_total{error_code=\"57\",error_name=\"TERR_TIMEOUT\","
+                       "tserver=\"A\"} 3"));
+}
+
 TEST(ErrorMetrics, CodeInfoHasEveryCatalogCode) {
   prometheus::Registry registry;
   ErrorMetrics metrics(registry);
