@@ -25,26 +25,28 @@ Exporter::Exporter(const Options& options, bool durable)
       self_(*registry_, version(), revision()),
       store_(durable ? std::optional<StateStore>(options.storage_path) : std::nullopt),
       tailer_(
-          TailerOptions{.globs = options.source_files,
-                        .from_beginning = options.from_beginning,
-                        .idle_after = options.idle_flush,
-                        .resume = restore_state(options)},
+          tailer_options(options),
           [](std::string_view name) { return std::string(tserver::segment_base_name(name)); },
           [](std::string_view name) { return tserver::is_duplicate_output(name); },
           [this] { return std::make_unique<TServerLogReader>(errors_, self_); }, self_) {}
 
-std::vector<StreamPosition> Exporter::restore_state(const Options& options) {
-  if (!store_) return {};
+// The tailer's options, with the positions of the state file when there is one (which also
+// restores the counters: both come from the same file).
+TailerOptions Exporter::tailer_options(const Options& options) {
+  TailerOptions tailer{.globs = options.source_files,
+                       .from_beginning = options.from_beginning,
+                       .idle_after = options.idle_flush};
+  if (!store_) return tailer;
   SavedState state;
   std::string error;
   switch (store_->load(state, error)) {
     case StateStore::LoadResult::kMissing:
       spdlog::info("no state file in {}: starting with every counter at 0", options.storage_path);
-      return {};
+      return tailer;
     case StateStore::LoadResult::kInvalid:
       self_.state_load_failures.Increment();
       spdlog::warn("{}; starting clean (the file will be replaced)", error);
-      return {};
+      return tailer;
     case StateStore::LoadResult::kLoaded:
       break;
   }
@@ -56,7 +58,9 @@ std::vector<StreamPosition> Exporter::restore_state(const Options& options) {
   saved_generation_ = errors_.generation();
   spdlog::info("restored {} counters and {} log positions from {}", state.counters.size(),
                state.positions.size(), store_->path());
-  return std::move(state.positions);
+  tailer.resume = std::move(state.positions);
+  tailer.resumed = true;
+  return tailer;
 }
 
 void Exporter::save_state() {
@@ -130,7 +134,7 @@ class PollLoop {
   Exporter& exporter_;
   std::chrono::milliseconds interval_;
   std::chrono::milliseconds write_interval_;
-  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_write_{};  // the first poll is saved at once
   bool stopped_ = false;
 };
 

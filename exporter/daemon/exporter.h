@@ -32,7 +32,7 @@ class Exporter {
   void save_state();
 
  private:
-  std::vector<StreamPosition> restore_state(const Options& options);
+  TailerOptions tailer_options(const Options& options);
 
   std::shared_ptr<prometheus::Registry> registry_;
   ErrorMetrics errors_;  // registered first: the exposition opens with the T-Server metrics

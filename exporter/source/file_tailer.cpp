@@ -124,7 +124,7 @@ void FileTailer::scan(bool at_start) {
     const std::size_t fixed = !segments.empty() && segments.front()->started ? 1 : 0;
     std::stable_sort(segments.begin() + static_cast<std::ptrdiff_t>(fixed), segments.end(),
                      by_name);
-    if (at_start && !options_.from_beginning) {
+    if (at_start && !options_.from_beginning && !options_.resumed) {
       while (segments.size() > 1) {
         const auto& old = segments.front();
         retired_[old->id] = Retired{old->offset, true};
@@ -273,8 +273,8 @@ void FileTailer::add_file(const std::string& path, const FileId& id, std::uint64
   auto segment = std::make_unique<Segment>();
   segment->path = path;
   segment->id = id;
-  if (at_start && !options_.from_beginning && size > 0) {  // an empty file's end is its start
-    segment->start = SegmentStart::kEnd;
+  if (at_start && !options_.from_beginning && !options_.resumed && size > 0) {
+    segment->start = SegmentStart::kEnd;  // (an empty file's end is its start)
     segment->offset = size;
   }
   stream.segments.push_back(std::move(segment));

@@ -88,6 +88,9 @@ struct TailerOptions {
   std::size_t read_budget = 64u << 20;
   /// Positions saved by an earlier run: their streams resume there instead of at the end.
   std::vector<StreamPosition> resume;
+  /// An earlier run's state was loaded: a stream it did not know appeared since, and is read
+  /// from byte 0 rather than from its end.
+  bool resumed = false;
 };
 
 /// Follows every file that matches a set of globs, by polling, so that it works where inotify

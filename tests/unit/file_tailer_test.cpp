@@ -282,7 +282,8 @@ class FileTailerResumeTest : public FileTailerTest {
     return first->positions();
   }
   std::unique_ptr<FileTailer> restart(std::vector<StreamPosition> saved) {
-    return make({glob("*.log")}, false, 64u << 20, std::move(saved));
+    auto tailer = make({glob("*.log")}, false, 64u << 20, std::move(saved));
+    return tailer;
   }
 };
 
@@ -359,15 +360,18 @@ TEST_F(FileTailerResumeTest, AFileRenamedAwayWhileStoppedIsDrainedFirst) {
                              "begin ts.log first", "bytes new\n"}));
 }
 
-TEST_F(FileTailerResumeTest, StreamsWithoutASavedPositionStartAtTheirEnd) {
+TEST_F(FileTailerResumeTest, StreamsTheSavedStateDidNotKnowAreReadFromByteZero) {
   append("ts.log", "abc\n");
   const auto saved = run_and_save();
-  append("other.log", "present before the restart\n");
-  auto tailer = restart(saved);
-  tailer->poll(t_);
-  const auto entries = take();
-  EXPECT_EQ(entries, (Entries{"begin other.log end @27 [present before the restart\n]",
-                              "begin ts.log resume @4 ctx=ctx [abc\n]"}));
+  append("other.log", "appeared after the last save\n");
+  TailerOptions options{.globs = {glob("*.log")}, .resume = saved, .resumed = true};
+  FileTailer tailer(
+      options, [](std::string_view name) { return std::string(name.substr(0, name.find('.'))); },
+      [](std::string_view) { return false; },
+      [this] { return std::make_unique<JournalReader>(journal_); }, self_);
+  tailer.poll(t_);
+  EXPECT_EQ(take(), (Entries{"begin other.log first", "bytes appeared after the last save\n",
+                             "begin ts.log resume @4 ctx=ctx [abc\n]"}));
 }
 
 }  // namespace
