@@ -1,6 +1,5 @@
 // Test support for the end-to-end tests: temp dirs, the real binary as a child process, a
-// blocking HTTP client on 127.0.0.1, and exposition helpers. Each end-to-end test executable
-// includes it once; everything is in an unnamed namespace.
+// blocking HTTP client on 127.0.0.1, and exposition helpers.
 #pragma once
 
 #include <arpa/inet.h>
@@ -39,7 +38,7 @@
 #error "TSE_BINARY must name the tserver_exporter binary"
 #endif
 
-namespace {
+namespace tse::e2e {
 
 
 namespace fs = std::filesystem;
@@ -63,14 +62,14 @@ bool eventually(Pred done, std::chrono::milliseconds timeout = kTimeout) {
   }
 }
 
-std::string read_file(const std::string& path) {
+inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
 }
 
-void write_all(int fd, std::string_view bytes) {
+inline void write_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
@@ -80,7 +79,7 @@ void write_all(int fd, std::string_view bytes) {
 }
 
 // Creates (or truncates) `path` and writes `bytes` with one write() call where possible.
-void write_file(const std::string& path, std::string_view bytes) {
+inline void write_file(const std::string& path, std::string_view bytes) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("open " + path + ": " + std::strerror(errno));
   write_all(fd, bytes);
@@ -88,18 +87,18 @@ void write_file(const std::string& path, std::string_view bytes) {
 }
 
 // Appends like a logger does: O_APPEND, no truncation, the file keeps its inode.
-void append_file(const std::string& path, std::string_view bytes) {
+inline void append_file(const std::string& path, std::string_view bytes) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error("open " + path + ": " + std::strerror(errno));
   write_all(fd, bytes);
   ::close(fd);
 }
 
-std::size_t count_lines(std::string_view s) {
+inline std::size_t count_lines(std::string_view s) {
   return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
 }
 
-std::vector<std::string> split_lines(std::string_view text) {
+inline std::vector<std::string> split_lines(std::string_view text) {
   std::vector<std::string> lines;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -145,11 +144,11 @@ struct ExitStatus {
   int code = -1;        // WEXITSTATUS, or the signal number when !exited
 };
 
-std::ostream& operator<<(std::ostream& out, const ExitStatus& s) {
+inline std::ostream& operator<<(std::ostream& out, const ExitStatus& s) {
   return out << (s.exited ? "exit " : "killed by signal ") << s.code;
 }
 
-ExitStatus decode(int status) {
+inline ExitStatus decode(int status) {
   if (WIFEXITED(status)) return {true, WEXITSTATUS(status)};
   if (WIFSIGNALED(status)) return {false, WTERMSIG(status)};
   return {false, -1};
@@ -288,7 +287,7 @@ struct RunResult {
 };
 
 // Runs the binary to completion (bounded: killed after 10 s).
-RunResult run(const std::vector<std::string>& args, const std::string& log_dir) {
+inline RunResult run(const std::vector<std::string>& args, const std::string& log_dir) {
   Process p(args, log_dir);
   RunResult r;
   if (auto s = p.wait_exit()) {
@@ -315,13 +314,13 @@ struct HttpResponse {
   }
 };
 
-std::string lower(std::string s) {
+inline std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
 // One request on a new connection to 127.0.0.1:port; nullopt on any socket or parse failure.
-std::optional<HttpResponse> http(int port, const std::string& method, const std::string& target) {
+inline std::optional<HttpResponse> http(int port, const std::string& method, const std::string& target) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return std::nullopt;
   struct Closer {
@@ -383,7 +382,7 @@ std::optional<HttpResponse> http(int port, const std::string& method, const std:
 // The exposition
 
 // The value of one series, given as its full name with labels ("x_total" or "x{a=\"b\"}").
-std::optional<std::string> value_of(const std::string& exposition, const std::string& series) {
+inline std::optional<std::string> value_of(const std::string& exposition, const std::string& series) {
   for (const auto& line : split_lines(exposition)) {
     if (line.size() > series.size() && line.starts_with(series) && line[series.size()] == ' ') {
       return line.substr(series.size() + 1);
@@ -397,7 +396,7 @@ struct TServerSeries {
   int series = 0;
   double sum = 0;
 };
-TServerSeries tserver_series(const std::string& exposition, const std::string& tserver) {
+inline TServerSeries tserver_series(const std::string& exposition, const std::string& tserver) {
   TServerSeries s;
   const std::string label = "tserver=\"" + tserver + "\"}";
   for (const auto& line : split_lines(exposition)) {
@@ -409,7 +408,7 @@ TServerSeries tserver_series(const std::string& exposition, const std::string& t
   return s;
 }
 
-int event_error_series(const std::string& exposition) {
+inline int event_error_series(const std::string& exposition) {
   int n = 0;
   for (const auto& line : split_lines(exposition)) {
     if (line.starts_with("tserver_event_errors_total{")) ++n;
@@ -418,7 +417,7 @@ int event_error_series(const std::string& exposition) {
 }
 
 // Full-line equality against the exposition, with the series' actual line in the message.
-::testing::AssertionResult HasLine(const std::string& exposition, const std::string& want) {
+inline ::testing::AssertionResult HasLine(const std::string& exposition, const std::string& want) {
   const auto lines = split_lines(exposition);
   if (std::find(lines.begin(), lines.end(), want) != lines.end()) {
     return ::testing::AssertionSuccess();
@@ -437,14 +436,14 @@ int event_error_series(const std::string& exposition) {
 }
 
 // The exposition at `path`, or "" when the scrape failed (not 200).
-std::string scrape(int port, const std::string& path = "/metrics") {
+inline std::string scrape(int port, const std::string& path = "/metrics") {
   auto r = http(port, "GET", path);
   return r && r->status == 200 ? r->body : std::string();
 }
 
 // Scrapes (bounded) until every wanted line is present; returns the last exposition, so that
 // the caller asserts on it and a failure shows the actual values.
-std::string scrape_until(int port, const std::vector<std::string>& want,
+inline std::string scrape_until(int port, const std::vector<std::string>& want,
                          const std::string& path = "/metrics") {
   std::string body;
   eventually([&] {
@@ -458,8 +457,8 @@ std::string scrape_until(int port, const std::vector<std::string>& want,
   return body;
 }
 
-std::string bytes_read_line(std::size_t n) {
+inline std::string bytes_read_line(std::size_t n) {
   return "tserver_exporter_bytes_read_total " + std::to_string(n);
 }
 
-}  // namespace
+}  // namespace tse::e2e

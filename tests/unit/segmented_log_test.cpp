@@ -222,6 +222,10 @@ std::map<std::string, int> count_with_restart(const std::vector<std::string>& se
     first.feed(std::string_view(segment).substr(0, n));
     fed += n;
   }
+  if (cut > fed) {  // never cut: the uninterrupted run
+    first.finish();
+    return before.codes;
+  }
   const auto checkpoint = first.checkpoint();
   Tally after;
   SegmentedLog second(after);
