@@ -77,7 +77,19 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                            .Add({})),
       state_load_failures(counter(registry, "tserver_exporter_state_load_failures_total",
                                   "State files found unusable at start (corrupt, truncated or "
-                                  "foreign): the exporter started clean.")) {
+                                  "foreign): the exporter started clean.")),
+      files_vanished(counter(registry, "tserver_exporter_files_vanished_total",
+                             "Followed files whose name disappeared (deleted or renamed away); "
+                             "what was written to them before is still read.")),
+      globs_unmatched(prometheus::BuildGauge()
+                          .Name("tserver_exporter_globs_unmatched")
+                          .Help("--source.file globs that match no file at the last poll.")
+                          .Register(registry)
+                          .Add({})),
+      backlog_bytes(prometheus::BuildGauge()
+                        .Name("tserver_exporter_backlog_bytes")
+                        .Help("Bytes in the followed files not read yet, by --source.file glob.")
+                        .Register(registry)) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

@@ -57,6 +57,10 @@ class SelfMetrics {
   prometheus::Counter& state_write_failures;
   prometheus::Gauge& state_last_write;
   prometheus::Counter& state_load_failures;
+  prometheus::Counter& files_vanished;
+  prometheus::Gauge& globs_unmatched;
+  /// Bytes written to the followed files and not read yet, by glob: add one series per glob.
+  prometheus::Family<prometheus::Gauge>& backlog_bytes;
 };
 
 }  // namespace tse

@@ -41,7 +41,11 @@ FileTailer::FileTailer(TailerOptions options, StreamKey stream_key, Exclude excl
       exclude_(std::move(exclude)),
       make_reader_(std::move(make_reader)),
       metrics_(metrics),
-      buffer_(kChunk) {}
+      buffer_(kChunk) {
+  for (const auto& glob : options_.globs) {
+    backlog_.push_back(&metrics_.backlog_bytes.Add({{"glob", glob}}));
+  }
+}
 
 FileTailer::~FileTailer() {
   for (auto& [key, stream] : streams_)
@@ -65,28 +69,51 @@ void FileTailer::warn(RateLimiter& limiter, const std::string& message) {
   }
 }
 
-std::vector<std::string> FileTailer::expand_globs() {
-  std::vector<std::string> paths;
-  for (const auto& pattern : options_.globs) {
+std::vector<FileTailer::Match> FileTailer::expand_globs() {
+  std::vector<Match> paths;
+  for (std::size_t g = 0; g < options_.globs.size(); ++g) {
+    const std::string& pattern = options_.globs[g];
     glob_t matches{};
     const int rc = ::glob(pattern.c_str(), 0, nullptr, &matches);
     if (rc == 0) {
       if (unmatched_globs_.erase(pattern) > 0) spdlog::info("files now match {}", pattern);
-      for (std::size_t i = 0; i < matches.gl_pathc; ++i) paths.emplace_back(matches.gl_pathv[i]);
+      for (std::size_t i = 0; i < matches.gl_pathc; ++i) paths.push_back({matches.gl_pathv[i], g});
     } else if (unmatched_globs_.insert(pattern).second) {
       spdlog::warn("no file matches {} yet; waiting for it", pattern);
     }
     ::globfree(&matches);
   }
+  metrics_.globs_unmatched.Set(static_cast<double>(unmatched_globs_.size()));
   return paths;
 }
 
-void FileTailer::scan(bool at_start) {
-  for (auto& [key, stream] : streams_)
-    for (auto& segment : stream.segments) segment->seen = false;
+void FileTailer::update_backlog() {
+  std::vector<double> backlog(backlog_.size(), 0.0);
+  for (const auto& [key, stream] : streams_) {
+    for (const auto& segment : stream.segments) {
+      struct stat st {};
+      const int rc = segment->fd >= 0 ? ::fstat(segment->fd, &st) : ::stat(segment->path.c_str(), &st);
+      const auto size = rc == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+      if (size > segment->offset && segment->glob < backlog.size()) {
+        backlog[segment->glob] += static_cast<double>(size - segment->offset);
+      }
+    }
+  }
+  for (std::size_t g = 0; g < backlog_.size(); ++g) backlog_[g]->Set(backlog[g]);
+}
+
+void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) {
+  std::set<FileId> was_seen;
+  for (auto& [key, stream] : streams_) {
+    for (auto& segment : stream.segments) {
+      if (segment->seen) was_seen.insert(segment->id);
+      segment->seen = false;
+    }
+  }
   for (auto& [id, retired] : retired_) retired.seen = false;
 
-  for (const std::string& path : expand_globs()) {
+  for (const Match& match : expand_globs()) {
+    const std::string& path = match.path;
     if (exclude_(file_name(path))) continue;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
@@ -104,15 +131,24 @@ void FileTailer::scan(bool at_start) {
     }
     if (known) continue;
     if (auto it = retired_.find(id); it != retired_.end()) {
-      if (static_cast<std::uint64_t>(st.st_size) >= it->second.size) {
+      if (still_retired(path, st, it->second)) {
         it->second.seen = true;
         continue;
       }
-      retired_.erase(it);  // smaller than when it was let go: the inode holds a new file
+      retired_.erase(it);  // the inode holds a new file
     }
-    add_file(path, id, static_cast<std::uint64_t>(st.st_size), at_start);
+    add_file(match, id, static_cast<std::uint64_t>(st.st_size), at_start);
   }
   std::erase_if(retired_, [](const auto& entry) { return !entry.second.seen; });
+  for (auto& [key, stream] : streams_) {
+    for (auto& segment : stream.segments) {
+      if (!segment->seen && was_seen.contains(segment->id)) {
+        segment->unseen_since = now;
+        metrics_.files_vanished.Increment();
+        spdlog::info("{} is gone; reading what was written to it before", segment->path);
+      }
+    }
+  }
 
   // Segments wait in name order (Genesys names sort by time); at start, without
   // from_beginning, only the newest segment of a stream is followed (from its end).
@@ -127,7 +163,7 @@ void FileTailer::scan(bool at_start) {
     if (at_start && !options_.from_beginning && !options_.resumed) {
       while (segments.size() > 1) {
         const auto& old = segments.front();
-        retired_[old->id] = Retired{old->offset, true};
+        retired_[old->id] = retired_entry(old->path, -1, old->offset, true);
         segments.erase(segments.begin());
       }
     }
@@ -140,6 +176,34 @@ void FileTailer::scan(bool at_start) {
     }
     options_.resume.clear();
   }
+}
+
+FileTailer::Retired FileTailer::retired_entry(const std::string& path, int fd, std::uint64_t size,
+                                             bool seen) {
+  Retired retired{size, seen, 0, {}};
+  const int own = fd >= 0 ? -1 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int use = fd >= 0 ? fd : own;
+  struct stat st {};
+  if (use >= 0 && ::fstat(use, &st) == 0) {
+    retired.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+    retired.fingerprint = fingerprint_of(use, kFingerprintBytes);
+  }
+  if (own >= 0) ::close(own);
+  return retired;
+}
+
+bool FileTailer::still_retired(const std::string& path, const struct ::stat& st,
+                               Retired& retired) {
+  const std::int64_t ctime =
+      static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+  if (ctime == retired.ctime_ns) return true;  // untouched since it was let go: cheap path
+  if (static_cast<std::uint64_t>(st.st_size) < retired.size) return false;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;  // cannot tell: leave it alone
+  const bool same = fingerprint_of(fd, retired.fingerprint.size) == retired.fingerprint;
+  ::close(fd);
+  if (same) retired.ctime_ns = ctime;
+  return same;
 }
 
 FileTailer::Fingerprint FileTailer::fingerprint_of(int fd, std::uint64_t size) {
@@ -233,7 +297,7 @@ void FileTailer::apply_resume(const std::string& key, Stream& stream, const Stre
       struct stat st {};
       const std::uint64_t size =
           ::stat(segment->path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-      retired_[segment->id] = Retired{size, true};
+      retired_[segment->id] = retired_entry(segment->path, -1, size, true);
     }
   }
   segments = std::move(kept);
@@ -263,8 +327,9 @@ std::vector<StreamPosition> FileTailer::positions() {
   return out;
 }
 
-void FileTailer::add_file(const std::string& path, const FileId& id, std::uint64_t size,
+void FileTailer::add_file(const Match& match, const FileId& id, std::uint64_t size,
                           bool at_start) {
+  const std::string& path = match.path;
   std::string key(directory(path));
   key += '/';
   key += stream_key_(file_name(path));
@@ -273,6 +338,7 @@ void FileTailer::add_file(const std::string& path, const FileId& id, std::uint64
   auto segment = std::make_unique<Segment>();
   segment->path = path;
   segment->id = id;
+  segment->glob = match.glob;
   if (at_start && !options_.from_beginning && !options_.resumed && size > 0) {
     segment->start = SegmentStart::kEnd;  // (an empty file's end is its start)
     segment->offset = size;
@@ -335,11 +401,11 @@ void FileTailer::start_segment(Stream& stream, Segment& segment) {
 bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
   const bool at_start = !started_;
   started_ = true;
-  scan(at_start);
+  scan(at_start, now);
   std::size_t budget = options_.read_budget;
   bool more = false;
   for (auto& [key, stream] : streams_) {
-    const std::size_t n = read_stream(stream, budget, more);
+    const std::size_t n = read_stream(stream, budget, more, now);
     budget -= std::min(budget, n);
     if (n > 0) {
       stream.last_bytes = now;
@@ -350,22 +416,25 @@ bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
     }
   }
   metrics_.files_open.Set(static_cast<double>(files_open()));
+  update_backlog();
   return more;
 }
 
 void FileTailer::read_once() {
   started_ = true;
-  scan(/*at_start=*/false);
+  scan(/*at_start=*/false, std::chrono::steady_clock::now());
   for (auto& [key, stream] : streams_) {
     for (auto& segment : stream.segments) segment->seen = false;  // let each go at its end
     bool more = false;
-    read_stream(stream, std::numeric_limits<std::size_t>::max(), more);
+    read_stream(stream, std::numeric_limits<std::size_t>::max(), more,
+                std::chrono::steady_clock::now(), /*drain_all=*/true);
     stream.reader->finish();
   }
   metrics_.files_open.Set(static_cast<double>(files_open()));
 }
 
-std::size_t FileTailer::read_stream(Stream& stream, std::size_t budget, bool& more) {
+std::size_t FileTailer::read_stream(Stream& stream, std::size_t budget, bool& more,
+                                   std::chrono::steady_clock::time_point now, bool drain_all) {
   std::size_t total = 0;
   while (!stream.segments.empty()) {
     Segment& segment = *stream.segments.front();
@@ -393,7 +462,9 @@ std::size_t FileTailer::read_stream(Stream& stream, std::size_t budget, bool& mo
     }
     total += read_available(stream, segment, budget - total, more);
     if (more) break;
-    if (stream.segments.size() > 1 || !segment.seen) {  // drained: let it go
+    // Drained: let it go when a newer file has taken over, or when it is gone for good.
+    if (stream.segments.size() > 1 || drain_all ||
+        (!segment.seen && now - segment.unseen_since >= kVanishedGrace)) {
       retire(stream);
       continue;
     }
@@ -436,8 +507,8 @@ std::size_t FileTailer::read_available(Stream& stream, Segment& segment, std::si
 void FileTailer::retire(Stream& stream) {
   auto& segment = stream.segments.front();
   if (stream.segments.size() > 1) metrics_.rotations.Increment();
+  retired_[segment->id] = retired_entry(segment->path, segment->fd, segment->offset, segment->seen);
   if (segment->fd >= 0) ::close(segment->fd);
-  retired_[segment->id] = Retired{segment->offset, segment->seen};
   stream.segments.erase(stream.segments.begin());
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -133,8 +134,14 @@ class FileTailer {
   struct Fingerprint {
     std::uint32_t size = 0;
     std::uint64_t hash = 0;
+    bool operator==(const Fingerprint&) const = default;
   };
   static Fingerprint fingerprint_of(int fd, std::uint64_t size);
+
+  /// How long a followed file may be gone from the globs (renamed away, its directory
+  /// recreated) and still be the same file when it comes back; a newer file in its stream ends
+  /// the wait at once.
+  static constexpr std::chrono::seconds kVanishedGrace{60};
 
  private:
   struct FileId {
@@ -151,6 +158,8 @@ class FileTailer {
     SegmentStart start = SegmentStart::kFirstByte;
     std::string context;   // kResume
     bool seen = true;      // matched by the last scan
+    std::chrono::steady_clock::time_point unseen_since{};
+    std::size_t glob = 0;  // the first --source.file glob that matched it
   };
   // A segment the reader began, by the number of its begin_segment call.
   struct Begun {
@@ -167,19 +176,31 @@ class FileTailer {
     std::uint64_t serial = 0;
     std::vector<Begun> begun;  // the last few, oldest first
   };
+  // A file read to its end and let go. Its inode may be reused by a new file: the change time
+  // and the fingerprint tell them apart.
   struct Retired {
     std::uint64_t size;
     bool seen;
+    std::int64_t ctime_ns;
+    Fingerprint fingerprint;
   };
+  Retired retired_entry(const std::string& path, int fd, std::uint64_t size, bool seen);
+  bool still_retired(const std::string& path, const struct ::stat& st, Retired& retired);
 
-  std::vector<std::string> expand_globs();
-  void scan(bool at_start);
-  void add_file(const std::string& path, const FileId& id, std::uint64_t size, bool at_start);
+  struct Match {
+    std::string path;
+    std::size_t glob;
+  };
+  std::vector<Match> expand_globs();
+  void scan(bool at_start, std::chrono::steady_clock::time_point now);
+  void add_file(const Match& match, const FileId& id, std::uint64_t size, bool at_start);
+  void update_backlog();
   bool open_segment(Segment& segment);
   void start_segment(Stream& stream, Segment& segment);
   void begin(Stream& stream, Segment& segment, const SegmentBegin& begin);
   void apply_resume(const std::string& key, Stream& stream, const StreamPosition& saved);
-  std::size_t read_stream(Stream& stream, std::size_t budget, bool& more);
+  std::size_t read_stream(Stream& stream, std::size_t budget, bool& more,
+                          std::chrono::steady_clock::time_point now, bool drain_all = false);
   std::size_t read_available(Stream& stream, Segment& segment, std::size_t budget, bool& more);
   void retire(Stream& stream);
   void warn(RateLimiter& limiter, const std::string& message);
@@ -195,6 +216,7 @@ class FileTailer {
   std::set<FileId> binary_;                // skipped as not text
   std::set<std::string> unmatched_globs_;  // warned about once
   std::vector<char> buffer_;
+  std::vector<prometheus::Gauge*> backlog_;  // by glob
   RateLimiter open_warnings_;
   RateLimiter read_warnings_;
 };

@@ -174,6 +174,8 @@ TEST_F(FileTailerTest, DeletedFileIsDrainedThroughItsDescriptor) {
   fs::remove(path("ts.log"));
   tailer->poll(t_ += 250ms);
   EXPECT_EQ(take(), Entries{"bytes written before the delete\n"});
+  EXPECT_EQ(tailer->files_open(), 1u);  // it may yet come back
+  tailer->poll(t_ += FileTailer::kVanishedGrace);
   EXPECT_EQ(tailer->files_open(), 0u);
 }
 
@@ -270,6 +272,74 @@ TEST_F(FileTailerTest, ReadOnceReadsEverythingFromByteZeroAndFinishesEachStream)
                              "begin a.20250101_020000_000.log first", "bytes a2\n", "finish",
                              "begin b.log first", "bytes b\n", "finish"}));
   EXPECT_EQ(tailer->files_open(), 0u);
+}
+
+TEST_F(FileTailerTest, BacklogIsCountedPerGlobAndVanishedFilesAreCounted) {
+  auto tailer = make({glob("*.log"), glob("none/*.log")}, false, /*budget=*/4);
+  tailer->poll(t_);
+  EXPECT_EQ(self_.globs_unmatched.Value(), 2.0);
+  append("ts.log", "0123456789");
+  tailer->poll(t_ += 1ms);  // 4 of 10 bytes read
+  EXPECT_EQ(self_.backlog_bytes.Add({{"glob", glob("*.log")}}).Value(), 6.0);
+  EXPECT_EQ(self_.backlog_bytes.Add({{"glob", glob("none/*.log")}}).Value(), 0.0);
+  EXPECT_EQ(self_.globs_unmatched.Value(), 1.0);
+  fs::remove(path("ts.log"));
+  tailer->poll(t_ += 1ms);
+  EXPECT_EQ(self_.files_vanished.Value(), 1.0);
+  tailer->poll(t_ += 1ms);
+  tailer->poll(t_ += 1ms);
+  EXPECT_EQ(take(), (Entries{"begin ts.log first", "bytes 0123456789"}));  // drained all the same
+  EXPECT_EQ(self_.files_vanished.Value(), 1.0);
+  EXPECT_EQ(self_.backlog_bytes.Add({{"glob", glob("*.log")}}).Value(), 0.0);
+}
+
+TEST_F(FileTailerTest, ADirectoryRemovedAndRecreatedIsFollowedAgain) {
+  fs::create_directory(dir_ / "logs");
+  append("logs/ts.log", "a\n");
+  auto tailer = make({glob("logs/*.log")});
+  tailer->poll(t_);
+  take();
+  fs::remove_all(dir_ / "logs");
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(self_.globs_unmatched.Value(), 1.0);
+  fs::create_directory(dir_ / "logs");
+  append("logs/ts.log", "back\n");
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), (Entries{"begin ts.log first", "bytes back\n"}));
+  EXPECT_EQ(self_.globs_unmatched.Value(), 0.0);
+}
+
+TEST_F(FileTailerTest, AFileThatVanishedAndCameBackGoesOnWhereItWas) {
+  append("ts.log", "a\n");
+  auto tailer = make({glob("*.log")});
+  tailer->poll(t_);
+  take();
+  fs::rename(path("ts.log"), path("away"));
+  tailer->poll(t_ += 250ms);
+  fs::rename(path("away"), path("ts.log"));  // the same file, back under its name
+  append("ts.log", "b\n");
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), Entries{"bytes b\n"});
+  EXPECT_EQ(self_.files_vanished.Value(), 1.0);
+}
+
+TEST_F(FileTailerTest, ANewFileOnTheInodeOfALetGoSegmentIsRead) {
+  append("ts.20250101_010000_000.log", "one\n");
+  auto tailer = make({glob("*.log")}, /*from_beginning=*/true);
+  tailer->poll(t_);
+  append("ts.20250101_020000_000.log", "two\n");
+  tailer->poll(t_ += 250ms);  // segment one is let go
+  take();
+  struct stat old_st {};
+  ASSERT_EQ(::stat(path("ts.20250101_010000_000.log").c_str(), &old_st), 0);
+  fs::remove(path("ts.20250101_010000_000.log"));
+  append("ts.20250101_030000_000.log", "three, maybe on the freed inode\n");
+  struct stat new_st {};
+  ASSERT_EQ(::stat(path("ts.20250101_030000_000.log").c_str(), &new_st), 0);
+  if (new_st.st_ino != old_st.st_ino) std::cout << "(the inode was not reused this time)\n";
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), (Entries{"begin ts.20250101_030000_000.log first",
+                             "bytes three, maybe on the freed inode\n"}));
 }
 
 // A first run reads `name` from its beginning and returns its saved positions.
