@@ -555,6 +555,78 @@ TEST_F(E2E, SighupIsIgnoredSigtermAndSigintStopCleanly) {
 }
 
 // ------------------------------------------------------------------------------------------
+// Durable state
+
+// A graceful restart resumes: counts carry over, the log is not read twice, and what was
+// written while the daemon was down is counted once.
+TEST_F(E2E, RestartResumesCountsAndPosition) {
+  const std::string seg = logs_.path() + "/TS_R.20251217_100000_000.log";
+  write_file(seg, header("TS_R", "TS_R.20251217_100000_000.log"));
+  {
+    Process daemon(daemon_args({"--source.file=" + seg}), proc_.path());
+    const int port = daemon.port();
+    ASSERT_NE(port, 0);
+    ASSERT_NE(scrape_until(port, {errors_line("TS_R", "57", "TERR_TIMEOUT", 0)}), "");
+    append_file(seg, shape_a(57, "0000000000000101") + shape_a(57, "0000000000000102"));
+    ASSERT_NE(scrape_until(port, {errors_line("TS_R", "57", "TERR_TIMEOUT", 2)}), "");
+    EXPECT_TRUE(daemon.stop(SIGTERM).code == 0);
+  }
+  append_file(seg, shape_a(236, "0000000000000103"));  // while the daemon is down
+  Process daemon(daemon_args({"--source.file=" + seg}), proc_.path());
+  const int port = daemon.port();
+  ASSERT_NE(port, 0);
+  const std::string m = scrape_until(
+      port, {errors_line("TS_R", "236", "Timeout performing operation", 1)});
+  EXPECT_TRUE(HasLine(m, errors_line("TS_R", "57", "TERR_TIMEOUT", 2)));
+  EXPECT_TRUE(HasLine(m, errors_line("TS_R", "236", "Timeout performing operation", 1)));
+  EXPECT_TRUE(HasLine(m, "tserver_exporter_state_load_failures_total 0"));
+  EXPECT_NE(daemon.stderr_text().find("restored 1 counters and 1 log positions"),
+            std::string::npos);
+}
+
+// A corrupt state file: one warning, a self-metric, a clean start, and the file replaced.
+TEST_F(E2E, CorruptStateFileStartsCleanWithAWarning) {
+  write_file(state_.path() + "/tserver_exporter.state",
+             "tserver_exporter_state\t1\ncounter\tTS_C\t57\t999\nchecksum\t0\n");
+  const std::string seg = logs_.path() + "/TS_C.log";
+  write_file(seg, header("TS_C", "TS_C.log") + shape_a(57, "0000000000000201"));
+  Process daemon(daemon_args({"--source.file=" + seg, "--source.from-beginning"}), proc_.path());
+  const int port = daemon.port();
+  ASSERT_NE(port, 0);
+  const std::string m = scrape_until(port, {errors_line("TS_C", "57", "TERR_TIMEOUT", 1)});
+  EXPECT_TRUE(HasLine(m, errors_line("TS_C", "57", "TERR_TIMEOUT", 1)));
+  EXPECT_TRUE(HasLine(m, "tserver_exporter_state_load_failures_total 1"));
+  EXPECT_NE(daemon.stderr_text().find("tserver_exporter.state is corrupt (checksum mismatch); "
+                                      "starting clean"),
+            std::string::npos)
+      << daemon.stderr_text();
+  EXPECT_TRUE(eventually([&] {
+    return read_file(state_.path() + "/tserver_exporter.state").find("counter\tTS_C\t57\t1\n") !=
+           std::string::npos;
+  }));
+}
+
+// A state directory that cannot be written: counting goes on, the failures are counted.
+TEST_F(E2E, UnwritableStateDirectoryKeepsCounting) {
+  write_file(state_.path() + "/not-a-dir", "x");
+  const std::string seg = logs_.path() + "/TS_W.log";
+  write_file(seg, header("TS_W", "TS_W.log"));
+  Process daemon({"--web.listen-address=127.0.0.1:0", "--source.poll-interval=50ms",
+                  "--storage.path=" + state_.path() + "/not-a-dir", "--source.file=" + seg},
+                 proc_.path());
+  const int port = daemon.port();
+  ASSERT_NE(port, 0);
+  ASSERT_NE(scrape_until(port, {errors_line("TS_W", "57", "TERR_TIMEOUT", 0)}), "");
+  append_file(seg, shape_a(57, "0000000000000301"));
+  const std::string m = scrape_until(port, {errors_line("TS_W", "57", "TERR_TIMEOUT", 1)});
+  EXPECT_TRUE(HasLine(m, errors_line("TS_W", "57", "TERR_TIMEOUT", 1)));
+  const auto failures = value_of(m, "tserver_exporter_state_write_failures_total");
+  ASSERT_TRUE(failures);
+  EXPECT_GE(std::stol(*failures), 1);
+  EXPECT_TRUE(HasLine(m, "tserver_exporter_state_writes_total 0"));
+}
+
+// ------------------------------------------------------------------------------------------
 // Regressions: each of these once failed.
 
 // A 04542 `EventError sent to` record with no dump right before it is an EventError of unknown
