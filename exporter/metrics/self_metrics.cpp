@@ -10,6 +10,11 @@ prometheus::Counter& counter(prometheus::Registry& registry, const std::string& 
   return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
 }
 
+prometheus::Gauge& gauge(prometheus::Registry& registry, const std::string& name,
+                         const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
+
 prometheus::Family<prometheus::Counter>& counter_family(prometheus::Registry& registry,
                                                         const std::string& name,
                                                         const std::string& help) {
@@ -49,11 +54,8 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       malformed_records(counter(registry, "tserver_exporter_malformed_records_total",
                                 "EventError dumps with a missing or malformed AttributeErrorCode "
                                 "(counted with error_code=\"unknown\").")),
-      files_open(prometheus::BuildGauge()
-                     .Name("tserver_exporter_files_open")
-                     .Help("Log files open for reading.")
-                     .Register(registry)
-                     .Add({})),
+      files_open(gauge(registry, "tserver_exporter_files_open",
+            "Log files open for reading.")),
       files_opened(counter(registry, "tserver_exporter_files_opened_total",
                            "Log files opened for reading.")),
       binary_files(file_errors_.Add({{"reason", "binary"}})),
@@ -69,23 +71,17 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                            "State file writes that reached the disk.")),
       state_write_failures(counter(registry, "tserver_exporter_state_write_failures_total",
                                    "State file writes that failed (counting goes on).")),
-      state_last_write(prometheus::BuildGauge()
-                           .Name("tserver_exporter_state_last_write_timestamp_seconds")
-                           .Help("When the state file was last written, in seconds since the "
-                                 "epoch; 0 before the first write.")
-                           .Register(registry)
-                           .Add({})),
+      state_last_write(gauge(registry, "tserver_exporter_state_last_write_timestamp_seconds",
+            "When the state file was last written, in seconds since the "
+                                 "epoch; 0 before the first write.")),
       state_load_failures(counter(registry, "tserver_exporter_state_load_failures_total",
                                   "State files found unusable at start (corrupt, truncated or "
                                   "foreign): the exporter started clean.")),
       files_vanished(counter(registry, "tserver_exporter_files_vanished_total",
                              "Followed files whose name disappeared (deleted or renamed away); "
                              "what was written to them before is still read.")),
-      globs_unmatched(prometheus::BuildGauge()
-                          .Name("tserver_exporter_globs_unmatched")
-                          .Help("--source.file globs that match no file at the last poll.")
-                          .Register(registry)
-                          .Add({})),
+      globs_unmatched(gauge(registry, "tserver_exporter_globs_unmatched",
+            "--source.file globs that match no file at the last poll.")),
       backlog_bytes(prometheus::BuildGauge()
                         .Name("tserver_exporter_backlog_bytes")
                         .Help("Bytes in the followed files not read yet, by --source.file glob.")
