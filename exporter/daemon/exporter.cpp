@@ -4,12 +4,12 @@
 
 #include <csignal>
 
+#include <prometheus/text_serializer.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <prometheus/text_serializer.h>
-#include <spdlog/spdlog.h>
 
 #include "daemon/version.h"
 #include "http/http_server.h"
@@ -82,10 +82,10 @@ void Exporter::save_state() {
   last_saved_ = std::move(serialized);
   saved_generation_ = errors_.generation();
   self_.state_writes.Increment();
-  self_.state_last_write.Set(static_cast<double>(
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count()));
+  self_.state_last_write.Set(
+      static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count()));
 }
 
 std::string Exporter::render() {
@@ -109,11 +109,16 @@ namespace {
 class PollLoop {
  public:
   PollLoop(boost::asio::io_context& io, Exporter& exporter, const Options& options)
-      : timer_(io), exporter_(exporter), interval_(options.poll_interval),
+      : timer_(io),
+        exporter_(exporter),
+        interval_(options.poll_interval),
         write_interval_(options.write_interval) {}
 
   void start() { tick(); }
-  void stop() { timer_.cancel(); stopped_ = true; }
+  void stop() {
+    timer_.cancel();
+    stopped_ = true;
+  }
 
  private:
   void tick() {

@@ -24,8 +24,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (options.show_version) {
-    std::cout << "tserver_exporter " << tse::version() << " (revision " << tse::revision()
-              << ")\n";
+    std::cout << "tserver_exporter " << tse::version() << " (revision " << tse::revision() << ")\n";
     return 0;
   }
 

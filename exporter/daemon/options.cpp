@@ -119,7 +119,8 @@ Options parse_options(const std::vector<std::string>& args) {
       continue;
     }
     if (!arg.starts_with("--")) {
-      throw UsageError("unexpected argument \"" + arg + "\"; log files are given with --source.file");
+      throw UsageError("unexpected argument \"" + arg +
+                       "\"; log files are given with --source.file");
     }
     const std::size_t eq = arg.find('=');
     const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);

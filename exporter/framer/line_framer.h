@@ -32,7 +32,9 @@ class LineFramer {
     if (p == end) return;
     const std::uint64_t base = position_;
     position_ += bytes.size();
-    const auto end_of = [&](const char* nl) { return base + static_cast<std::uint64_t>(nl - bytes.data()) + 1; };
+    const auto end_of = [&](const char* nl) {
+      return base + static_cast<std::uint64_t>(nl - bytes.data()) + 1;
+    };
     if (discarding_ || !carry_.empty()) {
       const char* nl = find_newline(p, end);
       if (nl == nullptr) {

@@ -7,12 +7,12 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 namespace tse {
 namespace {
@@ -31,11 +31,20 @@ std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -55,10 +64,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(kMaxBodyBytes);
     stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -95,10 +103,14 @@ class Session : public std::enable_shared_from_this<Session> {
       const std::string link = html_escape(routes_->telemetry_path);
       set_body(*response, "text/html; charset=utf-8",
                "<!DOCTYPE html>\n<html><head><title>tserver_exporter</title></head><body>\n"
-               "<h1>" + html_escape(routes_->title) + "</h1>\n"
-               "<p>EventErrors of Genesys T-Servers, counted from their logs.</p>\n"
-               "<ul><li><a href=\"" + link + "\">" + link + "</a></li>\n"
-               "<li><a href=\"/-/healthy\">/-/healthy</a></li></ul>\n</body></html>\n");
+               "<h1>" +
+                   html_escape(routes_->title) +
+                   "</h1>\n"
+                   "<p>EventErrors of Genesys T-Servers, counted from their logs.</p>\n"
+                   "<ul><li><a href=\"" +
+                   link + "\">" + link +
+                   "</a></li>\n"
+                   "<li><a href=\"/-/healthy\">/-/healthy</a></li></ul>\n</body></html>\n");
     } else if (path == "/-/healthy") {
       response->result(http::status::ok);
       set_body(*response, "text/plain; charset=utf-8", "OK\n");
@@ -218,8 +230,8 @@ tcp::endpoint parse_listen_address(asio::io_context& io, const std::string& addr
     port = std::stoul(port_text, &used);
     if (used != port_text.size() || port > 65535) throw std::out_of_range("port");
   } catch (const std::exception&) {
-    throw std::invalid_argument("listen address \"" + address + "\" has a bad port \"" +
-                                port_text + "\"");
+    throw std::invalid_argument("listen address \"" + address + "\" has a bad port \"" + port_text +
+                                "\"");
   }
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);

@@ -55,7 +55,8 @@ ErrorMetrics::TServer::TServer(ErrorMetrics& owner, std::string label)
     : owner_(owner), label_(std::move(label)) {
   const auto entries = ErrorCatalog::entries();
   catalog_.reserve(entries.size());
-  for (const auto& entry : entries) catalog_.push_back(&add(std::to_string(entry.code), entry.name));
+  for (const auto& entry : entries)
+    catalog_.push_back(&add(std::to_string(entry.code), entry.name));
   unknown_ = &add("unknown", ErrorCatalog::kUnknownName);
 }
 

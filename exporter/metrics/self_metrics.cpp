@@ -41,10 +41,10 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       file_errors_(counter_family(registry, "tserver_exporter_file_errors_total",
                                   "Log file problems, by reason: binary (not a text log; "
                                   "skipped), open and read (retried at the next poll).")),
-      bytes_read(counter(registry, "tserver_exporter_bytes_read_total",
-                         "Bytes of T-Server log read.")),
-      lines_read(counter(registry, "tserver_exporter_lines_read_total",
-                         "Lines of T-Server log read.")),
+      bytes_read(
+          counter(registry, "tserver_exporter_bytes_read_total", "Bytes of T-Server log read.")),
+      lines_read(
+          counter(registry, "tserver_exporter_lines_read_total", "Lines of T-Server log read.")),
       records_parsed(counter(registry, "tserver_exporter_records_parsed_total",
                              "Standard records and TLib message dumps parsed.")),
       lines_too_long(lines_skipped_.Add({{"reason", "too_long"}})),
@@ -54,15 +54,14 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       malformed_records(counter(registry, "tserver_exporter_malformed_records_total",
                                 "EventError dumps with a missing or malformed AttributeErrorCode "
                                 "(counted with error_code=\"unknown\").")),
-      files_open(gauge(registry, "tserver_exporter_files_open",
-            "Log files open for reading.")),
+      files_open(gauge(registry, "tserver_exporter_files_open", "Log files open for reading.")),
       files_opened(counter(registry, "tserver_exporter_files_opened_total",
                            "Log files opened for reading.")),
       binary_files(file_errors_.Add({{"reason", "binary"}})),
       open_errors(file_errors_.Add({{"reason", "open"}})),
       read_errors(file_errors_.Add({{"reason", "read"}})),
-      scrapes(counter(registry, "tserver_exporter_scrapes_total",
-                      "Requests for the metrics served.")),
+      scrapes(
+          counter(registry, "tserver_exporter_scrapes_total", "Requests for the metrics served.")),
       rotations(counter(registry, "tserver_exporter_rotations_total",
                         "Log files read to their end and let go for a newer one.")),
       truncations(counter(registry, "tserver_exporter_truncations_total",
@@ -72,8 +71,8 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       state_write_failures(counter(registry, "tserver_exporter_state_write_failures_total",
                                    "State file writes that failed (counting goes on).")),
       state_last_write(gauge(registry, "tserver_exporter_state_last_write_timestamp_seconds",
-            "When the state file was last written, in seconds since the "
-                                 "epoch; 0 before the first write.")),
+                             "When the state file was last written, in seconds since the "
+                             "epoch; 0 before the first write.")),
       state_load_failures(counter(registry, "tserver_exporter_state_load_failures_total",
                                   "State files found unusable at start (corrupt, truncated or "
                                   "foreign): the exporter started clean.")),
@@ -81,7 +80,7 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                              "Followed files whose name disappeared (deleted or renamed away); "
                              "what was written to them before is still read.")),
       globs_unmatched(gauge(registry, "tserver_exporter_globs_unmatched",
-            "--source.file globs that match no file at the last poll.")),
+                            "--source.file globs that match no file at the last poll.")),
       backlog_bytes(prometheus::BuildGauge()
                         .Name("tserver_exporter_backlog_bytes")
                         .Help("Bytes in the followed files not read yet, by --source.file glob.")

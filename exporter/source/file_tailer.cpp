@@ -92,7 +92,8 @@ void FileTailer::update_backlog() {
   for (const auto& [key, stream] : streams_) {
     for (const auto& segment : stream.segments) {
       struct stat st {};
-      const int rc = segment->fd >= 0 ? ::fstat(segment->fd, &st) : ::stat(segment->path.c_str(), &st);
+      const int rc =
+          segment->fd >= 0 ? ::fstat(segment->fd, &st) : ::stat(segment->path.c_str(), &st);
       const auto size = rc == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
       if (size > segment->offset && segment->glob < backlog.size()) {
         backlog[segment->glob] += static_cast<double>(size - segment->offset);
@@ -179,21 +180,21 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
 }
 
 FileTailer::Retired FileTailer::retired_entry(const std::string& path, int fd, std::uint64_t size,
-                                             bool seen) {
+                                              bool seen) {
   Retired retired{size, seen, 0, {}};
   const int own = fd >= 0 ? -1 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   const int use = fd >= 0 ? fd : own;
   struct stat st {};
   if (use >= 0 && ::fstat(use, &st) == 0) {
-    retired.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+    retired.ctime_ns =
+        static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
     retired.fingerprint = fingerprint_of(use, kFingerprintBytes);
   }
   if (own >= 0) ::close(own);
   return retired;
 }
 
-bool FileTailer::still_retired(const std::string& path, const struct ::stat& st,
-                               Retired& retired) {
+bool FileTailer::still_retired(const std::string& path, const struct ::stat& st, Retired& retired) {
   const std::int64_t ctime =
       static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
   if (ctime == retired.ctime_ns) return true;  // untouched since it was let go: cheap path
@@ -266,7 +267,8 @@ void FileTailer::apply_resume(const std::string& key, Stream& stream, const Stre
         if (entry->d_ino != saved.inode) continue;
         const std::string path = dir + "/" + entry->d_name;
         struct stat st {};
-        if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && same_file(path, saved, &FileTailer::fingerprint_of)) {
+        if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+            same_file(path, saved, &FileTailer::fingerprint_of)) {
           match = std::make_unique<Segment>();
           match->path = path;
           match->id = FileId{st.st_dev, st.st_ino};
@@ -283,8 +285,10 @@ void FileTailer::apply_resume(const std::string& key, Stream& stream, const Stre
     match->context = saved.context;
     kept.push_back(std::move(match));
   } else {
-    spdlog::info("{}: the saved file {} is gone or was rewritten; reading newer files from their "
-                 "first byte", key, saved.path);
+    spdlog::info(
+        "{}: the saved file {} is gone or was rewritten; reading newer files from their "
+        "first byte",
+        key, saved.path);
   }
   // Newer segments (a later name, or the same name on a new file) are read from byte 0; older
   // ones were read before the exporter stopped.
@@ -319,16 +323,14 @@ std::vector<StreamPosition> FileTailer::positions() {
         }
       }
       out.push_back(StreamPosition{key, begun.path, static_cast<std::uint64_t>(begun.id.dev),
-                                   static_cast<std::uint64_t>(begun.id.ino),
-                                   begun.fingerprint.size, begun.fingerprint.hash,
-                                   checkpoint.offset, checkpoint.context});
+                                   static_cast<std::uint64_t>(begun.id.ino), begun.fingerprint.size,
+                                   begun.fingerprint.hash, checkpoint.offset, checkpoint.context});
     }
   }
   return out;
 }
 
-void FileTailer::add_file(const Match& match, const FileId& id, std::uint64_t size,
-                          bool at_start) {
+void FileTailer::add_file(const Match& match, const FileId& id, std::uint64_t size, bool at_start) {
   const std::string& path = match.path;
   std::string key(directory(path));
   key += '/';
@@ -368,8 +370,9 @@ void FileTailer::begin(Stream& stream, Segment& segment, const SegmentBegin& beg
   struct stat st {};
   const std::uint64_t size =
       ::fstat(segment.fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-  stream.begun.push_back(Begun{++stream.serial, segment.path, segment.id,
-                               fingerprint_of(segment.fd, std::min<std::uint64_t>(size, kFingerprintBytes))});
+  stream.begun.push_back(
+      Begun{++stream.serial, segment.path, segment.id,
+            fingerprint_of(segment.fd, std::min<std::uint64_t>(size, kFingerprintBytes))});
   if (stream.begun.size() > kBegunKept) stream.begun.erase(stream.begun.begin());
   stream.reader->begin_segment(begin);
   segment.started = true;
@@ -434,12 +437,12 @@ void FileTailer::read_once() {
 }
 
 std::size_t FileTailer::read_stream(Stream& stream, std::size_t budget, bool& more,
-                                   std::chrono::steady_clock::time_point now, bool drain_all) {
+                                    std::chrono::steady_clock::time_point now, bool drain_all) {
   std::size_t total = 0;
   while (!stream.segments.empty()) {
     Segment& segment = *stream.segments.front();
     if (segment.fd < 0 && !open_segment(segment)) {
-      if (segment.seen) break;  // retried at the next poll
+      if (segment.seen) break;                         // retried at the next poll
       stream.segments.erase(stream.segments.begin());  // gone before it could be opened
       continue;
     }
@@ -485,8 +488,7 @@ std::size_t FileTailer::read_available(Stream& stream, Segment& segment, std::si
   std::size_t total = 0;
   while (total < budget) {
     const std::size_t want = std::min(buffer_.size(), budget - total);
-    const ssize_t n =
-        ::pread(segment.fd, buffer_.data(), want, static_cast<off_t>(segment.offset));
+    const ssize_t n = ::pread(segment.fd, buffer_.data(), want, static_cast<off_t>(segment.offset));
     if (n < 0) {
       if (errno == EINTR) continue;
       metrics_.read_errors.Increment();

@@ -156,8 +156,8 @@ class FileTailer {
     std::uint64_t offset = 0;
     bool started = false;  // begin_segment() was called
     SegmentStart start = SegmentStart::kFirstByte;
-    std::string context;   // kResume
-    bool seen = true;      // matched by the last scan
+    std::string context;  // kResume
+    bool seen = true;     // matched by the last scan
     std::chrono::steady_clock::time_point unseen_since{};
     std::size_t glob = 0;  // the first --source.file glob that matched it
   };

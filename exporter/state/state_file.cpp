@@ -20,11 +20,20 @@ std::uint64_t fnv1a(std::string_view bytes) {
 void put_escaped(std::string& out, std::string_view field) {
   for (char c : field) {
     switch (c) {
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\\': out += "\\\\"; break;
-      default: out += c;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -38,11 +47,20 @@ std::optional<std::string> unescape(std::string_view field) {
     }
     if (++i == field.size()) return std::nullopt;
     switch (field[i]) {
-      case 't': out += '\t'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case '\\': out += '\\'; break;
-      default: return std::nullopt;
+      case 't':
+        out += '\t';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      default:
+        return std::nullopt;
     }
   }
   return out;
@@ -101,8 +119,7 @@ std::string serialize_state(const SavedState& state) {
 
 std::optional<SavedState> parse_state(std::string_view text, std::string& error) {
   const std::size_t last = text.rfind("checksum\t");
-  if (!text.starts_with(kMagic) || text.size() < kMagic.size() + 1 ||
-      text[kMagic.size()] != '\n') {
+  if (!text.starts_with(kMagic) || text.size() < kMagic.size() + 1 || text[kMagic.size()] != '\n') {
     error = "not a tserver_exporter state file (version 1)";
     return std::nullopt;
   }

@@ -245,8 +245,7 @@ std::optional<HeaderLine> parse_header_line(std::string_view line) {
   for (std::size_t i = 0; i < line.size() && i < kMaxKey; ++i) {
     const char c = line[i];
     if (c == ':') return HeaderLine{line.substr(0, i), trim(line.substr(i + 1))};
-    if (!(is_alpha(c) || is_digit(c) || c == ' ' || c == '(' || c == ')' || c == '_' ||
-          c == '-')) {
+    if (!(is_alpha(c) || is_digit(c) || c == ' ' || c == '(' || c == ')' || c == '_' || c == '-')) {
       return std::nullopt;
     }
   }

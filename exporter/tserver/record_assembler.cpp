@@ -113,7 +113,7 @@ void RecordAssembler::on_record(std::string_view line) {
 void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
   ++stats_.records;
   if (!shape_b) mark_record_start();  // a shape-B dump continues the record of its 04542 line
-  unpaired_dump_ = false;  // a new dump: the previous one's trailer did not come
+  unpaired_dump_ = false;             // a new dump: the previous one's trailer did not come
   dump_ = name == kEventError ? Dump::kEventError : Dump::kOther;
   dump_shape_b_ = shape_b;
   dump_indent_known_ = false;

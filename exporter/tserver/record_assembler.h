@@ -24,12 +24,12 @@ class RecordSink {
 
 /// Counters of what the assembler saw, for self-metrics. Plain integers: the owner publishes them.
 struct AssemblerStats {
-  std::uint64_t records = 0;            // standard records and TLib message dumps
-  std::uint64_t event_errors = 0;       // reported to the sink
-  std::uint64_t duplicates = 0;         // EventError dumps repeated with the same sequence number
-  std::uint64_t malformed = 0;          // EventError dumps whose AttributeErrorCode is unusable
-  std::uint64_t backup_copies = 0;      // [BSYNC] copies skipped with their bodies
-  std::uint64_t unrecognized = 0;       // column-0 lines that are none of the known kinds
+  std::uint64_t records = 0;        // standard records and TLib message dumps
+  std::uint64_t event_errors = 0;   // reported to the sink
+  std::uint64_t duplicates = 0;     // EventError dumps repeated with the same sequence number
+  std::uint64_t malformed = 0;      // EventError dumps whose AttributeErrorCode is unusable
+  std::uint64_t backup_copies = 0;  // [BSYNC] copies skipped with their bodies
+  std::uint64_t unrecognized = 0;   // column-0 lines that are none of the known kinds
 };
 
 /// Turns the lines of one T-Server log (segment headers already removed) into EventError reports,
@@ -104,8 +104,8 @@ class RecordAssembler {
 
   // The dump being read.
   Dump dump_ = Dump::kNone;
-  bool dump_shape_b_ = false;        // its header was a column-0 line after its 04542 record
-  std::uint32_t dump_indent_ = 0;    // columns of its first attribute line: deeper is nested
+  bool dump_shape_b_ = false;      // its header was a column-0 line after its 04542 record
+  std::uint32_t dump_indent_ = 0;  // columns of its first attribute line: deeper is nested
   bool dump_indent_known_ = false;
   bool dump_has_code_ = false;
   bool dump_code_malformed_ = false;

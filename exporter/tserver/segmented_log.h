@@ -106,8 +106,8 @@ class SegmentedLog {
   std::uint64_t header_lines_ = 0;
 
   std::uint64_t serial_ = 0;
-  std::deque<SegmentSpan> segments_;   // recent segments, oldest first
-  std::uint64_t record_start_ = 0;     // stream position of the open record's first line
+  std::deque<SegmentSpan> segments_;  // recent segments, oldest first
+  std::uint64_t record_start_ = 0;    // stream position of the open record's first line
 };
 
 }  // namespace tse::tserver

@@ -40,7 +40,6 @@
 
 namespace tse::e2e {
 
-
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -115,8 +114,8 @@ class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                          "/tse_e2e.XXXXXX";
+    std::string pattern =
+        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/tse_e2e.XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) {
       throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
     }
@@ -164,10 +163,8 @@ class Process {
     const std::string stem = log_dir + "/proc" + std::to_string(++serial);
     stdout_path_ = stem + ".stdout";
     stderr_path_ = stem + ".stderr";
-    const int out =
-        ::open(stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    const int err =
-        ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int out = ::open(stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int err = ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (out < 0 || err < 0 || in < 0) throw std::runtime_error("cannot open the child's files");
 
@@ -320,7 +317,8 @@ inline std::string lower(std::string s) {
 }
 
 // One request on a new connection to 127.0.0.1:port; nullopt on any socket or parse failure.
-inline std::optional<HttpResponse> http(int port, const std::string& method, const std::string& target) {
+inline std::optional<HttpResponse> http(int port, const std::string& method,
+                                        const std::string& target) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return std::nullopt;
   struct Closer {
@@ -382,7 +380,8 @@ inline std::optional<HttpResponse> http(int port, const std::string& method, con
 // The exposition
 
 // The value of one series, given as its full name with labels ("x_total" or "x{a=\"b\"}").
-inline std::optional<std::string> value_of(const std::string& exposition, const std::string& series) {
+inline std::optional<std::string> value_of(const std::string& exposition,
+                                           const std::string& series) {
   for (const auto& line : split_lines(exposition)) {
     if (line.size() > series.size() && line.starts_with(series) && line[series.size()] == ' ') {
       return line.substr(series.size() + 1);
@@ -444,7 +443,7 @@ inline std::string scrape(int port, const std::string& path = "/metrics") {
 // Scrapes (bounded) until every wanted line is present; returns the last exposition, so that
 // the caller asserts on it and a failure shows the actual values.
 inline std::string scrape_until(int port, const std::vector<std::string>& want,
-                         const std::string& path = "/metrics") {
+                                const std::string& path = "/metrics") {
   std::string body;
   eventually([&] {
     body = scrape(port, path);

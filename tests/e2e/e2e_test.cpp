@@ -52,7 +52,8 @@ std::string shape_a(int code, const std::string& seq, const char* eol = "\n") {
 std::string shape_b(int code, const std::string& seq, const char* eol = "\n") {
   std::string s;
   s += "2025-12-17T11:00:01.100 Trc 04542 EventError sent to [724] (0000002a WDE_01 "
-       "10.1.2.3:51234)" + std::string(eol);
+       "10.1.2.3:51234)" +
+       std::string(eol);
   s += std::string("message EventError") + eol;
   s += "\tAttributeEventSequenceNumber\t" + seq + eol;
   s += std::string("\tAttributeErrorMessage\t'Timeout performing operation'") + eol;
@@ -81,8 +82,7 @@ class E2E : public ::testing::Test {
  protected:
   // A daemon on a free port, polling fast, with its state file in this test's own directory.
   std::vector<std::string> daemon_args(const std::vector<std::string>& extra) const {
-    std::vector<std::string> args{"--web.listen-address=127.0.0.1:0",
-                                  "--source.poll-interval=50ms",
+    std::vector<std::string> args{"--web.listen-address=127.0.0.1:0", "--source.poll-interval=50ms",
                                   "--storage.path=" + state_.path()};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
@@ -125,9 +125,8 @@ TEST_F(E2E, FollowsAppendsAndNewSegmentThenOnceReadsFromTheBeginning) {
 
   // Appended in two writes split in the middle of the second dump's AttributeErrorCode line.
   // Event 0x101, event 0x102, then 0x102 printed again (a duplicate: counted once).
-  const std::string appended =
-      shape_a(57, "0000000000000101") + shape_a(57, "0000000000000102") +
-      shape_a(57, "0000000000000102");
+  const std::string appended = shape_a(57, "0000000000000101") + shape_a(57, "0000000000000102") +
+                               shape_a(57, "0000000000000102");
   const std::size_t second_code = appended.find("\tAttributeErrorCode\t57", appended.find("102"));
   ASSERT_NE(second_code, std::string::npos);
   const std::string part1 = appended.substr(0, second_code + 15);  // "\tAttributeError|Code\t57"
@@ -312,19 +311,17 @@ TEST_F(E2E, CrlfAndRecordSplitAcrossSegments) {
   // TS_SPLIT: the split falls inside the AttributeErrorCode line itself.
   const std::string b1 = logs_ / "SfB_B.20251217_100000_000.log";
   const std::string b2 = logs_ / "SfB_B.20251217_101500_000.log";
-  const std::string b1_text =
-      header("TS_SPLIT", "SfB_B.20251217_100000_000.log", "\r\n") +
-      "@10:15:25.0010 [0] 8.5.001.23 send_to_client: message EventError\r\n"
-      "\tAttributeEventSequenceNumber\t00000000000000b1\r\n"
-      "\tAttributeErrorCo";
+  const std::string b1_text = header("TS_SPLIT", "SfB_B.20251217_100000_000.log", "\r\n") +
+                              "@10:15:25.0010 [0] 8.5.001.23 send_to_client: message EventError\r\n"
+                              "\tAttributeEventSequenceNumber\t00000000000000b1\r\n"
+                              "\tAttributeErrorCo";
   const std::string b2_text = header("TS_SPLIT", "SfB_B.20251217_101500_000.log", "\r\n") +
                               "de\t1703\r\n" + kTrailer + "\r\n" + check_point("\r\n");
 
   // TS_NOAPP: a header without `Application name`: the label is the file's base name.
   const std::string c1 = logs_ / "TS_NOAPP.20251217_100000_000.log";
-  const std::string c1_text =
-      header("", "TS_NOAPP.20251217_100000_000.log", "\r\n") +
-      shape_a(1140, "00000000000000c1", "\r\n") + check_point("\r\n");
+  const std::string c1_text = header("", "TS_NOAPP.20251217_100000_000.log", "\r\n") +
+                              shape_a(1140, "00000000000000c1", "\r\n") + check_point("\r\n");
 
   write_file(a1, a1_text);
   write_file(a2, a2_text);
@@ -334,9 +331,9 @@ TEST_F(E2E, CrlfAndRecordSplitAcrossSegments) {
   const std::size_t total =
       a1_text.size() + a2_text.size() + b1_text.size() + b2_text.size() + c1_text.size();
 
-  Process daemon(daemon_args({"--source.file=" + logs_.path() + "/*.log",
-                              "--source.from-beginning"}),
-                 proc_.path());
+  Process daemon(
+      daemon_args({"--source.file=" + logs_.path() + "/*.log", "--source.from-beginning"}),
+      proc_.path());
   const int port = daemon.port();
   ASSERT_NE(port, 0);
 
@@ -382,8 +379,7 @@ TEST_F(E2E, ExcludedFilesAreNeverCounted) {
              header("TS_X", "copy") + shape_a(61, "0000000000000601") + check_point());
 
   const std::string glob = logs_ / "TS_X.*";
-  Process daemon(daemon_args({"--source.file=" + glob, "--source.from-beginning"}),
-                 proc_.path());
+  Process daemon(daemon_args({"--source.file=" + glob, "--source.from-beginning"}), proc_.path());
   const int port = daemon.port();
   ASSERT_NE(port, 0);
 
@@ -467,10 +463,10 @@ TEST_F(E2E, PortInUseExitsWithCode1AndOneLine) {
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   const int port = ntohs(addr.sin_port);
 
-  const RunResult r = run({"--source.file=" + logs_.path() + "/*.log",
-                           "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                           "--source.poll-interval=50ms"},
-                          proc_.path());
+  const RunResult r =
+      run({"--source.file=" + logs_.path() + "/*.log",
+           "--web.listen-address=127.0.0.1:" + std::to_string(port), "--source.poll-interval=50ms"},
+          proc_.path());
   ASSERT_FALSE(r.timed_out) << "the exporter kept running on a port in use";
   EXPECT_TRUE(r.status.exited && r.status.code == 1) << r.status;
   EXPECT_TRUE(is_one_error_line(r.err)) << "stderr is [" << r.err << "]";
@@ -530,8 +526,8 @@ TEST_F(E2E, SighupIsIgnoredSigtermAndSigintStopCleanly) {
   // Still serving, and still following the file.
   const std::string more = shape_a(57, "0000000000000801") + check_point();
   append_file(seg, more);
-  m = scrape_until(port, {bytes_read_line(more.size()),
-                          errors_line("TS_SIG", "57", "TERR_TIMEOUT", 1)});
+  m = scrape_until(port,
+                   {bytes_read_line(more.size()), errors_line("TS_SIG", "57", "TERR_TIMEOUT", 1)});
   EXPECT_TRUE(HasLine(m, bytes_read_line(more.size())));
   EXPECT_TRUE(HasLine(m, errors_line("TS_SIG", "57", "TERR_TIMEOUT", 1)));
   auto r = http(port, "GET", "/-/healthy");
@@ -575,8 +571,8 @@ TEST_F(E2E, RestartResumesCountsAndPosition) {
   Process daemon(daemon_args({"--source.file=" + seg}), proc_.path());
   const int port = daemon.port();
   ASSERT_NE(port, 0);
-  const std::string m = scrape_until(
-      port, {errors_line("TS_R", "236", "Timeout performing operation", 1)});
+  const std::string m =
+      scrape_until(port, {errors_line("TS_R", "236", "Timeout performing operation", 1)});
   EXPECT_TRUE(HasLine(m, errors_line("TS_R", "57", "TERR_TIMEOUT", 2)));
   EXPECT_TRUE(HasLine(m, errors_line("TS_R", "236", "Timeout performing operation", 1)));
   EXPECT_TRUE(HasLine(m, "tserver_exporter_state_load_failures_total 0"));
@@ -634,12 +630,14 @@ TEST_F(E2E, UnwritableStateDirectoryKeepsCounting) {
 // record right after its dump, so the Check point record in between ends the pairing.
 TEST_F(E2E, LoneEventSentAfterAnUnpairedDumpIsCounted) {
   std::string text = header("TS_BUG1", "TS_BUG1.20251217_100000_000.log");
-  text += "@10:15:24.8070 [0] 8.5.001.23 distribute_event: message EventError\n"
-          "\tAttributeEventSequenceNumber\t0000000000000901\n"
-          "\tAttributeErrorCode\t57\n";
+  text +=
+      "@10:15:24.8070 [0] 8.5.001.23 distribute_event: message EventError\n"
+      "\tAttributeEventSequenceNumber\t0000000000000901\n"
+      "\tAttributeErrorCode\t57\n";
   text += check_point();  // the dump is closed; no trailer came
-  text += "2025-12-17T11:00:05.000 Trc 04542 EventError sent to [725] (0000002b WDE_02 "
-          "10.1.2.4:51235)\n";
+  text +=
+      "2025-12-17T11:00:05.000 Trc 04542 EventError sent to [725] (0000002b WDE_02 "
+      "10.1.2.4:51235)\n";
   text += check_point();
   write_file(logs_ / "TS_BUG1.20251217_100000_000.log", text);
   const RunResult once = run({"--once", "--source.file=" + logs_.path() + "/*.log"}, proc_.path());
@@ -661,8 +659,8 @@ TEST_F(E2E, LineSplitBetweenCrAndLfAcrossSegments) {
                  "\r\n" + check_point("\r\n"));
   const RunResult once = run({"--once", "--source.file=" + logs_.path() + "/*.log"}, proc_.path());
   ASSERT_FALSE(once.timed_out);
-  EXPECT_TRUE(HasLine(once.out,
-                      errors_line("TS_BUG2", "291", "Other telephony operation in progress", 1)));
+  EXPECT_TRUE(
+      HasLine(once.out, errors_line("TS_BUG2", "291", "Other telephony operation in progress", 1)));
   EXPECT_TRUE(HasLine(once.out, errors_line("TS_BUG2", "unknown", "UNKNOWN", 0)));
   EXPECT_TRUE(HasLine(once.out, "tserver_exporter_malformed_records_total 0"));
 }
@@ -673,8 +671,7 @@ TEST_F(E2E, LineSplitBetweenCrAndLfAcrossSegments) {
 TEST_F(E2E, ShapeBDumpAfterIdleFlushIsCountedOnce) {
   const std::string seg = logs_ / "TS_BUG3.20251217_100000_000.log";
   write_file(seg, header("TS_BUG3", "TS_BUG3.20251217_100000_000.log"));
-  Process daemon(daemon_args({"--source.file=" + seg, "--source.idle-flush=100ms"}),
-                 proc_.path());
+  Process daemon(daemon_args({"--source.file=" + seg, "--source.idle-flush=100ms"}), proc_.path());
   const int port = daemon.port();
   ASSERT_NE(port, 0);
   ASSERT_NE(scrape_until(port, {errors_line("TS_BUG3", "236", "Timeout performing operation", 0)}),
@@ -688,14 +685,14 @@ TEST_F(E2E, ShapeBDumpAfterIdleFlushIsCountedOnce) {
   // The idle flush counts the lone record as unknown.
   ASSERT_NE(scrape_until(port, {errors_line("TS_BUG3", "unknown", "UNKNOWN", 1)}), "");
 
-  const std::string dump =
-      std::string("message EventError\n") + "\tAttributeEventSequenceNumber\t0000000000000b01\n" +
-      "\tAttributeErrorCode\t236\n" + check_point();
+  const std::string dump = std::string("message EventError\n") +
+                           "\tAttributeEventSequenceNumber\t0000000000000b01\n" +
+                           "\tAttributeErrorCode\t236\n" + check_point();
   append_file(seg, dump);
   const std::string m = scrape_until(port, {bytes_read_line(record.size() + dump.size())});
   ASSERT_TRUE(HasLine(m, bytes_read_line(record.size() + dump.size())));
-  EXPECT_EQ(tserver_series(m, "TS_BUG3").sum, 1) << "one EventError, counted "
-                                                  << tserver_series(m, "TS_BUG3").sum << " times";
+  EXPECT_EQ(tserver_series(m, "TS_BUG3").sum, 1)
+      << "one EventError, counted " << tserver_series(m, "TS_BUG3").sum << " times";
 }
 
 }  // namespace

@@ -55,7 +55,8 @@ class LogWriter {
     path_ = current_path();
     write_file(path_, "Application name:\t" + app_ +
                           "\r\nApplication type:\tTServer\r\nHost name:\tSFBTS01\r\n"
-                          "File:\t(" + std::to_string(segment_) + ") " + path_ + "\r\n\r\n");
+                          "File:\t(" +
+                          std::to_string(segment_) + ") " + path_ + "\r\n\r\n");
   }
 
   void rotate() {
@@ -83,17 +84,19 @@ class LogWriter {
   // One EventError, in a shape and with a code picked at random, with ordinary traffic around.
   void write_event(int i) {
     static const char* kCodes[] = {"57", "236", "56", "1707", "237", "9999"};
-    std::string text = record("Trc 04541 RequestMakeCall received from [724] (0000002a WDE_01 "
-                              "10.1.2.3:51234)") +
+    std::string text = record(
+                           "Trc 04541 RequestMakeCall received from [724] (0000002a WDE_01 "
+                           "10.1.2.3:51234)") +
                        "message RequestMakeCall\r\n\tAttributeThisDN\t'sip:a@contoso.com'\r\n"
                        "\tAttributeUserData\t[64] 00 01 00 00..\r\n\t\t'ErrorCode'\t57\r\n"
-                       "\tAttributeReferenceID\t" + std::to_string(i) + "\r\n";
+                       "\tAttributeReferenceID\t" +
+                       std::to_string(i) + "\r\n";
     const std::string code = kCodes[random_() % 6];
     char sequence[17];
     std::snprintf(sequence, sizeof sequence, "%016x", ++sequence_);
     const std::string dump = "\tAttributeEventSequenceNumber\t" + std::string(sequence) +
-                             "\r\n\tAttributeErrorCode\t" + code +
-                             "\r\n\tAttributeReferenceID\t" + std::to_string(i) + "\r\n";
+                             "\r\n\tAttributeErrorCode\t" + code + "\r\n\tAttributeReferenceID\t" +
+                             std::to_string(i) + "\r\n";
     const std::string sent =
         record("Trc 04542 EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)");
     switch (random_() % 4) {
@@ -114,7 +117,8 @@ class LogWriter {
         ++written_["unknown"];
         break;
       default:  // shape A
-        text += "@11:00:00.0000 [0] 8.5.001.23 send_to_client: message EventError\r\n" + dump + sent;
+        text +=
+            "@11:00:00.0000 [0] 8.5.001.23 send_to_client: message EventError\r\n" + dump + sent;
         ++written_[code];
         break;
     }
@@ -177,11 +181,10 @@ std::string series_of(const std::string& tserver, const std::string& code) {
 
 TEST(Torture, KilledAndRestartedWhileLogsRotateNothingIsLostOrCountedTwice) {
   TempDir logs, state, proc;
-  const std::vector<std::string> args{"--web.listen-address=127.0.0.1:0",
-                                      "--source.file=" + logs.path() + "/*.log",
-                                      "--storage.path=" + state.path(),
-                                      "--source.poll-interval=20ms",
-                                      "--storage.write-interval=100ms"};
+  const std::vector<std::string> args{
+      "--web.listen-address=127.0.0.1:0", "--source.file=" + logs.path() + "/*.log",
+      "--storage.path=" + state.path(), "--source.poll-interval=20ms",
+      "--storage.write-interval=100ms"};
 
   // The scraper: every value seen, checked against the highest seen before it, and against
   // the state file, which must already hold it (a crash could otherwise take it back).
@@ -198,10 +201,10 @@ TEST(Torture, KilledAndRestartedWhileLogsRotateNothingIsLostOrCountedTwice) {
     for (const auto& [series, value] : error_series(exposition)) {
       const auto disk = on_disk.find(series);
       if (value > 0 && (disk == on_disk.end() || disk->second < value)) {
-        not_on_disk.push_back(series + " " + std::to_string(value) + " scraped, " +
-                              (disk == on_disk.end() ? std::string("none")
-                                                     : std::to_string(disk->second)) +
-                              " on disk");
+        not_on_disk.push_back(
+            series + " " + std::to_string(value) + " scraped, " +
+            (disk == on_disk.end() ? std::string("none") : std::to_string(disk->second)) +
+            " on disk");
       }
       long& top = highest[series];
       if (value < top) {

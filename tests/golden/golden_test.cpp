@@ -115,13 +115,12 @@ TEST_P(GoldenTest, NonZeroCountsEqualTheHandCountedTable) {
   EXPECT_EQ(actual, expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, GoldenTest, ::testing::ValuesIn(cases()),
-                         [](const auto& test_info) {
-                           std::string name = test_info.param;
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Logs, GoldenTest, ::testing::ValuesIn(cases()), [](const auto& test_info) {
+  std::string name = test_info.param;
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name;
+});
 
 }  // namespace
 }  // namespace tse

@@ -54,13 +54,17 @@ TEST(ErrorMetrics, CountsKnownUnknownAndUnlistedCodes) {
   const auto lines = lines_of(registry, "tserver_event_errors_total");
   EXPECT_EQ(lines.size(), 37u);
   EXPECT_TRUE(contains(
-      lines, "tserver_event_errors_total{error_code=\"57\",error_name=\"TERR_TIMEOUT\",tserver=\"A\"} 2"));
+      lines,
+      "tserver_event_errors_total{error_code=\"57\",error_name=\"TERR_TIMEOUT\",tserver=\"A\"} 2"));
   EXPECT_TRUE(contains(
-      lines, "tserver_event_errors_total{error_code=\"unknown\",error_name=\"UNKNOWN\",tserver=\"A\"} 1"));
+      lines,
+      "tserver_event_errors_total{error_code=\"unknown\",error_name=\"UNKNOWN\",tserver=\"A\"} 1"));
   EXPECT_TRUE(contains(
-      lines, "tserver_event_errors_total{error_code=\"9999\",error_name=\"UNKNOWN\",tserver=\"A\"} 1"));
+      lines,
+      "tserver_event_errors_total{error_code=\"9999\",error_name=\"UNKNOWN\",tserver=\"A\"} 1"));
   EXPECT_TRUE(contains(
-      lines, "tserver_event_errors_total{error_code=\"-1\",error_name=\"UNKNOWN\",tserver=\"A\"} 1"));
+      lines,
+      "tserver_event_errors_total{error_code=\"-1\",error_name=\"UNKNOWN\",tserver=\"A\"} 1"));
 }
 
 TEST(ErrorMetrics, UnlistedCodesPastTheLimitGoToOther) {
@@ -75,9 +79,11 @@ TEST(ErrorMetrics, UnlistedCodesPastTheLimitGoToOther) {
   const auto lines = lines_of(registry, "tserver_event_errors_total");
   EXPECT_EQ(lines.size(), 35u + 3u);
   EXPECT_TRUE(contains(
-      lines, "tserver_event_errors_total{error_code=\"1000\",error_name=\"UNKNOWN\",tserver=\"A\"} 2"));
+      lines,
+      "tserver_event_errors_total{error_code=\"1000\",error_name=\"UNKNOWN\",tserver=\"A\"} 2"));
   EXPECT_TRUE(contains(
-      lines, "tserver_event_errors_total{error_code=\"other\",error_name=\"UNKNOWN\",tserver=\"A\"} 2"));
+      lines,
+      "tserver_event_errors_total{error_code=\"other\",error_name=\"UNKNOWN\",tserver=\"A\"} 2"));
   EXPECT_EQ(lines_of(registry, "tserver_exporter_error_codes_capped_total"),
             std::vector<std::string>{"tserver_exporter_error_codes_capped_total 2"});
 }

@@ -160,8 +160,9 @@ TEST_F(FileTailerTest, NewSegmentIsReadFromByteZeroAfterTheOldOneIsDrained) {
   append("ts.20250101_010000_000.log", "last of one, unfinished");
   append("ts.20250101_020000_000.log", "Application name: X\n\nfirst of two\n");
   tailer->poll(t_ += 250ms);
-  EXPECT_EQ(take(), (Entries{"bytes last of one, unfinished", "begin ts.20250101_020000_000.log first",
-                             "bytes Application name: X\n\nfirst of two\n"}));
+  EXPECT_EQ(take(),
+            (Entries{"bytes last of one, unfinished", "begin ts.20250101_020000_000.log first",
+                     "bytes Application name: X\n\nfirst of two\n"}));
   EXPECT_EQ(tailer->files_open(), 1u);
 }
 
@@ -206,7 +207,9 @@ TEST_F(FileTailerTest, ExcludedAndBinaryFilesAreNeverRead) {
   auto tailer = make({glob("*.log")});
   tailer->poll(t_);
   append("ts.snapshot.log", "a snapshot\n");
-  append("bin.log", std::string("\x7f" "ELF\0\0\0", 7));
+  append("bin.log", std::string("\x7f"
+                                "ELF\0\0\0",
+                                7));
   tailer->poll(t_ += 250ms);
   EXPECT_EQ(take(), Entries{});
   EXPECT_EQ(self_.binary_files.Value(), 1.0);
@@ -377,8 +380,8 @@ TEST_F(FileTailerResumeTest, ResumesTheSavedFileAtItsOffset) {
   append("ts.log", "written while stopped\n");
   auto tailer = restart(saved);
   tailer->poll(t_);
-  EXPECT_EQ(take(), (Entries{"begin ts.log resume @4 ctx=ctx [abc\n]",
-                             "bytes written while stopped\n"}));
+  EXPECT_EQ(take(),
+            (Entries{"begin ts.log resume @4 ctx=ctx [abc\n]", "bytes written while stopped\n"}));
 }
 
 TEST_F(FileTailerResumeTest, NewerSegmentsAreReadFromByteZeroAndOlderOnesNever) {
@@ -405,7 +408,8 @@ TEST_F(FileTailerResumeTest, AFileRewrittenWhileStoppedIsReadFromByteZero) {
   append("ts.log", "second life, longer than the first one\n");
   auto tailer = restart(saved);
   tailer->poll(t_);
-  EXPECT_EQ(take(), (Entries{"begin ts.log first", "bytes second life, longer than the first one\n"}));
+  EXPECT_EQ(take(),
+            (Entries{"begin ts.log first", "bytes second life, longer than the first one\n"}));
 }
 
 TEST_F(FileTailerResumeTest, AFileReplacedWhileStoppedIsReadFromByteZero) {

@@ -27,31 +27,36 @@ std::string http_exchange(unsigned short port, const std::string& request) {
   ::send(fd, request.data(), request.size(), 0);
   std::string response;
   char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    response.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
   return response;
 }
 
 std::string get(unsigned short port, const std::string& target, const std::string& method = "GET") {
-  return http_exchange(port, method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  return http_exchange(port,
+                       method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 }
 
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<HttpServer>(
-        io_, parse_listen_address(io_, "127.0.0.1:0"),
-        HttpRoutes{.telemetry_path = "/metrics",
-                   .metrics = [this] {
-                     ++scrapes_;
-                     return std::string("tserver_up 1\n");
-                   },
-                   .title = "tserver_exporter test"});
+    server_ = std::make_unique<HttpServer>(io_, parse_listen_address(io_, "127.0.0.1:0"),
+                                           HttpRoutes{.telemetry_path = "/metrics",
+                                                      .metrics =
+                                                          [this] {
+                                                            ++scrapes_;
+                                                            return std::string("tserver_up 1\n");
+                                                          },
+                                                      .title = "tserver_exporter test"});
     port_ = server_->local_endpoint().port();
     thread_ = std::thread([this] { io_.run(); });
   }
   void TearDown() override {
-    boost::asio::post(io_, [this] { server_->stop(); io_.stop(); });
+    boost::asio::post(io_, [this] {
+      server_->stop();
+      io_.stop();
+    });
     thread_.join();
   }
 
@@ -91,9 +96,10 @@ TEST_F(HttpServerTest, HeadHasTheLengthButNoBody) {
 }
 
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
-  const std::string two = http_exchange(
-      port_, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /-/healthy HTTP/1.1\r\nHost: x\r\n"
-             "Connection: close\r\n\r\n");
+  const std::string two =
+      http_exchange(port_,
+                    "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /-/healthy HTTP/1.1\r\nHost: x\r\n"
+                    "Connection: close\r\n\r\n");
   EXPECT_NE(two.find("tserver_up 1\n"), std::string::npos);
   EXPECT_TRUE(two.ends_with("OK\n")) << two;
 }

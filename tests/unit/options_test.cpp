@@ -20,8 +20,8 @@ TEST(Options, DefaultsFollowPrometheusConventions) {
 
 TEST(Options, ValuesWithEqualsOrAsTheNextArgument) {
   const Options o = parse_options({"--source.file", "a.log", "--source.file=b/*.log", "--once",
-                                   "--web.listen-address=127.0.0.1:0", "--web.telemetry-path",
-                                   "/m", "--log.level=debug", "--source.poll-interval=2s",
+                                   "--web.listen-address=127.0.0.1:0", "--web.telemetry-path", "/m",
+                                   "--log.level=debug", "--source.poll-interval=2s",
                                    "--source.from-beginning", "--source.idle-flush=500ms"});
   EXPECT_EQ(o.source_files, (Args{"a.log", "b/*.log"}));
   EXPECT_TRUE(o.once);

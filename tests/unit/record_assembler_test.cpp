@@ -91,8 +91,7 @@ TEST(RecordAssembler, TraceOnlyRecordCountsAsUnknown) {
 }
 
 TEST(RecordAssembler, TraceOnlyRecordAfterAPairedDumpIsNotATrailer) {
-  EXPECT_EQ(count(std::string(kShapeA) +
-                  "10:15:30.000 Trc 04542 EventError sent to [724] (x)\n"),
+  EXPECT_EQ(count(std::string(kShapeA) + "10:15:30.000 Trc 04542 EventError sent to [724] (x)\n"),
             (Codes{"236", "unknown"}));
 }
 

@@ -84,8 +84,7 @@ TEST(SegmentedLog, LineSplitAcrossSegmentsIsJoinedAfterTheHeader) {
            "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\r\n"
            "\tAttributeErrorCo");
   log.begin_segment();
-  log.feed(std::string(kHeader) + "de\t71\r\n" +
-           "2025-12-17T10:15:24.807 Trc 04542 EventErr");
+  log.feed(std::string(kHeader) + "de\t71\r\n" + "2025-12-17T10:15:24.807 Trc 04542 EventErr");
   log.begin_segment();
   log.feed(std::string(kHeader) + "or sent to [724] (0000002a WDE_01 10.1.2.3:51234)\r\n" +
            "2025-12-17T10:15:25.807 Trc 04542 EventError sent to [724] (x)\r\n");
@@ -103,7 +102,8 @@ TEST(SegmentedLog, ALineCutBetweenItsCrAndLfAcrossSegments) {
            "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\r\n"
            "\tAttributeErrorCode\t291\r");
   log.begin_segment();
-  log.feed(std::string(kHeader) + "\n2025-12-17T10:15:24.807 Trc 04542 EventError sent to [7] (x)\r\n");
+  log.feed(std::string(kHeader) +
+           "\n2025-12-17T10:15:24.807 Trc 04542 EventError sent to [7] (x)\r\n");
   log.finish();
   EXPECT_EQ(sink.events, (Events{"header:TServer_SfB_01", "header:TServer_SfB_01", "error:291"}));
   EXPECT_EQ(log.stats().malformed, 0u);
@@ -144,8 +144,9 @@ TEST(SegmentedLog, IdleFlushClosesADumpAtALineBoundary) {
   Recorder sink;
   SegmentedLog log(sink);
   log.begin_midway(500);
-  log.feed("10:15:26.000 Trc 04542 EventError sent to [724] (x)\nmessage EventError\n"
-           "\tAttributeErrorCode\t57\n");
+  log.feed(
+      "10:15:26.000 Trc 04542 EventError sent to [724] (x)\nmessage EventError\n"
+      "\tAttributeErrorCode\t57\n");
   EXPECT_EQ(log.checkpoint().offset, 500u);  // the open record's first line
   EXPECT_EQ(sink.events, Events{});
   EXPECT_TRUE(log.has_open_record());

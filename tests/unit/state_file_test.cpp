@@ -7,7 +7,8 @@ namespace {
 
 SavedState sample() {
   SavedState state;
-  state.counters = {{"TServer_SfB_01", "57", 12}, {"TServer_SfB_01", "unknown", 1},
+  state.counters = {{"TServer_SfB_01", "57", 12},
+                    {"TServer_SfB_01", "unknown", 1},
                     {"odd\tname\\x", "9999", 18446744073709551615ull}};
   state.positions = {{"/logs/TServer_SfB_01", "/logs/TServer_SfB_01.20251217_101500_123.log", 2049,
                       1234567, 1024, 0xdeadbeefcafef00dull, 987654321, "1:a1b2c:2"},
@@ -28,10 +29,11 @@ TEST(StateFile, IsReadableText) {
   state.counters = {{"A", "236", 3}};
   state.positions = {{"/l/A", "/l/A.log", 1, 2, 3, 4, 5, "0:-:0"}};
   const std::string text = serialize_state(state);
-  EXPECT_TRUE(text.starts_with("tserver_exporter_state\t1\n"
-                               "counter\tA\t236\t3\n"
-                               "position\t/l/A\t/l/A.log\t1\t2\t3\t0000000000000004\t5\t0:-:0\n"
-                               "checksum\t"))
+  EXPECT_TRUE(
+      text.starts_with("tserver_exporter_state\t1\n"
+                       "counter\tA\t236\t3\n"
+                       "position\t/l/A\t/l/A.log\t1\t2\t3\t0000000000000004\t5\t0:-:0\n"
+                       "checksum\t"))
       << text;
 }
 

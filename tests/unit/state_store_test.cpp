@@ -54,7 +54,8 @@ TEST_F(StateStoreTest, AnUnwritableDirectoryIsAnError) {
   StateStore store((dir_ / "file").string());  // a file where the directory should be
   std::string error;
   EXPECT_FALSE(store.save("x", error));
-  EXPECT_EQ(error, "cannot write " + (dir_ / "file").string() + "/tserver_exporter.state.tmp: Not a directory");
+  EXPECT_EQ(error, "cannot write " + (dir_ / "file").string() +
+                       "/tserver_exporter.state.tmp: Not a directory");
 }
 
 }  // namespace
