@@ -51,8 +51,10 @@ TailerOptions Exporter::tailer_options(const Options& options) {
       break;
   }
   for (const auto& counter : state.counters) {
-    if (!errors_.restore({counter.tserver, counter.error_code, counter.value})) {
-      spdlog::warn("state file: ignoring a counter with error_code \"{}\"", counter.error_code);
+    if (!errors_.restore({counter.family, counter.tserver, counter.request, counter.error_code,
+                          counter.value})) {
+      spdlog::warn("state file: ignoring a {} counter with error_code \"{}\"", counter.family,
+                   counter.error_code);
     }
   }
   saved_generation_ = errors_.generation();
@@ -67,7 +69,8 @@ void Exporter::save_state() {
   if (!store_) return;
   SavedState state;
   for (auto& value : errors_.values()) {
-    state.counters.push_back({std::move(value.tserver), std::move(value.error_code), value.value});
+    state.counters.push_back({std::move(value.family), std::move(value.tserver),
+                              std::move(value.request), std::move(value.error_code), value.value});
   }
   state.positions = tailer_.positions();
   std::string serialized = serialize_state(state);

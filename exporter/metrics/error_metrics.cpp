@@ -23,6 +23,24 @@ ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, std::size_t max_unlis
                   .Help("EventErrors the T-Server sent to its clients, by error code. "
                         "error_code=\"unknown\" when the log does not give the code.")
                   .Register(registry)),
+      request_errors_(prometheus::BuildCounter()
+                          .Name("tserver_request_errors_total")
+                          .Help("EventErrors by the client request they answered; "
+                                "request=\"unknown\" when no pending request matched. Its sum "
+                                "over request equals tserver_event_errors_total.")
+                          .Register(registry)),
+      requests_(prometheus::BuildCounter()
+                    .Name("tserver_requests_total")
+                    .Help("Client requests the T-Server received (04541 records).")
+                    .Register(registry)),
+      link_disconnected_(prometheus::BuildCounter()
+                             .Name("tserver_link_disconnected_total")
+                             .Help("EventLinkDisconnected events (the T-Server lost its link).")
+                             .Register(registry)),
+      iscc_errors_(prometheus::BuildCounter()
+                       .Name("tserver_iscc_errors_total")
+                       .Help("ISCCEventError events (inter-site errors), by error code.")
+                       .Register(registry)),
       capped_(prometheus::BuildCounter()
                   .Name("tserver_exporter_error_codes_capped_total")
                   .Help("EventErrors with a code outside the catalog counted under "
@@ -58,6 +76,87 @@ ErrorMetrics::TServer::TServer(ErrorMetrics& owner, std::string label)
   for (const auto& entry : entries)
     catalog_.push_back(&add(std::to_string(entry.code), entry.name));
   unknown_ = &add("unknown", ErrorCatalog::kUnknownName);
+  link_disconnected_ = &owner_.link_disconnected_.Add({{"tserver", label_}});
+}
+
+std::string ErrorMetrics::request_label(std::string_view request) {
+  if (request.empty()) return "unknown";
+  if (request == "unknown" || request == "other") return std::string(request);  // restored
+  constexpr std::string_view kPrefix = "Request";
+  bool valid = request.starts_with(kPrefix) && request.size() > kPrefix.size() &&
+               request.size() <= 64;
+  for (char c : request) {
+    valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+  }
+  if (!valid) return "other";
+  if (request_names_.find(request) == request_names_.end()) {
+    if (request_names_.size() >= kDefaultMaxRequestNames) return "other";
+    request_names_.emplace(std::string(request), true);
+  }
+  return std::string(request);
+}
+
+prometheus::Counter& ErrorMetrics::TServer::request_error_counter(
+    const std::string& request, std::optional<std::int64_t> code, bool capped) {
+  std::string code_label = "unknown";
+  std::string_view name = ErrorCatalog::kUnknownName;
+  if (code) {
+    code_label = capped ? std::string("other") : std::to_string(*code);
+    if (const auto* entry = ErrorCatalog::find(*code)) name = entry->name;
+  }
+  return request_error_series(request, code_label, name);
+}
+
+prometheus::Counter& ErrorMetrics::TServer::request_error_series(const std::string& request,
+                                                                 const std::string& code_label,
+                                                                 std::string_view name) {
+  std::string key = request;
+  key += '|';
+  key += code_label;
+  auto it = request_errors_.find(key);
+  if (it == request_errors_.end()) {
+    auto& counter = owner_.request_errors_.Add({{"tserver", label_},
+                                                {"request", request},
+                                                {"error_code", code_label},
+                                                {"error_name", std::string(name)}});
+    it = request_errors_.emplace(std::move(key), &counter).first;
+  }
+  return *it->second;
+}
+
+prometheus::Counter& ErrorMetrics::TServer::request_counter(const std::string& request) {
+  auto it = requests_.find(request);
+  if (it == requests_.end()) {
+    it = requests_
+             .emplace(request, &owner_.requests_.Add({{"tserver", label_}, {"request", request}}))
+             .first;
+  }
+  return *it->second;
+}
+
+prometheus::Counter& ErrorMetrics::TServer::iscc_counter(const std::string& code) {
+  auto it = iscc_errors_.find(code);
+  if (it == iscc_errors_.end()) {
+    it = iscc_errors_
+             .emplace(code, &owner_.iscc_errors_.Add({{"tserver", label_}, {"error_code", code}}))
+             .first;
+  }
+  return *it->second;
+}
+
+void ErrorMetrics::TServer::count_request(std::string_view request) {
+  ++owner_.generation_;
+  request_counter(owner_.request_label(request)).Increment();
+}
+
+void ErrorMetrics::TServer::count_link_disconnected() {
+  ++owner_.generation_;
+  link_disconnected_->Increment();
+}
+
+void ErrorMetrics::TServer::count_iscc_error(std::optional<std::int64_t> code) {
+  ++owner_.generation_;
+  iscc_counter(code ? std::to_string(*code) : "unknown").Increment();
 }
 
 prometheus::Counter& ErrorMetrics::TServer::add(const std::string& code, std::string_view name) {
@@ -65,9 +164,11 @@ prometheus::Counter& ErrorMetrics::TServer::add(const std::string& code, std::st
       {{"tserver", label_}, {"error_code", code}, {"error_name", std::string(name)}});
 }
 
-void ErrorMetrics::TServer::count(std::optional<std::int64_t> code) {
+void ErrorMetrics::TServer::count(std::optional<std::int64_t> code, std::string_view request) {
   ++owner_.generation_;
-  counter_for(code).Increment();
+  prometheus::Counter& counter = counter_for(code);
+  counter.Increment();
+  request_error_counter(owner_.request_label(request), code, &counter == other_).Increment();
 }
 
 prometheus::Counter& ErrorMetrics::TServer::counter_for(std::optional<std::int64_t> code) {
@@ -91,11 +192,23 @@ std::vector<ErrorMetrics::Value> ErrorMetrics::values() const {
   std::vector<Value> out;
   const auto entries = ErrorCatalog::entries();
   for (const auto& [label, ts] : tservers_) {
-    const auto add = [&](const std::string& code, const prometheus::Counter* counter) {
+    const auto put = [&](const char* family, const std::string& request, const std::string& code,
+                         const prometheus::Counter* counter) {
       if (counter != nullptr && counter->Value() > 0) {
-        out.push_back(Value{label, code, static_cast<std::uint64_t>(counter->Value())});
+        out.push_back(
+            Value{family, label, request, code, static_cast<std::uint64_t>(counter->Value())});
       }
     };
+    const auto add = [&](const std::string& code, const prometheus::Counter* counter) {
+      put("event_errors", {}, code, counter);
+    };
+    for (const auto& [key, counter] : ts->request_errors_) {
+      const std::size_t bar = key.rfind('|');
+      put("request_errors", key.substr(0, bar), key.substr(bar + 1), counter);
+    }
+    for (const auto& [request, counter] : ts->requests_) put("requests", request, {}, counter);
+    for (const auto& [code, counter] : ts->iscc_errors_) put("iscc_errors", {}, code, counter);
+    put("link_disconnected", {}, {}, ts->link_disconnected_);
     for (std::size_t i = 0; i < entries.size(); ++i) {
       add(std::to_string(entries[i].code), ts->catalog_[i]);
     }
@@ -109,7 +222,32 @@ std::vector<ErrorMetrics::Value> ErrorMetrics::values() const {
 bool ErrorMetrics::restore(const Value& saved) {
   TServer& ts = tserver(saved.tserver);
   prometheus::Counter* counter = nullptr;
-  if (saved.error_code == "unknown") {
+  const auto code_of = [&](const std::string& text) -> std::optional<std::optional<std::int64_t>> {
+    if (text == "unknown") return std::optional<std::int64_t>();
+    std::int64_t code = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), code);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return std::optional<std::int64_t>(code);
+  };
+  if (saved.family == "requests") {
+    counter = &ts.request_counter(request_label(saved.request));
+  } else if (saved.family == "link_disconnected") {
+    counter = ts.link_disconnected_;
+  } else if (saved.family == "iscc_errors") {
+    counter = &ts.iscc_counter(saved.error_code);
+  } else if (saved.family == "request_errors") {
+    const auto code = code_of(saved.error_code);
+    if (saved.error_code == "other") {
+      counter = &ts.request_error_series(request_label(saved.request), "other",
+                                         ErrorCatalog::kUnknownName);
+    } else if (!code) {
+      return false;
+    } else {
+      counter = &ts.request_error_counter(request_label(saved.request), *code, false);
+    }
+  } else if (saved.family != "event_errors") {
+    return false;
+  } else if (saved.error_code == "unknown") {
     counter = ts.unknown_;
   } else if (saved.error_code == "other") {
     if (ts.other_ == nullptr) ts.other_ = &ts.add("other", ErrorCatalog::kUnknownName);

@@ -60,9 +60,21 @@ void TServerLogReader::use_label(std::string_view label) {
   counters_ = &errors_.tserver(label);
 }
 
-void TServerLogReader::on_event_error(const tserver::EventErrorReport& report) {
+ErrorMetrics::TServer& TServerLogReader::counters() {
   if (counters_ == nullptr) use_label(fallback_label_);  // a stream with no segment start
-  counters_->count(report.code);
+  return *counters_;
+}
+
+void TServerLogReader::on_event_error(const tserver::EventErrorReport& report) {
+  counters().count(report.code, report.request);
+}
+
+void TServerLogReader::on_request(std::string_view name) { counters().count_request(name); }
+
+void TServerLogReader::on_link_disconnected() { counters().count_link_disconnected(); }
+
+void TServerLogReader::on_iscc_error(std::optional<std::int64_t> code) {
+  counters().count_iscc_error(code);
 }
 
 void TServerLogReader::publish() {

@@ -30,6 +30,10 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
  private:
   void on_segment_header(std::string_view application_name) override;
   void on_event_error(const tserver::EventErrorReport& report) override;
+  void on_request(std::string_view name) override;
+  void on_link_disconnected() override;
+  void on_iscc_error(std::optional<std::int64_t> code) override;
+  ErrorMetrics::TServer& counters();
   void use_label(std::string_view label);
   void publish();
 

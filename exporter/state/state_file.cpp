@@ -6,7 +6,7 @@
 namespace tse {
 namespace {
 
-constexpr std::string_view kMagic = "tserver_exporter_state\t1";
+constexpr std::string_view kMagic = "tserver_exporter_state\t2";
 
 std::uint64_t fnv1a(std::string_view bytes) {
   std::uint64_t hash = 14695981039346656037ull;
@@ -96,10 +96,11 @@ std::string serialize_state(const SavedState& state) {
   out += kMagic;
   out += '\n';
   for (const auto& c : state.counters) {
-    out += "counter\t";
-    put_escaped(out, c.tserver);
-    out += '\t';
-    put_escaped(out, c.error_code);
+    out += "counter";
+    for (const std::string* field : {&c.family, &c.tserver, &c.request, &c.error_code}) {
+      out += '\t';
+      put_escaped(out, *field);
+    }
     out += '\t' + std::to_string(c.value) + '\n';
   }
   for (const auto& p : state.positions) {
@@ -120,7 +121,7 @@ std::string serialize_state(const SavedState& state) {
 std::optional<SavedState> parse_state(std::string_view text, std::string& error) {
   const std::size_t last = text.rfind("checksum\t");
   if (!text.starts_with(kMagic) || text.size() < kMagic.size() + 1 || text[kMagic.size()] != '\n') {
-    error = "not a tserver_exporter state file (version 1)";
+    error = "not a tserver_exporter state file (version 2)";
     return std::nullopt;
   }
   if (last == std::string_view::npos || !text.ends_with("\n") ||
@@ -146,12 +147,18 @@ std::optional<SavedState> parse_state(std::string_view text, std::string& error)
       error = "line " + std::to_string(line_no) + ": " + what;
       return std::nullopt;
     };
-    if (fields[0] == "counter" && fields.size() == 4) {
+    if (fields[0] == "counter" && fields.size() == 6) {
       SavedCounter c;
-      auto tserver = unescape(fields[1]);
-      auto code = unescape(fields[2]);
-      if (!tserver || !code || !parse_number(fields[3], c.value)) return bad("bad counter");
+      auto family = unescape(fields[1]);
+      auto tserver = unescape(fields[2]);
+      auto request = unescape(fields[3]);
+      auto code = unescape(fields[4]);
+      if (!family || !tserver || !request || !code || !parse_number(fields[5], c.value)) {
+        return bad("bad counter");
+      }
+      c.family = std::move(*family);
       c.tserver = std::move(*tserver);
+      c.request = std::move(*request);
       c.error_code = std::move(*code);
       state.counters.push_back(std::move(c));
     } else if (fields[0] == "position" && fields.size() == 9) {

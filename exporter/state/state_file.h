@@ -12,7 +12,9 @@ namespace tse {
 
 /// One counter's value in the state file.
 struct SavedCounter {
+  std::string family;  // see ErrorMetrics::Value
   std::string tserver;
+  std::string request;
   std::string error_code;  // "57", "unknown", "other"
   std::uint64_t value = 0;
   bool operator==(const SavedCounter&) const = default;

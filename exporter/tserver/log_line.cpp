@@ -138,6 +138,11 @@ bool is_event_error_sent(std::string_view text) {
   return next_token(rest, after) == "sent";
 }
 
+std::string_view record_client(std::string_view text) {
+  const std::size_t open = text.find('[');
+  return open == std::string_view::npos ? std::string_view() : trim(text.substr(open));
+}
+
 bool is_event_error_interaction(std::string_view text) {
   return text.starts_with("Interaction message \"EventError\"");
 }

@@ -29,6 +29,10 @@ std::string_view first_word(std::string_view text);
 /// True when a 04542 text is `EventError sent to ...` (exact name; not ISCCEventError etc.).
 bool is_event_error_sent(std::string_view text);
 
+/// The client named by a 04541/04542 text: from its `[n]` to the end, e.g.
+/// `[724] (0000002a WDE_01 10.1.2.3:51234)`; empty when there is none.
+std::string_view record_client(std::string_view text);
+
 /// True for `Interaction message "EventError" sent to ...`: the interaction-level trace of an
 /// EventError that the T-Server prints between the dump and its 04542 record (any id).
 bool is_event_error_interaction(std::string_view text);

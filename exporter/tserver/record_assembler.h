@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "tserver/request_tracker.h"
+
 namespace tse::tserver {
 
 /// One EventError the T-Server sent to a client.
@@ -12,14 +14,22 @@ struct EventErrorReport {
   /// The top-level AttributeErrorCode; nullopt when the log does not say (a 04542 record logged
   /// without its dump, or a dump whose code is missing or malformed).
   std::optional<std::int64_t> code;
+  /// The request it answers (`RequestMakeCall`), empty when no pending request matches.
+  std::string_view request;
 };
 
 /// Receives what the assembler recognises. Called synchronously from RecordAssembler::on_line
-/// and flush(), on the assembler's thread.
+/// and flush(), on the assembler's thread; views are valid during the call only.
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
   virtual void on_event_error(const EventErrorReport& report) = 0;
+  /// A client request the T-Server received (a 04541 record), by its TLib name.
+  virtual void on_request(std::string_view /*name*/) {}
+  /// An EventLinkDisconnected (once per event, however many clients it was sent to).
+  virtual void on_link_disconnected() {}
+  /// An ISCCEventError, with its AttributeErrorCode when it has one.
+  virtual void on_iscc_error(std::optional<std::int64_t> /*code*/) {}
 };
 
 /// Counters of what the assembler saw, for self-metrics. Plain integers: the owner publishes them.
@@ -30,6 +40,8 @@ struct AssemblerStats {
   std::uint64_t malformed = 0;      // EventError dumps whose AttributeErrorCode is unusable
   std::uint64_t backup_copies = 0;  // [BSYNC] copies skipped with their bodies
   std::uint64_t unrecognized = 0;   // column-0 lines that are none of the known kinds
+  std::uint64_t requests = 0;          // 04541 records
+  std::uint64_t requests_evicted = 0;  // pending requests dropped unanswered (count or age)
 };
 
 /// Turns the lines of one T-Server log (segment headers already removed) into EventError reports,
@@ -42,6 +54,9 @@ struct AssemblerStats {
 ///  - shape B (the 04542 record, then a column-0 `message EventError` dump) counts once;
 ///  - a 04542 EventError record with no dump before or after it counts with an unknown code;
 ///  - `[BSYNC]` copies sent to the backup T-Server are skipped with their bodies.
+/// It also names the request each EventError answers (section 3.5): a 04541 record names the
+/// client, the dump under it the request and its AttributeReferenceID. A shape-A EventError is
+/// reported when its trailer (which names the client) or the next record arrives.
 ///
 /// Pure and incremental: lines in, reports out, no I/O, no clock, no allocation. Not thread-safe:
 /// one assembler per log stream.
@@ -83,12 +98,18 @@ class RecordAssembler {
   void flush();
 
   /// True while a dump or a 04542 record is waiting for lines that would complete it.
-  [[nodiscard]] bool has_open_record() const { return dump_ != Dump::kNone || pending_sent_; }
+  [[nodiscard]] bool has_open_record() const {
+    return dump_ != Dump::kNone || pending_sent_ || held_;
+  }
 
-  [[nodiscard]] const AssemblerStats& stats() const { return stats_; }
+  [[nodiscard]] AssemblerStats stats() const {
+    AssemblerStats stats = stats_;
+    stats.requests_evicted = requests_.evictions();
+    return stats;
+  }
 
  private:
-  enum class Dump { kNone, kOther, kEventError, kBackupCopy };
+  enum class Dump { kNone, kOther, kEventError, kRequest, kLinkDisconnected, kIsccError, kBackupCopy };
   enum class Previous { kOther, kRequestReceived, kEventSent, kBackupCopy };
 
   void start_dump(std::string_view name, bool shape_b);
@@ -96,7 +117,9 @@ class RecordAssembler {
   void finish_dump();
   void resolve_pending_sent();
   void on_record(std::string_view line);
-  void report(std::optional<std::int64_t> code);
+  void report_held(std::string_view client);
+  void report(std::optional<std::int64_t> code, std::optional<std::uint64_t> reference,
+              std::string_view client);
   void mark_record_start();
 
   RecordSink& sink_;
@@ -111,11 +134,23 @@ class RecordAssembler {
   bool dump_code_malformed_ = false;
   std::int64_t dump_code_ = 0;
   std::optional<std::uint64_t> dump_sequence_;
-
+  std::optional<std::uint64_t> dump_reference_;
+  std::string dump_name_;  // a request dump's name
   Previous previous_ = Previous::kOther;  // the last non-blank column-0 line
   bool pending_sent_ = false;   // a 04542 EventError record waiting to see what follows it
+  bool pending_was_trailer_ = false;  // ... that already served as a held dump's trailer
+  std::string pending_client_;  // ... and the client it names
   bool unpaired_dump_ = false;  // a shape-A EventError dump waiting for its 04542 trailer
   std::optional<std::uint64_t> last_sequence_;  // of the last EventError dump
+
+  // A shape-A EventError dump, counted when its trailer (or the next record) arrives.
+  bool held_ = false;
+  bool held_counts_ = false;  // false for a repeat: the trailer still pairs, nothing counts
+  std::optional<std::int64_t> held_code_;
+  std::optional<std::uint64_t> held_reference_;
+
+  RequestTracker requests_;
+  std::string request_client_;  // of the last 04541 record
 
   // Where the open record began, for checkpoints.
   std::uint64_t lines_ = 0;

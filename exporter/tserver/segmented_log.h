@@ -71,7 +71,7 @@ class SegmentedLog {
   [[nodiscard]] std::uint64_t lines() const { return framer_.lines(); }
   [[nodiscard]] std::uint64_t lines_too_long() const { return framer_.lines_too_long(); }
   [[nodiscard]] std::uint64_t header_lines() const { return header_lines_; }
-  [[nodiscard]] const AssemblerStats& stats() const { return assembler_.stats(); }
+  [[nodiscard]] AssemblerStats stats() const { return assembler_.stats(); }
   [[nodiscard]] bool at_line_boundary() const {
     return framer_.at_line_boundary() && held_partial_.empty();
   }

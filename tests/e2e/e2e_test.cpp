@@ -576,14 +576,14 @@ TEST_F(E2E, RestartResumesCountsAndPosition) {
   EXPECT_TRUE(HasLine(m, errors_line("TS_R", "57", "TERR_TIMEOUT", 2)));
   EXPECT_TRUE(HasLine(m, errors_line("TS_R", "236", "Timeout performing operation", 1)));
   EXPECT_TRUE(HasLine(m, "tserver_exporter_state_load_failures_total 0"));
-  EXPECT_NE(daemon.stderr_text().find("restored 1 counters and 1 log positions"),
+  EXPECT_NE(daemon.stderr_text().find("restored 2 counters and 1 log positions"),
             std::string::npos);
 }
 
 // A corrupt state file: one warning, a self-metric, a clean start, and the file replaced.
 TEST_F(E2E, CorruptStateFileStartsCleanWithAWarning) {
   write_file(state_.path() + "/tserver_exporter.state",
-             "tserver_exporter_state\t1\ncounter\tTS_C\t57\t999\nchecksum\t0\n");
+             "tserver_exporter_state\t2\ncounter\tevent_errors\tTS_C\t\t57\t999\nchecksum\t0\n");
   const std::string seg = logs_.path() + "/TS_C.log";
   write_file(seg, header("TS_C", "TS_C.log") + shape_a(57, "0000000000000201"));
   Process daemon(daemon_args({"--source.file=" + seg, "--source.from-beginning"}), proc_.path());
@@ -597,7 +597,7 @@ TEST_F(E2E, CorruptStateFileStartsCleanWithAWarning) {
             std::string::npos)
       << daemon.stderr_text();
   EXPECT_TRUE(eventually([&] {
-    return read_file(state_.path() + "/tserver_exporter.state").find("counter\tTS_C\t57\t1\n") !=
+    return read_file(state_.path() + "/tserver_exporter.state").find("counter\tevent_errors\tTS_C\t\t57\t1\n") !=
            std::string::npos;
   }));
 }

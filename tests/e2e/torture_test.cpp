@@ -153,17 +153,19 @@ std::map<std::string, long> error_series(const std::string& exposition) {
   return out;
 }
 
-// The counters in the state file, by the same series names as the exposition, for the codes of
-// the writer (the file holds `counter<TAB>tserver<TAB>error_code<TAB>value` lines).
+// The EventError counters in the state file, by the same series names as the exposition, for
+// the codes of the writer (`counter<TAB>event_errors<TAB>tserver<TAB><TAB>error_code<TAB>value`).
 std::string series_of(const std::string& tserver, const std::string& code);
 std::map<std::string, long> counters_on_disk(const std::string& state_dir) {
   std::map<std::string, long> out;
   for (const auto& line : split_lines(read_file(state_dir + "/tserver_exporter.state"))) {
-    if (!line.starts_with("counter\t")) continue;
-    const std::size_t a = line.find('\t', 8);
+    constexpr std::string_view kPrefix = "counter\tevent_errors\t";  // then tserver, "", code
+    if (!line.starts_with(kPrefix)) continue;
+    const std::size_t a = line.find('\t', kPrefix.size());
     const std::size_t b = line.find('\t', a + 1);
-    out[series_of(line.substr(8, a - 8), line.substr(a + 1, b - a - 1))] =
-        std::stol(line.substr(b + 1));
+    const std::size_t c = line.find('\t', b + 1);
+    out[series_of(line.substr(kPrefix.size(), a - kPrefix.size()), line.substr(b + 1, c - b - 1))] =
+        std::stol(line.substr(c + 1));
   }
   return out;
 }

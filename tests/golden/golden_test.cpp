@@ -45,7 +45,9 @@ std::vector<std::string> cases() {
 // The metrics whose values follow from the log alone (not from timing or the machine).
 bool is_golden_line(const std::string& line) {
   for (const char* prefix :
-       {"tserver_event_errors_total{", "tserver_exporter_lines_read_total ",
+       {"tserver_event_errors_total{", "tserver_request_errors_total{", "tserver_requests_total{",
+        "tserver_link_disconnected_total{", "tserver_iscc_errors_total{",
+        "tserver_exporter_lines_read_total ",
         "tserver_exporter_bytes_read_total ", "tserver_exporter_records_parsed_total ",
         "tserver_exporter_lines_skipped_total{", "tserver_exporter_records_skipped_total{",
         "tserver_exporter_malformed_records_total "}) {
@@ -62,9 +64,12 @@ std::string run_once(const std::string& name) {
   std::ostringstream exposition;
   EXPECT_EQ(tse::run_once(options, exposition), 0);
   std::istringstream lines(exposition.str());
-  std::string golden;
+  std::vector<std::string> kept;
   for (std::string line; std::getline(lines, line);)
-    if (is_golden_line(line)) golden += line + "\n";
+    if (is_golden_line(line)) kept.push_back(line);
+  std::sort(kept.begin(), kept.end());  // prometheus-cpp orders series by hash
+  std::string golden;
+  for (const auto& line : kept) golden += line + "\n";
   return golden;
 }
 
@@ -114,6 +119,81 @@ TEST_P(GoldenTest, NonZeroCountsEqualTheHandCountedTable) {
   }
   EXPECT_EQ(actual, expected);
 }
+
+// The cases listed in an EXPECTED_requests.tsv.
+std::vector<std::string> request_cases() {
+  std::vector<std::string> names;
+  for (const auto& table : {kLogs / "EXPECTED_requests.tsv", kSample / "EXPECTED_requests.tsv"}) {
+    std::ifstream tsv(table);
+    for (std::string line; std::getline(tsv, line);) {
+      const std::string name = line.substr(0, line.find('\t'));
+      if (!line.empty() && line.front() != '#' &&
+          std::find(names.begin(), names.end(), name) == names.end()) {
+        names.push_back(name);
+      }
+    }
+  }
+  return names;
+}
+
+class RequestGoldenTest : public ::testing::TestWithParam<std::string> {};
+
+// EXPECTED_requests.tsv: case, tserver, error_code, request, count (section 3.5), for the cases
+// it lists; their tserver_request_errors_total must be exactly that.
+TEST_P(RequestGoldenTest, RequestAttributionEqualsTheHandCountedTable) {
+  std::map<std::string, std::string> expected;  // "tserver|code|request" -> count
+  std::ifstream tsv(table_of(GetParam()).replace_filename("EXPECTED_requests.tsv"));
+  for (std::string line; std::getline(tsv, line);) {
+    if (line.empty() || line.front() == '#') continue;
+    std::istringstream fields(line);
+    std::string name, tserver, code, request, count;
+    std::getline(fields, name, '\t');
+    std::getline(fields, tserver, '\t');
+    std::getline(fields, code, '\t');
+    std::getline(fields, request, '\t');
+    std::getline(fields, count, '\t');
+    if (name == GetParam()) expected[tserver + "|" + code + "|" + request] = count;
+  }
+  ASSERT_FALSE(expected.empty());
+  std::map<std::string, std::string> actual;
+  std::istringstream lines(run_once(GetParam()));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("tserver_request_errors_total{") || line.ends_with(" 0")) continue;
+    const auto label = [&](const std::string& key) {
+      const std::size_t at = line.find(key + "=\"") + key.size() + 2;
+      return line.substr(at, line.find('"', at) - at);
+    };
+    actual[label("tserver") + "|" + label("error_code") + "|" + label("request")] =
+        line.substr(line.rfind(' ') + 1);
+  }
+  EXPECT_EQ(actual, expected);
+}
+
+// At every golden case, the request breakdown adds up to the per-code counters.
+TEST_P(GoldenTest, RequestErrorsSumToEventErrors) {
+  std::map<std::string, long> by_code, by_request;
+  std::istringstream lines(run_once(GetParam()));
+  for (std::string line; std::getline(lines, line);) {
+    const bool event = line.starts_with("tserver_event_errors_total{");
+    if (!event && !line.starts_with("tserver_request_errors_total{")) continue;
+    const auto label = [&](const std::string& key) {
+      const std::size_t at = line.find(key + "=\"") + key.size() + 2;
+      return line.substr(at, line.find('"', at) - at);
+    };
+    (event ? by_code : by_request)[label("tserver") + "|" + label("error_code")] +=
+        std::stol(line.substr(line.rfind(' ') + 1));
+  }
+  std::erase_if(by_code, [](const auto& entry) { return entry.second == 0; });
+  EXPECT_EQ(by_request, by_code);
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, RequestGoldenTest, ::testing::ValuesIn(request_cases()),
+                         [](const auto& test_info) {
+                           std::string name = test_info.param;
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Logs, GoldenTest, ::testing::ValuesIn(cases()), [](const auto& test_info) {
   std::string name = test_info.param;

@@ -8,14 +8,41 @@
 namespace tse::tserver {
 namespace {
 
-// Collects reports as "236" or "unknown".
+// Collects reports as "236" or "unknown", and "236 RequestMakeCall" attributions.
 class Collect : public RecordSink {
  public:
   void on_event_error(const EventErrorReport& report) override {
-    codes.push_back(report.code ? std::to_string(*report.code) : "unknown");
+    const std::string code = report.code ? std::to_string(*report.code) : "unknown";
+    codes.push_back(code);
+    attributed.push_back(code + " " +
+                         (report.request.empty() ? "unknown" : std::string(report.request)));
+  }
+  void on_request(std::string_view name) override { requests.emplace_back(name); }
+  void on_link_disconnected() override { ++links; }
+  void on_iscc_error(std::optional<std::int64_t> code) override {
+    iscc.push_back(code ? std::to_string(*code) : "unknown");
   }
   std::vector<std::string> codes;
+  std::vector<std::string> attributed;
+  std::vector<std::string> requests;
+  std::vector<std::string> iscc;
+  int links = 0;
 };
+
+// Feeds `text` and returns the collector.
+Collect run(std::string_view text) {
+  Collect sink;
+  RecordAssembler assembler(sink);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    assembler.on_line(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  assembler.flush();
+  return sink;
+}
 
 using Codes = std::vector<std::string>;
 
@@ -314,6 +341,74 @@ TEST(RecordAssembler, FlushClosesAnOpenDumpOnceAndKeepsTheTrailerPairing) {
   assembler.on_line("10:15:24.807 Trc 04542 EventError sent to [724] (x)");
   assembler.flush();
   EXPECT_EQ(sink.codes, Codes{"57"});
+}
+
+std::string request(const std::string& client, const std::string& name, int reference) {
+  return "10:00:00.000 Trc 04541 " + name + " received from " + client + "\nmessage " + name +
+         "\n\tAttributeThisDN\t'1'\n\tAttributeReferenceID\t" + std::to_string(reference) + "\n";
+}
+
+std::string error_a(const std::string& client, int code, int reference) {
+  return "@10:00:01.0000 [0] 8.5 send_to_client: message EventError\n\tAttributeErrorCode\t" +
+         std::to_string(code) + "\n\tAttributeReferenceID\t" + std::to_string(reference) +
+         "\n10:00:01.000 Trc 04542 EventError sent to " + client + "\n";
+}
+
+std::string error_b(const std::string& client, int code, int reference) {
+  return "10:00:01.000 Trc 04542 EventError sent to " + client +
+         "\nmessage EventError\n\tAttributeErrorCode\t" + std::to_string(code) +
+         "\n\tAttributeReferenceID\t" + std::to_string(reference) + "\n";
+}
+
+TEST(RecordAssemblerRequests, SameReferenceFromTwoClientsIsToldApart) {
+  const std::string a = "[724] (0000002a WDE_01 10.1.2.3:51234)";
+  const std::string b = "[731] (0000002f WDE_02 10.1.2.4:50110)";
+  const Collect sink = run(request(a, "RequestMakeCall", 17) + request(b, "RequestAnswerCall", 17) +
+                           error_a(b, 56, 17) + error_b(a, 236, 17) +
+                           "10:00:02.000 Std 04120 Check point\n");
+  EXPECT_EQ(sink.requests, (std::vector<std::string>{"RequestMakeCall", "RequestAnswerCall"}));
+  EXPECT_EQ(sink.attributed,
+            (std::vector<std::string>{"56 RequestAnswerCall", "236 RequestMakeCall"}));
+}
+
+TEST(RecordAssemblerRequests, ErrorsWithoutTheirRequestAreUnknown) {
+  const Collect sink = run(error_a("[1]", 57, 99) + request("[1]", "RequestHoldCall", 5) +
+                           "10:00:01.000 Trc 04542 EventError sent to [1]\n" +
+                           "10:00:02.000 Std 04120 Check point\n");
+  EXPECT_EQ(sink.attributed, (std::vector<std::string>{"57 unknown", "unknown unknown"}));
+}
+
+TEST(RecordAssemblerRequests, ADumpWithoutTrailerFallsBackToTheReferenceAlone) {
+  const Collect sink =
+      run(request("[1]", "RequestHoldCall", 5) +
+          "@10:00:01.0000 [0] 8.5 distribute_event: message EventError\n"
+          "\tAttributeErrorCode\t57\n\tAttributeReferenceID\t5\n"
+          "10:00:02.000 Std 04120 Check point\n");
+  EXPECT_EQ(sink.attributed, (std::vector<std::string>{"57 RequestHoldCall"}));
+}
+
+TEST(RecordAssemblerRequests, BackupCopiesAreNotRequests) {
+  const Collect sink = run("@10:15:24.8070 [BSYNC] Trace: Send to backup (B) [724]:\n"
+                           "message RequestMakeCall\n\tAttributeReferenceID\t17\n" +
+                           error_a("[724]", 57, 17));
+  EXPECT_TRUE(sink.requests.empty());
+  EXPECT_EQ(sink.attributed, (std::vector<std::string>{"57 unknown"}));
+}
+
+TEST(RecordAssemblerRequests, LinkDisconnectedAndIsccErrorsHaveTheirOwnReports) {
+  const Collect sink =
+      run("@10:00:00.0000 [0] 8.5 distribute_event: message EventLinkDisconnected\n"
+          "\tAttributeEventSequenceNumber\t0000000000000001\n"
+          "10:00:00.000 Trc 04542 EventLinkDisconnected sent to [1]\n"
+          "10:00:00.000 Trc 04542 EventLinkDisconnected sent to [2]\n"
+          "@10:00:00.0000 [0] 8.5 distribute_event: message EventLinkDisconnected\n"
+          "\tAttributeEventSequenceNumber\t0000000000000001\n"
+          "@10:00:01.0000 [0] 8.5 send_to_client: message ISCCEventError\n"
+          "\tAttributeErrorCode\t57\n"
+          "10:00:01.000 Trc 04542 ISCCEventError sent to [1]\n");
+  EXPECT_EQ(sink.links, 1);
+  EXPECT_EQ(sink.iscc, std::vector<std::string>{"57"});
+  EXPECT_TRUE(sink.codes.empty());
 }
 
 }  // namespace

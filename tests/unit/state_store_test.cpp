@@ -29,7 +29,7 @@ TEST_F(StateStoreTest, MissingThenSavedThenLoaded) {
   std::string error;
   EXPECT_EQ(store.load(state, error), StateStore::LoadResult::kMissing);
   SavedState saved;
-  saved.counters = {{"A", "57", 2}};
+  saved.counters = {{"event_errors", "A", "", "57", 2}};
   ASSERT_TRUE(store.save(serialize_state(saved), error)) << error;
   EXPECT_FALSE(fs::exists(store.path() + ".tmp"));
   EXPECT_EQ(store.load(state, error), StateStore::LoadResult::kLoaded) << error;
@@ -42,7 +42,8 @@ TEST_F(StateStoreTest, MissingThenSavedThenLoaded) {
 
 TEST_F(StateStoreTest, ACorruptFileIsInvalidWithAReason) {
   StateStore store(dir_.string());
-  std::ofstream(store.path()) << "tserver_exporter_state\t1\ncounter\tA\t57\t1\nchecksum\t0\n";
+  std::ofstream(store.path()) << "tserver_exporter_state\t2\ncounter\tevent_errors\tA\t\t57\t1\n"
+                                 "checksum\t0\n";
   SavedState state;
   std::string error;
   EXPECT_EQ(store.load(state, error), StateStore::LoadResult::kInvalid);
