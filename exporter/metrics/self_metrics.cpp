@@ -79,6 +79,10 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       files_vanished(counter(registry, "tserver_exporter_files_vanished_total",
                              "Followed files whose name disappeared (deleted or renamed away); "
                              "what was written to them before is still read.")),
+      requests_evicted(counter(registry, "tserver_exporter_pending_requests_evicted_total",
+                               "Client requests forgotten unanswered (over 4096 pending, or "
+                               "65536 requests old): an error answering one later counts as "
+                               "request=\"unknown\".")),
       globs_unmatched(gauge(registry, "tserver_exporter_globs_unmatched",
                             "--source.file globs that match no file at the last poll.")),
       backlog_bytes(prometheus::BuildGauge()
@@ -102,6 +106,7 @@ void SelfMetrics::publish(const ParseTotals& now, ParseTotals& published) {
   add_delta(duplicates_skipped, now.duplicates, published.duplicates);
   add_delta(backup_copies_skipped, now.backup_copies, published.backup_copies);
   add_delta(malformed_records, now.malformed, published.malformed);
+  add_delta(requests_evicted, now.requests_evicted, published.requests_evicted);
 }
 
 }  // namespace tse

@@ -19,6 +19,7 @@ struct ParseTotals {
   std::uint64_t duplicates = 0;
   std::uint64_t backup_copies = 0;
   std::uint64_t malformed = 0;
+  std::uint64_t requests_evicted = 0;
 };
 
 /// The exporter's metrics about itself (`tserver_exporter_*`), all series created at start.
@@ -58,6 +59,7 @@ class SelfMetrics {
   prometheus::Gauge& state_last_write;
   prometheus::Counter& state_load_failures;
   prometheus::Counter& files_vanished;
+  prometheus::Counter& requests_evicted;
   prometheus::Gauge& globs_unmatched;
   /// Bytes written to the followed files and not read yet, by glob: add one series per glob.
   prometheus::Family<prometheus::Gauge>& backlog_bytes;

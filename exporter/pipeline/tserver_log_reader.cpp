@@ -88,6 +88,7 @@ void TServerLogReader::publish() {
       .duplicates = stats.duplicates,
       .backup_copies = stats.backup_copies,
       .malformed = stats.malformed,
+      .requests_evicted = stats.requests_evicted,
   };
   self_.publish(now, published_);
 }
