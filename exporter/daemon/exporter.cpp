@@ -2,11 +2,17 @@
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange under C++20
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <optional>
+#include <system_error>
 
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -28,7 +34,12 @@ Exporter::Exporter(const Options& options, bool durable)
           tailer_options(options),
           [](std::string_view name) { return std::string(tserver::segment_base_name(name)); },
           [](std::string_view name) { return tserver::is_duplicate_output(name); },
-          [this] { return std::make_unique<TServerLogReader>(errors_, self_); }, self_) {}
+          [this] { return std::make_unique<TServerLogReader>(errors_, self_); }, self_) {
+  if (options.source_stdin) {
+    stdin_reader_ = std::make_unique<TServerLogReader>(errors_, self_);
+    stdin_reader_->begin_segment(SegmentBegin{.path = "stdin"});
+  }
+}
 
 // The tailer's options, with the positions of the state file when there is one (which also
 // restores the counters: both come from the same file).
@@ -100,6 +111,17 @@ std::string Exporter::render() {
 int run_once(const Options& options, std::ostream& out) {
   Exporter exporter(options, /*durable=*/false);
   exporter.tailer().read_once();
+  if (StreamReader* reader = exporter.stdin_reader()) {
+    std::vector<char> buffer(1u << 20);
+    for (ssize_t n; (n = ::read(STDIN_FILENO, buffer.data(), buffer.size())) != 0;) {
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw std::system_error(errno, std::generic_category(), "cannot read standard input");
+      }
+      reader->feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    }
+    reader->finish();
+  }
   out << exporter.render();
   out.flush();
   return out ? 0 : 1;
@@ -153,6 +175,49 @@ std::string format_endpoint(const boost::asio::ip::tcp::endpoint& endpoint) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
+// Reads standard input as it comes (--source.stdin); at its end, closes the open records and
+// keeps serving. A quiet input gets StreamReader::idle() after --source.idle-flush.
+class StdinPump {
+ public:
+  StdinPump(boost::asio::io_context& io, StreamReader& reader, std::chrono::milliseconds idle)
+      : input_(io, ::dup(STDIN_FILENO)), timer_(io), reader_(reader), idle_(idle),
+        buffer_(1u << 16) {}
+
+  void start() { read(); }
+
+ private:
+  void read() {
+    input_.async_read_some(
+        boost::asio::buffer(buffer_), [this](const boost::system::error_code& ec, std::size_t n) {
+          if (n > 0) {
+            reader_.feed(std::string_view(buffer_.data(), n));
+            arm_idle();
+          }
+          if (ec) {
+            if (ec != boost::asio::error::operation_aborted) {
+              spdlog::info("standard input ended; serving the counts");
+              timer_.cancel();
+              reader_.finish();
+            }
+            return;
+          }
+          read();
+        });
+  }
+  void arm_idle() {
+    timer_.expires_after(idle_);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) reader_.idle();
+    });
+  }
+
+  boost::asio::posix::stream_descriptor input_;
+  boost::asio::steady_timer timer_;
+  StreamReader& reader_;
+  std::chrono::milliseconds idle_;
+  std::vector<char> buffer_;
+};
+
 void wait_for_hangup(boost::asio::signal_set& hangup) {
   hangup.async_wait([&hangup](const boost::system::error_code& ec, int) {
     if (ec) return;
@@ -181,8 +246,14 @@ int run_daemon(const Options& options) {
   spdlog::info("tserver_exporter {} (revision {}) listening on {}, metrics at {}", version(),
                revision(), format_endpoint(bound), options.telemetry_path);
   for (const auto& glob : options.source_files) spdlog::info("following {}", glob);
+  if (options.source_stdin) spdlog::info("reading standard input");
 
   PollLoop poll(io, *exporter, options);
+  std::optional<StdinPump> stdin_pump;
+  if (StreamReader* reader = exporter->stdin_reader()) {
+    stdin_pump.emplace(io, *reader, options.idle_flush);
+    stdin_pump->start();
+  }
   stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("{} received; stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");

@@ -23,6 +23,8 @@ class Exporter {
   Exporter(const Options& options, bool durable);
 
   FileTailer& tailer() { return tailer_; }
+  /// The reader of standard input, with --source.stdin; else nullptr.
+  StreamReader* stdin_reader() { return stdin_reader_.get(); }
 
   /// The metrics in the Prometheus text format. In durable mode, counts that are not on disk
   /// yet are written first: a scrape never shows a value that a crash could take back.
@@ -39,6 +41,7 @@ class Exporter {
   SelfMetrics self_;
   std::optional<StateStore> store_;
   FileTailer tailer_;
+  std::unique_ptr<StreamReader> stdin_reader_;
   std::string last_saved_;
   std::uint64_t saved_generation_ = 0;
 };

@@ -16,8 +16,8 @@ struct Flag {
   std::function<void(Options&, const std::string&)> apply;
 };
 
-const std::array<Flag, 12>& flags() {
-  static const std::array<Flag, 12> kFlags{{
+const std::array<Flag, 13>& flags() {
+  static const std::array<Flag, 13> kFlags{{
       {"source.file", "GLOB",
        "T-Server log files to follow (repeatable). Segments of one T-Server "
        "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
@@ -26,6 +26,10 @@ const std::array<Flag, 12>& flags() {
          if (v.empty()) throw UsageError("--source.file needs a file name or glob");
          o.source_files.push_back(v);
        }},
+      {"source.stdin", "",
+       "Also read a T-Server log from standard input (e.g. `ssh host tail -F ... |`). Its "
+       "tserver label is the Application name of a header block in it, else \"stdin\".",
+       [](Options& o, const std::string&) { o.source_stdin = true; }},
       {"source.from-beginning", "",
        "Read the files present at start from their first byte (default: from their end; files "
        "that appear later are always read from their first byte).",
@@ -139,8 +143,9 @@ Options parse_options(const std::vector<std::string>& args) {
     }
     flag->apply(options, *value);
   }
-  if (!options.show_help && !options.show_version && options.source_files.empty()) {
-    throw UsageError("no log to read; give one or more --source.file=GLOB");
+  if (!options.show_help && !options.show_version && options.source_files.empty() &&
+      !options.source_stdin) {
+    throw UsageError("no log to read; give one or more --source.file=GLOB, or --source.stdin");
   }
   return options;
 }

@@ -158,14 +158,16 @@ inline ExitStatus decode(int status) {
 // SIGTERM, then SIGKILL after 5 s.
 class Process {
  public:
-  Process(const std::vector<std::string>& args, const std::string& log_dir) {
+  /// With `input` (a descriptor the caller keeps and closes), the child reads it as standard
+  /// input; else /dev/null.
+  Process(const std::vector<std::string>& args, const std::string& log_dir, int input = -1) {
     static int serial = 0;
     const std::string stem = log_dir + "/proc" + std::to_string(++serial);
     stdout_path_ = stem + ".stdout";
     stderr_path_ = stem + ".stderr";
     const int out = ::open(stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     const int err = ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const int in = input >= 0 ? ::dup(input) : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (out < 0 || err < 0 || in < 0) throw std::runtime_error("cannot open the child's files");
 
     std::vector<std::string> argv_strings{TSE_BINARY};

@@ -623,6 +623,52 @@ TEST_F(E2E, UnwritableStateDirectoryKeepsCounting) {
 }
 
 // ------------------------------------------------------------------------------------------
+// Standard input
+
+// A pipe (`ssh host tail -F ... | tserver_exporter --source.stdin`): counted as it comes, the
+// last dump closed by the idle flush, and the daemon keeps serving after the end of input.
+TEST_F(E2E, StdinIsFollowedAndTheDaemonOutlivesItsEnd) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);  // the write end must not leak into the child
+  Process daemon({"--web.listen-address=127.0.0.1:0", "--source.stdin",
+                  "--source.idle-flush=200ms", "--storage.path=" + state_.path()},
+                 proc_.path(), pipe_fds[0]);
+  ::close(pipe_fds[0]);
+  const int port = daemon.port();
+  ASSERT_NE(port, 0);
+  const std::string text = header("TS_PIPE", "TS_PIPE.log") + shape_a(57, "0000000000000401") +
+                           shape_b(236, "0000000000000402");  // the dump is left open
+  const std::size_t half = text.size() / 2;
+  write_all(pipe_fds[1], text.substr(0, half));
+  ASSERT_NE(scrape_until(port, {errors_line("TS_PIPE", "57", "TERR_TIMEOUT", 0)}), "");
+  write_all(pipe_fds[1], text.substr(half));
+  std::string m = scrape_until(port, {errors_line("TS_PIPE", "57", "TERR_TIMEOUT", 1),
+                                      errors_line("TS_PIPE", "236", "Timeout performing operation", 1)});
+  EXPECT_TRUE(HasLine(m, errors_line("TS_PIPE", "236", "Timeout performing operation", 1)));
+  ::close(pipe_fds[1]);  // the end of input
+  ASSERT_TRUE(daemon.wait_stderr("standard input ended"));
+  m = scrape(port);
+  EXPECT_TRUE(HasLine(m, errors_line("TS_PIPE", "57", "TERR_TIMEOUT", 1)));
+  EXPECT_TRUE(HasLine(m, errors_line("TS_PIPE", "236", "Timeout performing operation", 1)));
+  EXPECT_TRUE(daemon.running());
+}
+
+TEST_F(E2E, OnceReadsStdinToItsEnd) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);  // the write end must not leak into the child
+  write_all(pipe_fds[1], header("TS_ONCE", "TS_ONCE.log") + shape_a(1707, "0000000000000501") +
+                             shape_b(56, "0000000000000502"));
+  ::close(pipe_fds[1]);
+  Process once({"--once", "--source.stdin"}, proc_.path(), pipe_fds[0]);
+  ::close(pipe_fds[0]);
+  const auto status = once.wait_exit();
+  ASSERT_TRUE(status && status->exited && status->code == 0);
+  const std::string out = once.stdout_text();
+  EXPECT_TRUE(HasLine(out, errors_line("TS_ONCE", "1707", "TERR_SOFT_AGENT_NOT_LOGGED_IN", 1)));
+  EXPECT_TRUE(HasLine(out, errors_line("TS_ONCE", "56", "TERR_INV_CONNID", 1)));
+}
+
+// ------------------------------------------------------------------------------------------
 // Regressions: each of these once failed.
 
 // A 04542 `EventError sent to` record with no dump right before it is an EventError of unknown

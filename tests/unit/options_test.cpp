@@ -49,7 +49,8 @@ TEST(Options, MistakesSayWhatToFix) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(message({}), "no log to read; give one or more --source.file=GLOB");
+  EXPECT_EQ(message({}), "no log to read; give one or more --source.file=GLOB, or --source.stdin");
+  EXPECT_TRUE(parse_options({"--source.stdin"}).source_stdin);
   EXPECT_EQ(message({"--source.file=a", "--bogus"}), "unknown flag --bogus; see --help");
   EXPECT_EQ(message({"--source.file"}), "--source.file needs a value");
   EXPECT_EQ(message({"--source.file=a", "--once=yes"}), "--once takes no value");
