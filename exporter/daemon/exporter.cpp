@@ -21,6 +21,7 @@
 #include "http/http_server.h"
 #include "logging/rate_limiter.h"
 #include "pipeline/tserver_log_reader.h"
+#include "source/stream_listener.h"
 #include "tserver/segment_name.h"
 
 namespace tse {
@@ -100,6 +101,10 @@ void Exporter::save_state() {
       static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count()));
+}
+
+std::unique_ptr<StreamReader> Exporter::make_reader() {
+  return std::make_unique<TServerLogReader>(errors_, self_);
 }
 
 std::string Exporter::render() {
@@ -249,6 +254,19 @@ int run_daemon(const Options& options) {
   if (options.source_stdin) spdlog::info("reading standard input");
 
   PollLoop poll(io, *exporter, options);
+  std::vector<std::unique_ptr<StreamListener>> listeners;
+  for (const auto& [values, syslog] :
+       {std::pair{&options.source_syslog, true}, std::pair{&options.source_tcp, false}}) {
+    for (const auto& value : *values) {
+      ListenerOptions listener = StreamListener::parse(value, syslog);
+      listener.idle_flush = options.idle_flush;
+      listeners.push_back(std::make_unique<StreamListener>(
+          io, listener, [&exporter](const std::string&) { return exporter->make_reader(); },
+          exporter->self_metrics()));
+      spdlog::info("receiving {} on {}, port {}", syslog ? "syslog" : "raw log lines", value,
+                   listeners.back()->port());
+    }
+  }
   std::optional<StdinPump> stdin_pump;
   if (StreamReader* reader = exporter->stdin_reader()) {
     stdin_pump.emplace(io, *reader, options.idle_flush);
@@ -259,6 +277,7 @@ int run_daemon(const Options& options) {
     spdlog::info("{} received; stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
     poll.stop();
     server.stop();
+    for (auto& listener : listeners) listener->stop();
     io.stop();
   });
   poll.start();

@@ -23,6 +23,10 @@ class Exporter {
   Exporter(const Options& options, bool durable);
 
   FileTailer& tailer() { return tailer_; }
+  /// A reader for a network origin.
+  std::unique_ptr<StreamReader> make_reader();
+  SelfMetrics& self_metrics() { return self_; }
+
   /// The reader of standard input, with --source.stdin; else nullptr.
   StreamReader* stdin_reader() { return stdin_reader_.get(); }
 

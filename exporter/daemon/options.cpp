@@ -16,8 +16,8 @@ struct Flag {
   std::function<void(Options&, const std::string&)> apply;
 };
 
-const std::array<Flag, 13>& flags() {
-  static const std::array<Flag, 13> kFlags{{
+const std::array<Flag, 15>& flags() {
+  static const std::array<Flag, 15> kFlags{{
       {"source.file", "GLOB",
        "T-Server log files to follow (repeatable). Segments of one T-Server "
        "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
@@ -30,6 +30,15 @@ const std::array<Flag, 13>& flags() {
        "Also read a T-Server log from standard input (e.g. `ssh host tail -F ... |`). Its "
        "tserver label is the Application name of a header block in it, else \"stdin\".",
        [](Options& o, const std::string&) { o.source_stdin = true; }},
+      {"source.syslog", "URL",
+       "Receive T-Server log lines as syslog (RFC 5424 or 3164), one line a message: "
+       "udp://HOST:PORT or tcp://HOST:PORT (octet counting or LF framing). Labelled by the "
+       "syslog app-name, else the hostname. An empty HOST is 127.0.0.1. Repeatable.",
+       [](Options& o, const std::string& v) { o.source_syslog.push_back(v); }},
+      {"source.tcp", "[NAME@]HOST:PORT",
+       "Receive raw T-Server log lines over TCP, one stream a connection, labelled NAME (else "
+       "\"tcp\") unless the stream has a header block. An empty HOST is 127.0.0.1. Repeatable.",
+       [](Options& o, const std::string& v) { o.source_tcp.push_back(v); }},
       {"source.from-beginning", "",
        "Read the files present at start from their first byte (default: from their end; files "
        "that appear later are always read from their first byte).",
@@ -144,8 +153,12 @@ Options parse_options(const std::vector<std::string>& args) {
     flag->apply(options, *value);
   }
   if (!options.show_help && !options.show_version && options.source_files.empty() &&
-      !options.source_stdin) {
+      !options.source_stdin && options.source_syslog.empty() && options.source_tcp.empty()) {
     throw UsageError("no log to read; give one or more --source.file=GLOB, or --source.stdin");
+  }
+  if (options.once && (!options.source_syslog.empty() || !options.source_tcp.empty())) {
+    throw UsageError("--once reads files and standard input only, not --source.syslog or "
+                     "--source.tcp");
   }
   return options;
 }

@@ -12,6 +12,8 @@ struct Options {
   std::vector<std::string> source_files;  // --source.file, repeatable
   bool from_beginning = false;            // --source.from-beginning
   bool source_stdin = false;              // --source.stdin
+  std::vector<std::string> source_syslog;  // --source.syslog, repeatable
+  std::vector<std::string> source_tcp;     // --source.tcp, repeatable
   std::chrono::milliseconds poll_interval{250};
   std::chrono::milliseconds idle_flush{1000};
   std::string storage_path = "data";  // --storage.path

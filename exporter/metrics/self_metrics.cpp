@@ -88,7 +88,20 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       backlog_bytes(prometheus::BuildGauge()
                         .Name("tserver_exporter_backlog_bytes")
                         .Help("Bytes in the followed files not read yet, by --source.file glob.")
-                        .Register(registry)) {
+                        .Register(registry)) ,
+      listener_messages(counter_family(registry, "tserver_exporter_listener_messages_total",
+                                       "Log lines received by a network listener.")),
+      listener_bytes(counter_family(registry, "tserver_exporter_listener_bytes_total",
+                                    "Bytes received by a network listener.")),
+      listener_connections(counter_family(registry, "tserver_exporter_listener_connections_total",
+                                          "TCP connections accepted by a network listener.")),
+      listener_framing_errors(counter_family(
+          registry, "tserver_exporter_listener_framing_errors_total",
+          "Messages a network listener skipped: not syslog, over the size limit, a bad octet "
+          "count.")),
+      listener_dropped(counter_family(registry, "tserver_exporter_listener_dropped_total",
+                                      "Connections refused (over the limit) and messages dropped "
+                                      "(over the limit of T-Servers) by a network listener.")) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

@@ -63,6 +63,12 @@ class SelfMetrics {
   prometheus::Gauge& globs_unmatched;
   /// Bytes written to the followed files and not read yet, by glob: add one series per glob.
   prometheus::Family<prometheus::Gauge>& backlog_bytes;
+  /// Per network listener (label `listener`): add one series per listener.
+  prometheus::Family<prometheus::Counter>& listener_messages;
+  prometheus::Family<prometheus::Counter>& listener_bytes;
+  prometheus::Family<prometheus::Counter>& listener_connections;
+  prometheus::Family<prometheus::Counter>& listener_framing_errors;
+  prometheus::Family<prometheus::Counter>& listener_dropped;
 };
 
 }  // namespace tse
