@@ -8,7 +8,7 @@ packages=(
   libboost-dev libssl-dev prometheus-cpp-dev libspdlog-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl
-  prometheus jq
+  prometheus jq rsyslog
 )
 
 missing=()
