@@ -260,6 +260,7 @@ int run_daemon(const Options& options) {
     for (const auto& value : *values) {
       ListenerOptions listener = StreamListener::parse(value, syslog);
       listener.idle_flush = options.idle_flush;
+      listener.max_origins = options.max_tservers;
       listeners.push_back(std::make_unique<StreamListener>(
           io, listener, [&exporter](const std::string&) { return exporter->make_reader(); },
           exporter->self_metrics()));

@@ -16,8 +16,8 @@ struct Flag {
   std::function<void(Options&, const std::string&)> apply;
 };
 
-const std::array<Flag, 15>& flags() {
-  static const std::array<Flag, 15> kFlags{{
+const std::array<Flag, 16>& flags() {
+  static const std::array<Flag, 16> kFlags{{
       {"source.file", "GLOB",
        "T-Server log files to follow (repeatable). Segments of one T-Server "
        "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
@@ -39,6 +39,23 @@ const std::array<Flag, 15>& flags() {
        "Receive raw T-Server log lines over TCP, one stream a connection, labelled NAME (else "
        "\"tcp\") unless the stream has a header block. An empty HOST is 127.0.0.1. Repeatable.",
        [](Options& o, const std::string& v) { o.source_tcp.push_back(v); }},
+      {"source.max-tservers", "N",
+       "At most N distinct tserver labels per --source.syslog or --source.tcp listener; lines "
+       "of more are dropped and counted. (64)",
+       [](Options& o, const std::string& v) {
+         std::size_t used = 0;
+         unsigned long n = 0;
+         try {
+           n = std::stoul(v, &used);
+         } catch (const std::exception&) {
+           used = 0;
+         }
+         if (used != v.size() || n == 0 || n > 100000) {
+           throw UsageError("--source.max-tservers takes a number from 1 to 100000 (got \"" + v +
+                            "\")");
+         }
+         o.max_tservers = n;
+       }},
       {"source.from-beginning", "",
        "Read the files present at start from their first byte (default: from their end; files "
        "that appear later are always read from their first byte).",

@@ -14,6 +14,7 @@ struct Options {
   bool source_stdin = false;              // --source.stdin
   std::vector<std::string> source_syslog;  // --source.syslog, repeatable
   std::vector<std::string> source_tcp;     // --source.tcp, repeatable
+  std::size_t max_tservers = 64;           // --source.max-tservers, per listener
   std::chrono::milliseconds poll_interval{250};
   std::chrono::milliseconds idle_flush{1000};
   std::string storage_path = "data";  // --storage.path

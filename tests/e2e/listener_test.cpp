@@ -168,4 +168,29 @@ TEST_F(Listeners, BadClientsDoNotStopTheGoodOnes) {
   ::close(bad_count);
 }
 
+TEST_F(Listeners, TServersPastTheLimitAreDroppedAndCounted) {
+  Process daemon({"--web.listen-address=127.0.0.1:0", "--storage.path=" + state_.path(),
+                  "--source.syslog=udp://127.0.0.1:0", "--source.max-tservers=1"},
+                 proc_.path());
+  const int http_port = daemon.port();
+  const int udp = listener_port(daemon, "udp://127.0.0.1:0");
+  ASSERT_NE(udp, 0);
+  const std::string lines = data_.path() + "/lines.txt";
+  write_file(lines, t_server_lines("00000000000000"));
+  for (const char* tag : {"TS_FIRST", "TS_SECOND"}) {
+    ASSERT_EQ(std::system(("logger --udp --rfc5424 -n 127.0.0.1 -P " + std::to_string(udp) +
+                           " -t " + tag + " -f " + lines)
+                              .c_str()),
+              0);
+  }
+  const std::string dropped =
+      "tserver_exporter_listener_dropped_total{listener=\"udp://127.0.0.1:0\"} 15";
+  const std::string m =
+      scrape_until(http_port, {errors("TS_FIRST", "57", "TERR_TIMEOUT", 2), dropped});
+  EXPECT_TRUE(HasLine(m, errors("TS_FIRST", "57", "TERR_TIMEOUT", 2)));
+  EXPECT_TRUE(HasLine(m, dropped));
+  EXPECT_EQ(m.find("tserver=\"TS_SECOND\""), std::string::npos);
+  EXPECT_TRUE(daemon.wait_stderr("over 1 T-Servers on udp://127.0.0.1:0"));
+}
+
 }  // namespace

@@ -51,6 +51,11 @@ TEST(Options, MistakesSayWhatToFix) {
   };
   EXPECT_EQ(message({}), "no log to read; give one or more --source.file=GLOB, or --source.stdin");
   EXPECT_TRUE(parse_options({"--source.stdin"}).source_stdin);
+  EXPECT_EQ(parse_options({"--source.tcp=:1", "--source.max-tservers=3"}).max_tservers, 3u);
+  EXPECT_EQ(message({"--source.tcp=:1", "--source.max-tservers=0"}),
+            "--source.max-tservers takes a number from 1 to 100000 (got \"0\")");
+  EXPECT_EQ(message({"--once", "--source.syslog=udp://:1"}),
+            "--once reads files and standard input only, not --source.syslog or --source.tcp");
   EXPECT_EQ(message({"--source.file=a", "--bogus"}), "unknown flag --bogus; see --help");
   EXPECT_EQ(message({"--source.file"}), "--source.file needs a value");
   EXPECT_EQ(message({"--source.file=a", "--once=yes"}), "--once takes no value");
