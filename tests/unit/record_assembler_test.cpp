@@ -8,6 +8,8 @@
 namespace tse::tserver {
 namespace {
 
+using Codes = std::vector<std::string>;
+
 // Collects reports as "236" or "unknown", and "236 RequestMakeCall" attributions.
 class Collect : public RecordSink {
  public:
@@ -29,25 +31,8 @@ class Collect : public RecordSink {
   int links = 0;
 };
 
-// Feeds `text` and returns the collector.
-Collect run(std::string_view text) {
-  Collect sink;
-  RecordAssembler assembler(sink);
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    assembler.on_line(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  assembler.flush();
-  return sink;
-}
-
-using Codes = std::vector<std::string>;
-
-// Feeds `text` line by line (LF-separated, no CRs), then flushes.
-Codes count(std::string_view text, AssemblerStats* stats = nullptr) {
+// Feeds `text` line by line (LF-separated, no CRs), then flushes; returns the collector.
+Collect run(std::string_view text, AssemblerStats* stats = nullptr) {
   Collect sink;
   RecordAssembler assembler(sink);
   std::size_t pos = 0;
@@ -59,8 +44,14 @@ Codes count(std::string_view text, AssemblerStats* stats = nullptr) {
   }
   assembler.flush();
   if (stats != nullptr) *stats = assembler.stats();
-  return sink.codes;
+  return sink;
 }
+
+// The codes reported, in order.
+Codes count(std::string_view text, AssemblerStats* stats = nullptr) {
+  return run(text, stats).codes;
+}
+
 
 constexpr std::string_view kRequest =
     "2025-12-17T10:15:20.412 Trc 04541 RequestMakeCall received from [724] (0000002a WDE_01 "
