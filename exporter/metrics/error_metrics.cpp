@@ -146,6 +146,11 @@ prometheus::Counter& ErrorMetrics::TServer::iscc_counter(const std::string& code
 
 void ErrorMetrics::TServer::count_request(std::string_view request) {
   ++owner_.generation_;
+  // A name seen before is its own label: no allocation on this path (one call per request).
+  if (const auto it = requests_.find(request); it != requests_.end()) {
+    it->second->Increment();
+    return;
+  }
   request_counter(owner_.request_label(request)).Increment();
 }
 

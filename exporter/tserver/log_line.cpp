@@ -106,8 +106,13 @@ std::optional<StandardRecord> parse_standard_record(std::string_view line) {
   if (!skip_time_stamp(line, rest)) return std::nullopt;
   std::string_view after_level;
   if (next_token(rest, after_level).empty()) return std::nullopt;  // level word, any spelling
-  // Full format: host, application, then GCTI-<nn>-<id>. Looked for first, so that a host
-  // whose name is five digits is not taken for a short-format id.
+  // Short format: the 5-digit id right after the level. (A full-format host cannot be all
+  // digits: Windows computer names never are.)
+  std::string_view after_id;
+  if (const auto id = five_digit_id(next_token(after_level, after_id))) {
+    return StandardRecord{*id, skip_spaces(after_id)};
+  }
+  // Full format: host, application, then GCTI-<nn>-<id>.
   std::string_view scan = after_level;
   for (int i = 0; i < 3; ++i) {
     std::string_view after;
@@ -120,10 +125,7 @@ std::optional<StandardRecord> parse_standard_record(std::string_view line) {
     }
     scan = after;
   }
-  std::string_view after_id;
-  const auto id = five_digit_id(next_token(after_level, after_id));
-  if (!id) return std::nullopt;
-  return StandardRecord{*id, skip_spaces(after_id)};
+  return std::nullopt;
 }
 
 std::string_view first_word(std::string_view text) {

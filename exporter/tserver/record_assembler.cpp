@@ -157,6 +157,10 @@ void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
 
 void RecordAssembler::on_body_line(std::string_view line) {
   if (dump_ == Dump::kOther || dump_ == Dump::kBackupCopy) return;  // nothing to read there
+  if (dump_ == Dump::kRequest &&
+      (dump_reference_ || line.find("AttributeReferenceID") == std::string_view::npos)) {
+    return;  // a request dump gives its ReferenceID and nothing else
+  }
   const auto attribute = parse_attribute_line(line);
   if (!attribute) return;  // nested pair, `(text)` line, hex continuation
   if (!dump_indent_known_) {

@@ -2,37 +2,53 @@
 
 namespace tse::tserver {
 
-std::string RequestTracker::key(std::string_view client, std::uint64_t reference) {
-  std::string k(client);
-  k += '#';
-  k += std::to_string(reference);
-  return k;
+std::uint64_t RequestTracker::key(std::string_view client, std::uint64_t reference) {
+  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a of the client, then the reference
+  for (char c : client) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  for (int i = 0; i < 8; ++i) {
+    hash ^= (reference >> (8 * i)) & 0xff;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+std::uint32_t RequestTracker::intern(std::string_view request) {
+  if (auto it = name_index_.find(request); it != name_index_.end()) return it->second;
+  if (names_.size() >= kMaxNames) request = "other";
+  if (auto it = name_index_.find(request); it != name_index_.end()) return it->second;
+  const auto index = static_cast<std::uint32_t>(names_.size());
+  names_.emplace_back(request);
+  name_index_.emplace(names_.back(), index);
+  return index;
 }
 
 void RequestTracker::add(std::string_view client, std::uint64_t reference,
                          std::string_view request) {
   ++serial_;
-  std::string k = key(client, reference);
-  auto [it, inserted] = pending_.try_emplace(k, Pending{std::string(request), serial_});
-  if (inserted) {
-    ++by_reference_[reference];
-  } else {
-    it->second = Pending{std::string(request), serial_};  // the ReferenceID wrapped
-  }
-  order_.emplace_back(std::move(k), serial_);
+  const std::uint64_t k = key(client, reference);
+  const Pending entry{serial_, reference, intern(request)};
+  auto [it, inserted] = pending_.try_emplace(k, entry);
+  if (!inserted) it->second = entry;  // the ReferenceID wrapped: the new request replaces the old
+  order_.emplace_back(k, serial_);
   evict_old();
+}
+
+void RequestTracker::forget(std::unordered_map<std::uint64_t, Pending>::iterator it) {
+  pending_.erase(it);
 }
 
 void RequestTracker::evict_old() {
   while (!order_.empty()) {
-    const auto& [k, serial] = order_.front();
+    const auto [k, serial] = order_.front();
+    if (pending_.size() <= kMaxPending && serial_ - serial <= kMaxAge) return;  // the usual case
     auto it = pending_.find(k);
-    const bool stale = it == pending_.end() || it->second.added != serial;  // answered or replaced
+    const bool stale = it == pending_.end() || it->second.serial != serial;  // answered, replaced
     if (!stale && pending_.size() <= kMaxPending && serial_ - serial <= kMaxAge) return;
     if (!stale) {
-      const std::uint64_t reference = std::stoull(k.substr(k.rfind('#') + 1));
-      if (--by_reference_[reference] == 0) by_reference_.erase(reference);
-      pending_.erase(it);
+      forget(it);
       ++evictions_;
     }
     order_.pop_front();
@@ -44,23 +60,16 @@ std::string_view RequestTracker::answer(std::string_view client, std::uint64_t r
   if (!client.empty()) {
     it = pending_.find(key(client, reference));
     if (it == pending_.end()) return {};  // that client has no such request pending
-  } else {
-    const auto shared = by_reference_.find(reference);
-    if (shared == by_reference_.end() || shared->second != 1) return {};
-    std::string suffix = "#";
-    suffix += std::to_string(reference);
+  } else {  // rare (a dump logged without its 04542 record): a scan is fine
+    int matches = 0;
     for (auto candidate = pending_.begin(); candidate != pending_.end(); ++candidate) {
-      if (candidate->first.ends_with(suffix)) {
-        it = candidate;
-        break;
-      }
+      if (candidate->second.reference == reference && ++matches == 1) it = candidate;
     }
-    if (it == pending_.end()) return {};
+    if (matches != 1) return {};
   }
-  answered_ = std::move(it->second.request);
-  if (--by_reference_[reference] == 0) by_reference_.erase(reference);
-  pending_.erase(it);
-  return answered_;
+  const std::string_view name = names_[it->second.name];
+  forget(it);
+  return name;
 }
 
 }  // namespace tse::tserver

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,18 +16,21 @@ namespace tse::tserver {
 /// ReferenceID alone when exactly one pending request has it.
 ///
 /// Bounded by count (the oldest goes first) and by age (counted in requests since, not in time,
-/// so that it stays pure); evictions are counted. Pure, not thread-safe: one per log stream.
+/// so that it stays pure); evictions are counted. Entries are small integers: the key is a hash
+/// of the client and the ReferenceID, the request name an index into a table of the names seen.
+/// Pure, not thread-safe: one per log stream.
 class RequestTracker {
  public:
   static constexpr std::size_t kMaxPending = 4096;
-  static constexpr std::uint64_t kMaxAge = 65536;  // requests received since
+  static constexpr std::uint64_t kMaxAge = 16384;  // requests received since
+  static constexpr std::size_t kMaxNames = 1024;   // distinct request names kept; then "other"
 
   /// A request whose dump gave its ReferenceID.
   void add(std::string_view client, std::uint64_t reference, std::string_view request);
 
   /// The request that an EventError answers, removed from the pending set; empty when none
   /// matches. Without a client (`client` empty), the ReferenceID alone decides, when exactly
-  /// one pending request has it. The view is valid until the next call.
+  /// one pending request has it. The view is valid until the next call to add().
   std::string_view answer(std::string_view client, std::uint64_t reference);
 
   [[nodiscard]] std::size_t pending() const { return pending_.size(); }
@@ -34,18 +38,21 @@ class RequestTracker {
 
  private:
   struct Pending {
-    std::string request;
-    std::uint64_t added;  // request serial
+    std::uint64_t serial;     // when it was added, in requests
+    std::uint64_t reference;
+    std::uint32_t name;       // index into names_
   };
-  static std::string key(std::string_view client, std::uint64_t reference);
+  static std::uint64_t key(std::string_view client, std::uint64_t reference);
+  std::uint32_t intern(std::string_view request);
+  void forget(std::unordered_map<std::uint64_t, Pending>::iterator it);
   void evict_old();
 
-  std::unordered_map<std::string, Pending> pending_;
-  std::unordered_map<std::uint64_t, std::uint32_t> by_reference_;  // how many pending share it
-  std::deque<std::pair<std::string, std::uint64_t>> order_;        // key, serial: oldest first
+  std::unordered_map<std::uint64_t, Pending> pending_;
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> order_;     // key, serial: oldest first
+  std::deque<std::string> names_;                                  // stable addresses
+  std::map<std::string, std::uint32_t, std::less<>> name_index_;
   std::uint64_t serial_ = 0;
   std::uint64_t evictions_ = 0;
-  std::string answered_;
 };
 
 }  // namespace tse::tserver
