@@ -39,7 +39,7 @@ INSTANTIATE_TEST_SUITE_P(
         RecordCase{"2025-12-17T10:15:24.807 Trace SFBTS01 TServer_SfB_01 GCTI-04-04542  "
                    "EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)",
                    4542, "EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)"},
-        RecordCase{"10:15:24.807 Standard 12345 TServer_SfB_01 GCTI-01-04541 RequestX received",
+        RecordCase{"10:15:24.807 Standard SFBTS01 TServer_SfB_01 GCTI-01-04541 RequestX received",
                    4541, "RequestX received"},
         RecordCase{"10:15:24.807 Renamed 04542  EventError sent to [1]", 4542,
                    "EventError sent to [1]"}));
