@@ -107,10 +107,18 @@ std::unique_ptr<StreamReader> Exporter::make_reader() {
   return std::make_unique<TServerLogReader>(errors_, self_);
 }
 
-std::string Exporter::render() {
+std::shared_ptr<const std::string> Exporter::render() {
   if (store_ && errors_.generation() != saved_generation_) save_state();
   self_.scrapes.Increment();
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  const auto now = std::chrono::steady_clock::now();
+  if (!rendered_ || rendered_generation_ != errors_.generation() ||
+      now - rendered_at_ >= kRenderReuse) {
+    rendered_ = std::make_shared<const std::string>(
+        prometheus::TextSerializer().Serialize(registry_->Collect()));
+    rendered_generation_ = errors_.generation();
+    rendered_at_ = now;
+  }
+  return rendered_;
 }
 
 int run_once(const Options& options, std::ostream& out) {
@@ -127,7 +135,7 @@ int run_once(const Options& options, std::ostream& out) {
     }
     reader->finish();
   }
-  out << exporter.render();
+  out << *exporter.render();
   out.flush();
   return out ? 0 : 1;
 }
@@ -244,7 +252,7 @@ int run_daemon(const Options& options) {
   const auto endpoint = parse_listen_address(io, options.listen_address);
   HttpServer server(io, endpoint,
                     HttpRoutes{.telemetry_path = options.telemetry_path,
-                               .metrics = [&exporter] { return exporter->render(); },
+                               .metrics = [&exporter] { return *exporter->render(); },
                                .title = "tserver_exporter " + std::string(version())});
   exporter = std::make_unique<Exporter>(options, /*durable=*/true);
   const auto bound = server.local_endpoint();

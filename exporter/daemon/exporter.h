@@ -31,8 +31,11 @@ class Exporter {
   StreamReader* stdin_reader() { return stdin_reader_.get(); }
 
   /// The metrics in the Prometheus text format. In durable mode, counts that are not on disk
-  /// yet are written first: a scrape never shows a value that a crash could take back.
-  std::string render();
+  /// yet are written first: a scrape never shows a value that a crash could take back. The
+  /// counts are always current; self-metrics may be up to kRenderReuse old.
+  std::shared_ptr<const std::string> render();
+
+  static constexpr std::chrono::milliseconds kRenderReuse{100};
 
   /// Writes the state file if anything changed since the last write (durable mode).
   void save_state();
@@ -48,6 +51,11 @@ class Exporter {
   std::unique_ptr<StreamReader> stdin_reader_;
   std::string last_saved_;
   std::uint64_t saved_generation_ = 0;
+  // The last exposition, reused by scrapes that come within kRenderReuse of it while no count
+  // changed: 50 clients at once cost one render, not 50.
+  std::shared_ptr<const std::string> rendered_;
+  std::uint64_t rendered_generation_ = 0;
+  std::chrono::steady_clock::time_point rendered_at_{};
 };
 
 /// `--once`: reads every file to its end, writes the exposition to `out`. Returns the exit code.
