@@ -1,5 +1,7 @@
 #include "source/file_tailer.h"
 
+#include "hashing/fnv1a.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -212,13 +214,10 @@ FileTailer::Fingerprint FileTailer::fingerprint_of(int fd, std::uint64_t size) {
   const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size, kFingerprintBytes));
   const ssize_t n = ::pread(fd, head, want, 0);
   Fingerprint fingerprint;
-  fingerprint.hash = 14695981039346656037ull;  // FNV-1a
+  fingerprint.hash = kFnv1aOffset;
   if (n <= 0) return fingerprint;
   fingerprint.size = static_cast<std::uint32_t>(n);
-  for (ssize_t i = 0; i < n; ++i) {
-    fingerprint.hash ^= static_cast<unsigned char>(head[i]);
-    fingerprint.hash *= 1099511628211ull;
-  }
+  fingerprint.hash = fnv1a(std::string_view(head, static_cast<std::size_t>(n)));
   return fingerprint;
 }
 

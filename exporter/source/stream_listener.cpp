@@ -131,8 +131,6 @@ class StreamListener::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   const ListenerOptions& options() const { return options_; }
-  prometheus::Counter& connections() { return connections_; }
-  prometheus::Counter& dropped() { return dropped_; }
   std::map<std::uint64_t, std::function<void()>>& open() { return open_; }
   std::uint64_t next_id() { return ++ids_; }
 

@@ -1,5 +1,7 @@
 #include "state/state_file.h"
 
+#include "hashing/fnv1a.h"
+
 #include <charconv>
 #include <cstdio>
 
@@ -7,15 +9,6 @@ namespace tse {
 namespace {
 
 constexpr std::string_view kMagic = "tserver_exporter_state\t2";
-
-std::uint64_t fnv1a(std::string_view bytes) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
 
 void put_escaped(std::string& out, std::string_view field) {
   for (char c : field) {

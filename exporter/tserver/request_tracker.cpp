@@ -1,18 +1,13 @@
 #include "tserver/request_tracker.h"
 
+#include "hashing/fnv1a.h"
+
 namespace tse::tserver {
 
 std::uint64_t RequestTracker::key(std::string_view client, std::uint64_t reference) {
-  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a of the client, then the reference
-  for (char c : client) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ull;
-  }
-  for (int i = 0; i < 8; ++i) {
-    hash ^= (reference >> (8 * i)) & 0xff;
-    hash *= 1099511628211ull;
-  }
-  return hash;
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((reference >> (8 * i)) & 0xff);
+  return fnv1a(std::string_view(bytes, sizeof bytes), fnv1a(client));
 }
 
 std::uint32_t RequestTracker::intern(std::string_view request) {
