@@ -8,6 +8,7 @@
 #include <csignal>
 #include <optional>
 #include <system_error>
+#include <thread>
 
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
@@ -18,6 +19,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "daemon/version.h"
+#include "http/content_coding.h"
+#include "http/exposition_cache.h"
 #include "http/http_server.h"
 #include "logging/rate_limiter.h"
 #include "pipeline/tserver_log_reader.h"
@@ -107,18 +110,9 @@ std::unique_ptr<StreamReader> Exporter::make_reader() {
   return std::make_unique<TServerLogReader>(errors_, self_);
 }
 
-std::shared_ptr<const std::string> Exporter::render() {
+std::string Exporter::render() {
   if (store_ && errors_.generation() != saved_generation_) save_state();
-  self_.scrapes.Increment();
-  const auto now = std::chrono::steady_clock::now();
-  if (!rendered_ || rendered_generation_ != errors_.generation() ||
-      now - rendered_at_ >= kRenderReuse) {
-    rendered_ = std::make_shared<const std::string>(
-        prometheus::TextSerializer().Serialize(registry_->Collect()));
-    rendered_generation_ = errors_.generation();
-    rendered_at_ = now;
-  }
-  return rendered_;
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 
 int run_once(const Options& options, std::ostream& out) {
@@ -135,7 +129,7 @@ int run_once(const Options& options, std::ostream& out) {
     }
     reader->finish();
   }
-  out << *exporter.render();
+  out << exporter.render();
   out.flush();
   return out ? 0 : 1;
 }
@@ -239,23 +233,72 @@ void wait_for_hangup(boost::asio::signal_set& hangup) {
   });
 }
 
+// The HTTP server's own thread: started once the exporter exists, stopped and joined on every
+// way out of run_daemon.
+class HttpThread {
+ public:
+  HttpThread(boost::asio::io_context& io, HttpServer& server) : io_(io), server_(server) {}
+  ~HttpThread() { stop(); }
+  HttpThread(const HttpThread&) = delete;
+  HttpThread& operator=(const HttpThread&) = delete;
+
+  void start() {
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void stop() {
+    if (!thread_.joinable()) return;
+    boost::asio::post(io_, [this] {
+      server_.stop();
+      io_.stop();
+    });
+    thread_.join();
+  }
+
+ private:
+  boost::asio::io_context& io_;
+  HttpServer& server_;
+  std::thread thread_;
+};
+
 }  // namespace
 
 int run_daemon(const Options& options) {
+  // Two event loops: `io` counts (files, network sources, standard input, the state file,
+  // rendering); `http_io` answers HTTP on a thread of its own from the last rendered text, so
+  // that a poll reading a backlog never holds a scrape up.
   boost::asio::io_context io;
+  boost::asio::io_context http_io;
   // Signals first: a supervisor may signal as soon as it sees the "listening" line.
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   boost::asio::signal_set hangup(io, SIGHUP);
   wait_for_hangup(hangup);
   // Bind before anything else, so that a port in use is the one line the user sees.
   std::unique_ptr<Exporter> exporter;
-  const auto endpoint = parse_listen_address(io, options.listen_address);
-  HttpServer server(io, endpoint,
+  std::unique_ptr<ExpositionCache> exposition;
+  const auto endpoint = parse_listen_address(http_io, options.listen_address);
+  HttpServer server(http_io, endpoint,
                     HttpRoutes{.telemetry_path = options.telemetry_path,
-                               .metrics = [&exporter] { return *exporter->render(); },
+                               .metrics =
+                                   [&exporter, &exposition](ExpositionCache::Done done) {
+                                     exporter->self_metrics().scrapes.Increment();
+                                     exposition->get(ExpositionCache::Clock::now(),
+                                                     std::move(done));
+                                   },
                                .title = "tserver_exporter " + std::string(version())});
   exporter = std::make_unique<Exporter>(options, /*durable=*/true);
+  exposition = std::make_unique<ExpositionCache>(ExpositionCache::Ages{}, [&io, &exporter,
+                                                                           &exposition] {
+    boost::asio::post(io, [&exporter, &exposition] {
+      const auto at = ExpositionCache::Clock::now();
+      auto rendering = std::make_shared<Exposition>();
+      rendering->text = exporter->render();
+      rendering->gzip = gzip_compress(rendering->text);
+      exposition->publish(std::move(rendering), at);
+    });
+  });
   const auto bound = server.local_endpoint();
+  HttpThread http_thread(http_io, server);
+  http_thread.start();
   spdlog::info("tserver_exporter {} (revision {}) listening on {}, metrics at {}", version(),
                revision(), format_endpoint(bound), options.telemetry_path);
   for (const auto& glob : options.source_files) spdlog::info("following {}", glob);
@@ -285,12 +328,13 @@ int run_daemon(const Options& options) {
     if (ec) return;
     spdlog::info("{} received; stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
     poll.stop();
-    server.stop();
+    http_thread.stop();
     for (auto& listener : listeners) listener->stop();
     io.stop();
   });
   poll.start();
   io.run();
+  http_thread.stop();
   exporter->save_state();
   spdlog::info("stopped");
   return 0;

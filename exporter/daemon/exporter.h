@@ -15,7 +15,8 @@
 namespace tse {
 
 /// The whole pipeline for a set of options: file source, T-Server parser, metrics registry.
-/// Everything runs on the thread that calls it (the event loop's in daemon mode).
+/// Everything runs on the thread that calls it (the counting event loop's in daemon mode; the
+/// HTTP thread only increments the scrape counter and hands out what `render` produced).
 class Exporter {
  public:
   /// With `durable`, the counters and positions are restored from the state file in
@@ -31,11 +32,8 @@ class Exporter {
   StreamReader* stdin_reader() { return stdin_reader_.get(); }
 
   /// The metrics in the Prometheus text format. In durable mode, counts that are not on disk
-  /// yet are written first: a scrape never shows a value that a crash could take back. The
-  /// counts are always current; self-metrics may be up to kRenderReuse old.
-  std::shared_ptr<const std::string> render();
-
-  static constexpr std::chrono::milliseconds kRenderReuse{100};
+  /// yet are written first: a scrape never shows a value that a crash could take back.
+  std::string render();
 
   /// Writes the state file if anything changed since the last write (durable mode).
   void save_state();
@@ -51,17 +49,12 @@ class Exporter {
   std::unique_ptr<StreamReader> stdin_reader_;
   std::string last_saved_;
   std::uint64_t saved_generation_ = 0;
-  // The last exposition, reused by scrapes that come within kRenderReuse of it while no count
-  // changed: 50 clients at once cost one render, not 50.
-  std::shared_ptr<const std::string> rendered_;
-  std::uint64_t rendered_generation_ = 0;
-  std::chrono::steady_clock::time_point rendered_at_{};
 };
 
 /// `--once`: reads every file to its end, writes the exposition to `out`. Returns the exit code.
 int run_once(const Options& options, std::ostream& out);
 
-/// The daemon: follows the files and serves HTTP until SIGINT or SIGTERM. Returns the exit code;
+/// The daemon: follows the files on one thread and serves HTTP on another until SIGINT or SIGTERM. Returns the exit code;
 /// throws std::system_error when it cannot listen.
 int run_daemon(const Options& options);
 

@@ -1,6 +1,8 @@
 // The only translation unit that includes Boost.Beast: it is slow to compile.
 #include "http/http_server.h"
 
+#include "http/content_coding.h"
+
 #include <chrono>
 #include <optional>
 #include <sstream>
@@ -8,6 +10,7 @@
 #include <system_error>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -91,13 +94,26 @@ class Session : public std::enable_shared_from_this<Session> {
     response->set(http::field::server, "tserver_exporter");
     const std::string_view target(request.target().data(), request.target().size());
     const std::string_view path = target.substr(0, target.find('?'));
-    if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    const bool head = request.method() == http::verb::head;
+    if (request.method() != http::verb::get && !head) {
       response->result(http::status::method_not_allowed);
       response->set(http::field::allow, "GET, HEAD");
       set_body(*response, "text/plain; charset=utf-8", "only GET and HEAD are served\n");
     } else if (path == routes_->telemetry_path) {
-      response->result(http::status::ok);
-      set_body(*response, kExpositionType, routes_->metrics());
+      // The text may come from another thread, later: the answer is written on this
+      // connection's executor, from the shared text itself.
+      const auto accept = request[http::field::accept_encoding];
+      const bool gzip = accepts_gzip(std::string_view(accept.data(), accept.size()));
+      routes_->metrics([self = shared_from_this(), version = request.version(),
+                        keep_alive = request.keep_alive(), head,
+                        gzip](std::shared_ptr<const Exposition> exposition) {
+        auto executor = self->stream_.get_executor();
+        asio::dispatch(executor, [self = std::move(self), version, keep_alive, head, gzip,
+                                  exposition = std::move(exposition)]() mutable {
+          self->respond_metrics(version, keep_alive, head, gzip, std::move(exposition));
+        });
+      });
+      return;
     } else if (path == "/") {
       response->result(http::status::ok);
       const std::string link = html_escape(routes_->telemetry_path);
@@ -118,12 +134,33 @@ class Session : public std::enable_shared_from_this<Session> {
       response->result(http::status::not_found);
       set_body(*response, "text/plain; charset=utf-8", "not found\n");
     }
-    if (request.method() == http::verb::head) {
+    if (head) {
       const auto length = response->body().size();
       response->body().clear();
       response->content_length(length);
     }
     write(response);
+  }
+
+  // The exposition goes out from the shared rendering (up to a few MB) without being copied;
+  // the write's handler keeps it alive.
+  void respond_metrics(unsigned version, bool keep_alive, bool head, bool gzip,
+                       std::shared_ptr<const Exposition> exposition) {
+    if (!exposition) exposition = std::make_shared<const Exposition>();
+    gzip = gzip && !exposition->gzip.empty();
+    const std::string& body = gzip ? exposition->gzip : exposition->text;
+    auto response = std::make_shared<http::response<http::span_body<const char>>>();
+    response->version(version);
+    response->keep_alive(keep_alive);
+    response->result(http::status::ok);
+    response->set(http::field::server, "tserver_exporter");
+    response->set(http::field::content_type,
+                  beast::string_view(kExpositionType.data(), kExpositionType.size()));
+    if (gzip) response->set(http::field::content_encoding, "gzip");
+    response->set(http::field::vary, "Accept-Encoding");
+    if (!head) response->body() = {body.data(), body.size()};
+    response->content_length(body.size());
+    write(response, std::move(exposition));
   }
 
   static void set_body(http::response<http::string_body>& response, std::string_view type,
@@ -140,10 +177,13 @@ class Session : public std::enable_shared_from_this<Session> {
     write(response);
   }
 
-  void write(const std::shared_ptr<http::response<http::string_body>>& response) {
+  template <class Body>
+  void write(const std::shared_ptr<http::response<Body>>& response,
+             std::shared_ptr<const Exposition> keep = nullptr) {
     stream_.expires_after(kIdleTimeout);
     http::async_write(stream_, *response,
-                      [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
+                      [self = shared_from_this(), response, keep = std::move(keep)](
+                          beast::error_code ec, std::size_t) {
                         if (ec || !response->keep_alive()) {
                           self->close();
                           return;

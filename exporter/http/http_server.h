@@ -9,13 +9,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "http/exposition_cache.h"
+
 namespace tse {
 
 /// What the HTTP server serves.
 struct HttpRoutes {
   std::string telemetry_path = "/metrics";
-  /// Produces the exposition for the telemetry path, on the event loop's thread.
-  std::function<std::string()> metrics;
+  /// Asks for the exposition of the telemetry path: calls its argument with it, at once or
+  /// later, on any thread. The server keeps it alive while it sends it, without a copy, gzipped
+  /// to the clients that accept gzip when it has a gzip form.
+  std::function<void(std::function<void(std::shared_ptr<const Exposition>)>)> metrics;
   /// The landing page's title line (name and version).
   std::string title = "tserver_exporter";
 };
@@ -23,7 +27,8 @@ struct HttpRoutes {
 /// An HTTP/1.1 server on Boost.Beast: the telemetry path, a landing page at `/`, `/-/healthy`.
 /// GET and HEAD only; keep-alive; bounded request size and idle time per connection.
 ///
-/// Runs on the io_context it is given; every handler runs on that context's thread. The
+/// Runs on the io_context it is given; every handler runs on that context's thread (the daemon
+/// gives it a thread of its own, so that reading logs never holds a scrape up). The
 /// constructor throws std::system_error when the address cannot be bound (port in use); while
 /// running, a bad client only ends its own connection.
 class HttpServer {

@@ -2,17 +2,18 @@
 # The daemon in follow mode: N T-Server logs (default 50) written at a total rate (default
 # 20 MB/s) by tse_logwriter while the daemon follows them; reports the daemon's CPU use over a
 # window (utime + stime from /proc/PID/stat), its peak RSS, the /metrics latency under
-# `wrk -t2 -c50 -d10s --latency` (loopback only) while it ingests, and checks at the end that
-# its counts equal the writer's. Also one connection (`wrk -t1 -c1 -d5s`), what a Prometheus
-# server's scrapes look like.
+# `wrk -t2 -c50 -d10s --latency` (loopback only) while it ingests, asking for gzip as Prometheus
+# does and then without, and checks at the end that its counts equal the writer's. Also one
+# connection (`wrk -t1 -c1 -d5s`, gzip), what a Prometheus server's scrapes look like.
 #
 #   tests/bench/follow.sh [--files 50] [--rate 20M] [--window 15] [--port 19057]
 #                         [--build-dir DIR] [--work-dir DIR] [--no-build]
 #
 # Timeline: daemon starts on an empty folder; the writer creates the files and writes for
-# 5 + window + 1 + 10 + 5 + 2 seconds; CPU is measured over [5, 5 + window] s (no wrk), then wrk
-# runs for 10 s with 50 connections (CPU measured again), then 5 s with one; when the writer
-# stops, the daemon's idle flush closes the last records and its counts must equal the writer's.
+# 5 + window + 1 + 10 + 10 + 5 + 2 seconds; CPU is measured over [5, 5 + window] s (no wrk), then
+# wrk runs for 10 s with 50 connections asking for gzip (CPU measured again), 10 s with 50
+# connections without gzip, then 5 s with one; when the writer stops, the daemon's idle flush
+# closes the last records and its counts must equal the writer's.
 # Needs wrk and curl (Debian packages). On a 2-core machine wrk's two threads compete with the
 # daemon and the writer: the latency figures are an upper bound.
 set -euo pipefail
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build_dir=$2; shift 2 ;;
     --work-dir) work_dir=$2; shift 2 ;;
     --no-build) do_build=0; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "follow.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -92,7 +93,7 @@ echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | h
 echo "exporter: $("$exporter" --version)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-seconds=$((5 + window + 1 + 10 + 5 + 2))
+seconds=$((5 + window + 1 + 10 + 10 + 5 + 2))
 "$writer" --dir "$run/logs" --files "$files" --rate "$rate" --seconds "$seconds" \
   2>"$run/writer.stderr" &
 writer_pid=$!
@@ -104,9 +105,11 @@ c1=$(cpu_ticks); t1=$(now)
 rss_before_wrk=$(awk '/^VmHWM/ { print $2 }' "/proc/$daemon_pid/status")
 sleep 1
 c2=$(cpu_ticks); t2=$(now)
-wrk -t2 -c50 -d10s --latency "http://127.0.0.1:$port/metrics" >"$run/wrk.txt"
+gzip=(-H 'Accept-Encoding: gzip')
+wrk -t2 -c50 -d10s --latency "${gzip[@]}" "http://127.0.0.1:$port/metrics" >"$run/wrk.txt"
 c3=$(cpu_ticks); t3=$(now)
-wrk -t1 -c1 -d5s --latency "http://127.0.0.1:$port/metrics" >"$run/wrk1.txt"
+wrk -t2 -c50 -d10s --latency "http://127.0.0.1:$port/metrics" >"$run/wrk-identity.txt"
+wrk -t1 -c1 -d5s --latency "${gzip[@]}" "http://127.0.0.1:$port/metrics" >"$run/wrk1.txt"
 wait "$writer_pid"
 writer_pid=
 sleep 3  # a poll (250 ms) and the idle flush (1 s) close the last records
@@ -126,10 +129,13 @@ awk -v c0="$c0" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v t0="$t0" -v t1="$t1" -v t
 }'
 echo "daemon RSS: peak $((rss_before_wrk / 1024)) MiB before wrk, $((rss_peak / 1024)) MiB with wrk's" \
   "50 connections (each holds a response), $((rss_now / 1024)) MiB at the end"
-echo "/metrics size: $(wc -c <"$run/metrics.txt") bytes, $(grep -vc '^#' "$run/metrics.txt") series"
-echo "wrk -t2 -c50 -d10s --latency http://127.0.0.1:$port/metrics:"
+echo "/metrics size: $(wc -c <"$run/metrics.txt") bytes ($(curl -sf -H 'Accept-Encoding: gzip' \
+  "http://127.0.0.1:$port/metrics" | wc -c) gzipped), $(grep -vc '^#' "$run/metrics.txt") series"
+echo "wrk -t2 -c50 -d10s --latency -H 'Accept-Encoding: gzip' http://127.0.0.1:$port/metrics:"
 sed -n '/Thread Stats/,/Transfer/p' "$run/wrk.txt" | sed 's/^/    /'
-echo "wrk -t1 -c1 -d5s --latency (one connection):"
+echo "the same without gzip:"
+sed -n '/Latency Distribution/,/Requests\/sec/p' "$run/wrk-identity.txt" | sed 's/^/    /'
+echo "wrk -t1 -c1 -d5s --latency -H 'Accept-Encoding: gzip' (one connection):"
 sed -n '/Latency Distribution/,/Requests\/sec/p' "$run/wrk1.txt" | sed 's/^/    /'
 
 # Counts: the daemon's against the writer's.

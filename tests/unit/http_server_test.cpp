@@ -5,9 +5,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
+
+#include "http/content_coding.h"
 
 namespace tse {
 namespace {
@@ -43,16 +47,13 @@ class HttpServerTest : public ::testing::Test {
   void SetUp() override {
     server_ = std::make_unique<HttpServer>(io_, parse_listen_address(io_, "127.0.0.1:0"),
                                            HttpRoutes{.telemetry_path = "/metrics",
-                                                      .metrics =
-                                                          [this] {
-                                                            ++scrapes_;
-                                                            return std::string("tserver_up 1\n");
-                                                          },
+                                                      .metrics = [this](auto done) { metrics(done); },
                                                       .title = "tserver_exporter test"});
     port_ = server_->local_endpoint().port();
     thread_ = std::thread([this] { io_.run(); });
   }
   void TearDown() override {
+    for (auto& thread : late_threads_) thread.join();
     boost::asio::post(io_, [this] {
       server_->stop();
       io_.stop();
@@ -64,7 +65,25 @@ class HttpServerTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   unsigned short port_ = 0;
   std::thread thread_;
-  int scrapes_ = 0;
+  // Answers at once, or (when late_) from another thread after the request has been read, as
+  // the daemon's counting thread does.
+  void metrics(const std::function<void(std::shared_ptr<const Exposition>)>& done) {
+    auto text = std::make_shared<const Exposition>(
+        Exposition{.text = "tserver_up 1\n", .gzip = gzip_compress("tserver_up 1\n")});
+    if (!late_) {
+      done(text);
+      return;
+    }
+    std::lock_guard lock(late_mutex_);
+    late_threads_.emplace_back([done, text] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      done(text);
+    });
+  }
+
+  bool late_ = false;
+  std::mutex late_mutex_;
+  std::vector<std::thread> late_threads_;
 };
 
 TEST_F(HttpServerTest, ServesTheMetricsInTheTextFormat) {
@@ -74,6 +93,32 @@ TEST_F(HttpServerTest, ServesTheMetricsInTheTextFormat) {
             std::string::npos);
   EXPECT_TRUE(response.ends_with("\r\n\r\ntserver_up 1\n")) << response;
   EXPECT_TRUE(get(port_, "/metrics?name[]=x").ends_with("\r\n\r\ntserver_up 1\n"));
+}
+
+TEST_F(HttpServerTest, TheTextMayComeLaterFromAnotherThread) {
+  late_ = true;
+  EXPECT_TRUE(get(port_, "/metrics").ends_with("\r\n\r\ntserver_up 1\n"));
+  const std::string two =
+      http_exchange(port_,
+                    "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nHEAD /metrics HTTP/1.1\r\nHost: x\r\n"
+                    "Connection: close\r\n\r\n");
+  EXPECT_EQ(two.find("tserver_up 1\n"), two.rfind("tserver_up 1\n")) << two;
+  EXPECT_NE(two.find("tserver_up 1\n"), std::string::npos) << two;
+  EXPECT_TRUE(two.ends_with("Content-Length: 13\r\n\r\n")) << two;
+}
+
+TEST_F(HttpServerTest, GzipForTheClientsThatAcceptIt) {
+  const std::string response = http_exchange(
+      port_, "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(response.find("Content-Encoding: gzip\r\n"), std::string::npos) << response;
+  EXPECT_NE(response.find("Vary: Accept-Encoding\r\n"), std::string::npos) << response;
+  const std::string body = response.substr(response.find("\r\n\r\n") + 4);
+  EXPECT_EQ(body, gzip_compress("tserver_up 1\n"));
+  // Without the header, or refusing gzip: the text itself.
+  EXPECT_EQ(get(port_, "/metrics").find("Content-Encoding"), std::string::npos);
+  const std::string refused = http_exchange(
+      port_, "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip;q=0\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(refused.ends_with("\r\n\r\ntserver_up 1\n")) << refused;
 }
 
 TEST_F(HttpServerTest, LandingPageHealthAndErrors) {
