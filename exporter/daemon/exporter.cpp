@@ -91,7 +91,11 @@ void Exporter::save_state() {
   std::string serialized = serialize_state(state);
   if (serialized == last_saved_) return;
   std::string error;
-  if (!store_->save(serialized, error)) {
+  const auto started = std::chrono::steady_clock::now();
+  const bool saved = store_->save(serialized, error);
+  self_.state_write_duration.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (!saved) {
     self_.state_write_failures.Increment();
     static RateLimiter limiter(std::chrono::minutes(1));
     if (limiter.allow()) spdlog::warn("{}; counting goes on, but a restart may lose counts", error);

@@ -73,6 +73,15 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       state_last_write(gauge(registry, "tserver_exporter_state_last_write_timestamp_seconds",
                              "When the state file was last written, in seconds since the "
                              "epoch; 0 before the first write.")),
+      state_write_duration(
+          prometheus::BuildHistogram()
+              .Name("tserver_exporter_state_write_duration_seconds")
+              .Help("Time taken by each state file write, synced to disk; a scrape waits for it "
+                    "when it has counts the disk does not have yet.")
+              .Register(registry)
+              .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                               0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                                               2.5})),
       state_load_failures(counter(registry, "tserver_exporter_state_load_failures_total",
                                   "State files found unusable at start (corrupt, truncated or "
                                   "foreign): the exporter started clean.")),

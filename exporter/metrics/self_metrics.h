@@ -5,6 +5,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 namespace tse {
@@ -57,6 +58,9 @@ class SelfMetrics {
   prometheus::Counter& state_writes;
   prometheus::Counter& state_write_failures;
   prometheus::Gauge& state_last_write;
+  /// How long each state file write took (write, fsync, rename, fsync of the directory). A
+  /// scrape shows nothing that is not on disk, so this delays what scrapes show.
+  prometheus::Histogram& state_write_duration;
   prometheus::Counter& state_load_failures;
   prometheus::Counter& files_vanished;
   prometheus::Counter& requests_evicted;

@@ -182,6 +182,11 @@ TEST_F(E2E, FollowsAppendsAndNewSegmentThenOnceReadsFromTheBeginning) {
   EXPECT_TRUE(HasLine(m, "tserver_exporter_file_errors_total{reason=\"open\"} 0"));
   EXPECT_TRUE(value_of(m, "tserver_exporter_scrapes_total").has_value());
   EXPECT_TRUE(value_of(m, "tserver_exporter_error_codes_capped_total").has_value());
+  // Every state write is timed, and this scrape's counts were written before it was rendered.
+  const auto writes = value_of(m, "tserver_exporter_state_writes_total");
+  ASSERT_TRUE(writes);
+  EXPECT_GE(std::stol(*writes), 1);
+  EXPECT_EQ(value_of(m, "tserver_exporter_state_write_duration_seconds_count"), writes);
 
   const ExitStatus stopped = daemon.stop(SIGTERM);
   EXPECT_TRUE(stopped.exited && stopped.code == 0) << stopped;
@@ -620,6 +625,7 @@ TEST_F(E2E, UnwritableStateDirectoryKeepsCounting) {
   ASSERT_TRUE(failures);
   EXPECT_GE(std::stol(*failures), 1);
   EXPECT_TRUE(HasLine(m, "tserver_exporter_state_writes_total 0"));
+  EXPECT_EQ(value_of(m, "tserver_exporter_state_write_duration_seconds_count"), failures);
 }
 
 // ------------------------------------------------------------------------------------------
