@@ -104,7 +104,7 @@ TEST_F(HttpServerTest, TheTextMayComeLaterFromAnotherThread) {
                     "Connection: close\r\n\r\n");
   EXPECT_EQ(two.find("tserver_up 1\n"), two.rfind("tserver_up 1\n")) << two;
   EXPECT_NE(two.find("tserver_up 1\n"), std::string::npos) << two;
-  EXPECT_TRUE(two.ends_with("Content-Length: 13\r\n\r\n")) << two;
+  EXPECT_TRUE(two.ends_with("Content-Length: 13\r\nConnection: close\r\n\r\n")) << two;
 }
 
 TEST_F(HttpServerTest, GzipForTheClientsThatAcceptIt) {
@@ -119,6 +119,25 @@ TEST_F(HttpServerTest, GzipForTheClientsThatAcceptIt) {
   const std::string refused = http_exchange(
       port_, "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip;q=0\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(refused.ends_with("\r\n\r\ntserver_up 1\n")) << refused;
+}
+
+TEST_F(HttpServerTest, TheExactResponseInHttp11And10) {
+  EXPECT_EQ(get(port_, "/metrics"),
+            "HTTP/1.1 200 OK\r\nServer: tserver_exporter\r\n"
+            "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nVary: Accept-Encoding\r\n"
+            "Content-Length: 13\r\nConnection: close\r\n\r\ntserver_up 1\n");
+  // HTTP/1.0 closes unless asked to keep the connection: the server closes it (recv ends).
+  EXPECT_EQ(http_exchange(port_, "GET /metrics HTTP/1.0\r\n\r\n"),
+            "HTTP/1.0 200 OK\r\nServer: tserver_exporter\r\n"
+            "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nVary: Accept-Encoding\r\n"
+            "Content-Length: 13\r\n\r\ntserver_up 1\n");
+  const std::string kept = http_exchange(
+      port_, "GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /-/healthy HTTP/1.0\r\n\r\n");
+  EXPECT_NE(kept.find("Content-Length: 13\r\nConnection: keep-alive\r\n\r\ntserver_up 1\n"
+                      "HTTP/1.0 200 OK\r\n"),
+            std::string::npos)
+      << kept;
+  EXPECT_TRUE(kept.ends_with("OK\n")) << kept;
 }
 
 TEST_F(HttpServerTest, LandingPageHealthAndErrors) {
