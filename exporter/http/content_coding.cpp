@@ -65,7 +65,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
 std::string gzip_compress(std::string_view text) {
   z_stream stream{};
   // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
-  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     throw std::runtime_error("zlib: deflateInit2 failed");
   }
   std::string out(deflateBound(&stream, static_cast<uLong>(text.size())), '\0');

@@ -3,17 +3,19 @@
 # 20 MB/s) by tse_logwriter while the daemon follows them; reports the daemon's CPU use over a
 # window (utime + stime from /proc/PID/stat), its peak RSS, the /metrics latency under
 # `wrk -t2 -c50 -d10s --latency` (loopback only) while it ingests, asking for gzip as Prometheus
-# does and then without, and checks at the end that its counts equal the writer's. Also one
-# connection (`wrk -t1 -c1 -d5s`, gzip), what a Prometheus server's scrapes look like.
+# does and then without, then with one wrk thread instead of two (`-t1 -c50`, gzip: on 2 cores,
+# wrk's second thread takes CPU from the daemon), and checks at the end that its counts equal
+# the writer's. Also one connection (`wrk -t1 -c1 -d5s`, gzip).
 #
 #   tests/bench/follow.sh [--files 50] [--rate 20M] [--window 15] [--port 19057]
 #                         [--build-dir DIR] [--work-dir DIR] [--no-build]
 #
 # Timeline: daemon starts on an empty folder; the writer creates the files and writes for
-# 5 + window + 1 + 10 + 10 + 5 + 2 seconds; CPU is measured over [5, 5 + window] s (no wrk), then
-# wrk runs for 10 s with 50 connections asking for gzip (CPU measured again), 10 s with 50
-# connections without gzip, then 5 s with one; when the writer stops, the daemon's idle flush
-# closes the last records and its counts must equal the writer's.
+# 5 + window + 1 + 10 + 10 + 10 + 5 + 2 seconds; CPU is measured over [5, 5 + window] s (no wrk),
+# then wrk runs for 10 s with 50 connections asking for gzip (CPU measured again), 10 s with 50
+# connections without gzip, 10 s with 50 connections on one thread, then 5 s with one
+# connection; when the writer stops, the daemon's idle flush closes the last records and its
+# counts must equal the writer's.
 # Needs wrk and curl (Debian packages). On a 2-core machine wrk's two threads compete with the
 # daemon and the writer: the latency figures are an upper bound.
 set -euo pipefail
@@ -35,7 +37,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build_dir=$2; shift 2 ;;
     --work-dir) work_dir=$2; shift 2 ;;
     --no-build) do_build=0; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "follow.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -93,7 +95,7 @@ echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | h
 echo "exporter: $("$exporter" --version)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-seconds=$((5 + window + 1 + 10 + 10 + 5 + 2))
+seconds=$((5 + window + 1 + 10 + 10 + 10 + 5 + 2))
 "$writer" --dir "$run/logs" --files "$files" --rate "$rate" --seconds "$seconds" \
   2>"$run/writer.stderr" &
 writer_pid=$!
@@ -109,6 +111,7 @@ gzip=(-H 'Accept-Encoding: gzip')
 wrk -t2 -c50 -d10s --latency "${gzip[@]}" "http://127.0.0.1:$port/metrics" >"$run/wrk.txt"
 c3=$(cpu_ticks); t3=$(now)
 wrk -t2 -c50 -d10s --latency "http://127.0.0.1:$port/metrics" >"$run/wrk-identity.txt"
+wrk -t1 -c50 -d10s --latency "${gzip[@]}" "http://127.0.0.1:$port/metrics" >"$run/wrk-t1.txt"
 wrk -t1 -c1 -d5s --latency "${gzip[@]}" "http://127.0.0.1:$port/metrics" >"$run/wrk1.txt"
 wait "$writer_pid"
 writer_pid=
@@ -135,6 +138,8 @@ echo "wrk -t2 -c50 -d10s --latency -H 'Accept-Encoding: gzip' http://127.0.0.1:$
 sed -n '/Thread Stats/,/Transfer/p' "$run/wrk.txt" | sed 's/^/    /'
 echo "the same without gzip:"
 sed -n '/Latency Distribution/,/Requests\/sec/p' "$run/wrk-identity.txt" | sed 's/^/    /'
+echo "the same with gzip, one wrk thread (-t1 -c50):"
+sed -n '/Latency Distribution/,/Requests\/sec/p' "$run/wrk-t1.txt" | sed 's/^/    /'
 echo "wrk -t1 -c1 -d5s --latency -H 'Accept-Encoding: gzip' (one connection):"
 sed -n '/Latency Distribution/,/Requests\/sec/p' "$run/wrk1.txt" | sed 's/^/    /'
 
