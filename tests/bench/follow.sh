@@ -131,7 +131,7 @@ awk -v c0="$c0" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v t0="$t0" -v t1="$t1" -v t
          100 * (c3 - c2) / hz / (t3 - t2), t3 - t2
 }'
 echo "daemon RSS: peak $((rss_before_wrk / 1024)) MiB before wrk, $((rss_peak / 1024)) MiB with wrk's" \
-  "50 connections (each holds a response), $((rss_now / 1024)) MiB at the end"
+  "50 connections, $((rss_now / 1024)) MiB at the end"
 echo "/metrics size: $(wc -c <"$run/metrics.txt") bytes ($(curl -sf -H 'Accept-Encoding: gzip' \
   "http://127.0.0.1:$port/metrics" | wc -c) gzipped), $(grep -vc '^#' "$run/metrics.txt") series"
 echo "wrk -t2 -c50 -d10s --latency -H 'Accept-Encoding: gzip' http://127.0.0.1:$port/metrics:"
