@@ -93,8 +93,17 @@ void Exporter::save_state() {
   std::string error;
   const auto started = std::chrono::steady_clock::now();
   const bool saved = store_->save(serialized, error);
-  self_.state_write_duration.Observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  self_.state_write_duration.Observe(took);
+  if (took >= 1.0) {
+    static RateLimiter slow(std::chrono::minutes(10));
+    if (slow.allow()) {
+      spdlog::warn("writing the state file took {:.1f} s: new counts show in /metrics only once "
+                   "written; the disk under {} is slow or busy",
+                   took, store_->path());
+    }
+  }
   if (!saved) {
     self_.state_write_failures.Increment();
     static RateLimiter limiter(std::chrono::minutes(1));
