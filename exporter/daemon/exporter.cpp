@@ -256,7 +256,19 @@ class HttpThread {
   HttpThread& operator=(const HttpThread&) = delete;
 
   void start() {
-    thread_ = std::thread([this] { io_.run(); });
+    // An exception out of a handler (out of memory, say) ends that handler's connection, never
+    // the process: the loop runs again, as Asio allows.
+    thread_ = std::thread([this] {
+      RateLimiter limiter(std::chrono::minutes(1));
+      for (;;) {
+        try {
+          io_.run();
+          return;
+        } catch (const std::exception& e) {
+          if (limiter.allow()) spdlog::error("HTTP server: {}; serving on", e.what());
+        }
+      }
+    });
   }
   void stop() {
     if (!thread_.joinable()) return;
