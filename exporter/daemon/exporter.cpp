@@ -316,8 +316,20 @@ int run_daemon(const Options& options) {
     boost::asio::post(io, [&exporter, &exposition] {
       const auto at = ExpositionCache::Clock::now();
       auto rendering = std::make_shared<Exposition>();
-      rendering->text = exporter->render();
-      rendering->gzip = gzip_compress(rendering->text);
+      try {
+        rendering->text = exporter->render();
+      } catch (const std::exception& e) {
+        static RateLimiter limiter(std::chrono::minutes(1));
+        if (limiter.allow()) spdlog::error("rendering the metrics failed: {}", e.what());
+        exposition->render_failed();
+        return;
+      }
+      try {
+        rendering->gzip = gzip_compress(rendering->text);
+      } catch (const std::exception& e) {  // served without gzip
+        static RateLimiter limiter(std::chrono::minutes(1));
+        if (limiter.allow()) spdlog::warn("{}; the metrics are served uncompressed", e.what());
+      }
       exposition->publish(std::move(rendering), at);
     });
   });

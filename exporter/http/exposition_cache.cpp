@@ -1,11 +1,16 @@
 #include "http/exposition_cache.h"
 
+#include <stdexcept>
 #include <utility>
 
 namespace tse {
 
 ExpositionCache::ExpositionCache(Ages ages, std::function<void()> request_render)
-    : ages_(ages), request_render_(std::move(request_render)) {}
+    : ages_(ages), request_render_(std::move(request_render)) {
+  if (!(ages.fresh <= ages.stale && ages.stale <= ages.max_stale)) {
+    throw std::invalid_argument("ExpositionCache: ages must be fresh <= stale <= max_stale");
+  }
+}
 
 void ExpositionCache::get(Clock::time_point now, Done done) {
   Text serve;
@@ -22,7 +27,15 @@ void ExpositionCache::get(Clock::time_point now, Done done) {
       ask = true;
     }
   }
-  if (ask) request_render_();
+  if (ask) {
+    try {
+      request_render_();
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      render_requested_ = false;
+      throw;
+    }
+  }
   if (serve) done(std::move(serve));
 }
 
@@ -34,6 +47,18 @@ void ExpositionCache::publish(Text text, Clock::time_point rendered_at) {
     rendered_at_ = rendered_at;
     render_requested_ = false;
     waiting.swap(waiting_);
+  }
+  for (auto& done : waiting) done(text);
+}
+
+void ExpositionCache::render_failed() {
+  std::vector<Done> waiting;
+  Text text;
+  {
+    std::lock_guard lock(mutex_);
+    render_requested_ = false;
+    waiting.swap(waiting_);
+    text = text_;
   }
   for (auto& done : waiting) done(text);
 }

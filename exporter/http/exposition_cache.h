@@ -43,15 +43,21 @@ class ExpositionCache {
   };
 
   /// `request_render` is called (on the thread of `get`) when a new text is wanted; it must
-  /// lead to a `publish` on the counting thread.
+  /// lead to a `publish` or a `render_failed` on the counting thread. Throws
+  /// std::invalid_argument unless fresh <= stale <= max_stale.
   ExpositionCache(Ages ages, std::function<void()> request_render);
 
   /// A scrape at `now`. `done` is called with the text: at once when the current one may be
-  /// served, else from `publish`, on the counting thread.
+  /// served, else from `publish`, on the counting thread. If `request_render` throws, the
+  /// exception is passed on and the next scrape asks again.
   void get(Clock::time_point now, Done done);
 
   /// A new text whose counts are those at `rendered_at`; answers every waiting scrape.
   void publish(Text text, Clock::time_point rendered_at);
+
+  /// The render asked for could not be made: the waiting scrapes get the current text (nullptr
+  /// before the first), and the next scrape asks again.
+  void render_failed();
 
   /// How many renders were asked for (for tests).
   [[nodiscard]] std::uint64_t renders_requested() const;

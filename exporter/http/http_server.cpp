@@ -2,6 +2,7 @@
 #include "http/http_server.h"
 
 #include "http/content_coding.h"
+#include "logging/rate_limiter.h"
 
 #include <array>
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -151,7 +153,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // in one gather write; the write's handler keeps the rendering alive.
   void respond_metrics(unsigned version, bool keep_alive, bool head, bool gzip,
                        std::shared_ptr<const Exposition> exposition) {
-    if (!exposition) exposition = std::make_shared<const Exposition>();
+    if (!exposition) {  // the rendering failed (the log says why)
+      respond_error(http::status::service_unavailable,
+                    "the metrics could not be rendered; see the exporter's log\n");
+      return;
+    }
     gzip = gzip && !exposition->gzip.empty();
     const std::string& body = gzip ? exposition->gzip : exposition->text;
     header_.clear();
@@ -233,19 +239,35 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
     acceptor_.listen(asio::socket_base::max_listen_connections);
   }
 
+  // Accepting never stops while the acceptor is open: a connection that cannot be set up is
+  // dropped alone, and after an accept error (out of file descriptors, say) the next accept
+  // waits kAcceptRetry instead of spinning.
   void accept() {
     acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-      if (!ec) {
+      if (ec) {
+        if (self->limiter_.allow()) {
+          spdlog::warn("accepting an HTTP connection failed: {}", ec.message());
+        }
+        self->retry_.expires_after(kAcceptRetry);
+        self->retry_.async_wait([self](beast::error_code wait_ec) {
+          if (!wait_ec) self->accept();
+        });
+        return;
+      }
+      try {
         std::make_shared<Session>(std::move(socket), self->routes_)->start();
-      } else {
-        spdlog::warn("accepting an HTTP connection failed: {}", ec.message());
+      } catch (const std::exception& e) {
+        if (self->limiter_.allow()) spdlog::warn("dropping an HTTP connection: {}", e.what());
       }
       self->accept();
     });
   }
 
+  static constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
   tcp::acceptor acceptor_;
+  asio::steady_timer retry_{acceptor_.get_executor()};
+  RateLimiter limiter_{std::chrono::minutes(1)};
   std::shared_ptr<const HttpRoutes> routes_;
 };
 
@@ -268,6 +290,7 @@ void HttpServer::stop() {
   if (!impl_) return;
   boost::system::error_code ignored;
   impl_->acceptor_.close(ignored);
+  impl_->retry_.cancel();
 }
 
 tcp::endpoint parse_listen_address(asio::io_context& io, const std::string& address) {

@@ -1,6 +1,8 @@
 #include "http/exposition_cache.h"
 
 #include <atomic>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -89,6 +91,42 @@ TEST_F(ExpositionCacheTest, ASlowRenderHoldsNoScrapeUpUntilMaxStale) {
   cache_.publish(text("a 2\n"), t0_ + 60ms);
   EXPECT_EQ(got.back(), "a 2\n");
   EXPECT_EQ(got.size(), 4u);
+}
+
+TEST_F(ExpositionCacheTest, AFailedRenderAnswersTheWaitingWithWhatThereIs) {
+  std::vector<ExpositionCache::Text> got;
+  auto keep = [&](ExpositionCache::Text t) { got.push_back(t); };
+  cache_.get(t0_, keep);
+  cache_.render_failed();  // before any rendering: nothing to give
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0], nullptr);
+  cache_.get(t0_ + 1ms, keep);  // and the next scrape asks again
+  EXPECT_EQ(asked_, 2);
+  cache_.publish(text("a 1\n"), t0_);
+  cache_.get(t0_ + 5s, keep);
+  cache_.render_failed();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2]->text, "a 1\n");
+  EXPECT_EQ(asked_, 3);
+}
+
+TEST(ExpositionCache, ARenderRequestThatThrowsIsAskedAgain) {
+  int calls = 0;
+  ExpositionCache cache(ExpositionCache::Ages{}, [&] {
+    if (++calls == 1) throw std::bad_alloc();
+  });
+  EXPECT_THROW(cache.get(Clock::now(), [](ExpositionCache::Text) {}), std::bad_alloc);
+  cache.get(Clock::now(), [](ExpositionCache::Text) {});
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(cache.renders_requested(), 2u);
+}
+
+TEST(ExpositionCache, AgesMustBeInOrder) {
+  using namespace std::chrono_literals;
+  EXPECT_THROW(ExpositionCache(ExpositionCache::Ages{.fresh = 300ms, .stale = 200ms}, [] {}),
+               std::invalid_argument);
+  EXPECT_THROW(ExpositionCache(ExpositionCache::Ages{.stale = 2s, .max_stale = 1s}, [] {}),
+               std::invalid_argument);
 }
 
 TEST_F(ExpositionCacheTest, ScrapesFromManyThreadsAllGetTheirAnswer) {

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -68,6 +69,10 @@ class HttpServerTest : public ::testing::Test {
   // Answers at once, or (when late_) from another thread after the request has been read, as
   // the daemon's counting thread does.
   void metrics(const std::function<void(std::shared_ptr<const Exposition>)>& done) {
+    if (failed_) {
+      done(nullptr);
+      return;
+    }
     auto text = std::make_shared<const Exposition>(
         Exposition{.text = "tserver_up 1\n", .gzip = gzip_compress("tserver_up 1\n")});
     if (!late_) {
@@ -81,7 +86,8 @@ class HttpServerTest : public ::testing::Test {
     });
   }
 
-  bool late_ = false;
+  std::atomic<bool> late_{false};
+  std::atomic<bool> failed_{false};  // the rendering failed
   std::mutex late_mutex_;
   std::vector<std::thread> late_threads_;
 };
@@ -138,6 +144,15 @@ TEST_F(HttpServerTest, TheExactResponseInHttp11And10) {
             std::string::npos)
       << kept;
   EXPECT_TRUE(kept.ends_with("OK\n")) << kept;
+}
+
+TEST_F(HttpServerTest, AFailedRenderingIsA503) {
+  failed_ = true;
+  const std::string response = get(port_, "/metrics");
+  EXPECT_TRUE(response.starts_with("HTTP/1.1 503 Service Unavailable\r\n")) << response;
+  EXPECT_TRUE(response.ends_with("the metrics could not be rendered; see the exporter's log\n"));
+  failed_ = false;
+  EXPECT_TRUE(get(port_, "/metrics").ends_with("tserver_up 1\n"));
 }
 
 TEST_F(HttpServerTest, LandingPageHealthAndErrors) {
