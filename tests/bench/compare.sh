@@ -19,6 +19,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$repo/tests/bench/lib.sh"
 runs=5
 bytes=250M
 seed=1
@@ -55,16 +57,7 @@ fi
 exporter=${exporter:-$build_dir/exporter/tserver_exporter}
 loggen=$build_dir/tests/bench/tse_loggen
 if [ "$do_build" = 1 ]; then
-  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-    generator=()
-    command -v ninja >/dev/null && generator=(-G Ninja)
-    cmake -S "$repo" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
-  build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt")
-  if [ "$build_type" != Release ]; then
-    echo "compare.sh: warning: $build_dir is a '$build_type' build, not Release" >&2
-  fi
-  cmake --build "$build_dir" --target tserver_exporter tse_loggen -j "${JOBS:-$(nproc)}" >/dev/null
+  bench_build "$repo" "$build_dir" tserver_exporter tse_loggen
 fi
 for binary in "$exporter" "$loggen"; do
   if [ ! -x "$binary" ]; then

@@ -21,6 +21,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$repo/tests/bench/lib.sh"
 files=50
 rate=20M
 window=15
@@ -52,12 +54,7 @@ done
 exporter=$build_dir/exporter/tserver_exporter
 writer=$build_dir/tests/bench/tse_logwriter
 if [ "$do_build" = 1 ]; then
-  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-    generator=()
-    command -v ninja >/dev/null && generator=(-G Ninja)
-    cmake -S "$repo" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
-  cmake --build "$build_dir" --target tserver_exporter tse_logwriter -j "${JOBS:-$(nproc)}" >/dev/null
+  bench_build "$repo" "$build_dir" tserver_exporter tse_logwriter
 fi
 
 run=$work_dir/follow

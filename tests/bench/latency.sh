@@ -12,6 +12,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$repo/tests/bench/lib.sh"
 events=40
 load=0
 port=19058
@@ -34,13 +36,7 @@ export LC_ALL=C
 
 exporter=$build_dir/exporter/tserver_exporter
 if [ "$do_build" = 1 ]; then
-  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-    generator=()
-    command -v ninja >/dev/null && generator=(-G Ninja)
-    cmake -S "$repo" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
-  cmake --build "$build_dir" --target tserver_exporter tse_logwriter tse_latency \
-    -j "${JOBS:-$(nproc)}" >/dev/null
+  bench_build "$repo" "$build_dir" tserver_exporter tse_logwriter tse_latency
 fi
 
 run=$work_dir/latency
