@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "loggen.h"
+#include "quantity.h"
 
 namespace {
 
@@ -168,20 +169,19 @@ int main(int argc, char** argv) {
     if (flag == "--help" || flag == "-h") usage("help");
     if (i + 1 >= argc) usage("missing value for " + std::string(flag));
     const std::string value = argv[i + 1];
-    char* end = nullptr;
     if (flag == "--dir") {
       dir = value;
     } else if (flag == "--shape") {
       if (value != "a" && value != "b") usage("--shape is a or b");
       shape_a = value == "a";
     } else if (flag == "--rate") {
-      rate = std::strtod(value.c_str(), &end);
-      if (end != value.c_str() && (*end == 'M' || *end == 'm')) rate *= 1e6, ++end;
-      else if (end != value.c_str() && (*end == 'K' || *end == 'k')) rate *= 1e3, ++end;
-      if (end == value.c_str() || *end != '\0' || rate < 0) usage("bad value for --rate");
+      const auto v = tse::bench::parse_quantity(value);
+      if (!v) usage("bad value for --rate");
+      rate = *v;
     } else {
-      const unsigned long v = std::strtoul(value.c_str(), &end, 10);
-      if (end == value.c_str() || *end != '\0') usage("bad value for " + std::string(flag));
+      const auto count = tse::bench::parse_count(value);
+      if (!count) usage("bad value for " + std::string(flag));
+      const std::uint64_t v = *count;
       if (flag == "--port") port = v;
       else if (flag == "--events") events = v;
       else if (flag == "--seed") seed = v;

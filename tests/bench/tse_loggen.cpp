@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "loggen.h"
+#include "quantity.h"
 
 namespace {
 
@@ -47,36 +48,6 @@ constexpr std::string_view kUsage =
 [[noreturn]] void usage_error(const std::string& message) {
   std::cerr << "tse_loggen: " << message << "\n" << kUsage;
   std::exit(2);
-}
-
-std::optional<std::uint64_t> parse_size(std::string_view s) {
-  std::uint64_t multiplier = 1;
-  if (!s.empty()) {
-    switch (s.back()) {
-      case 'K':
-      case 'k':
-        multiplier = 1000;
-        break;
-      case 'M':
-      case 'm':
-        multiplier = 1000 * 1000;
-        break;
-      case 'G':
-      case 'g':
-        multiplier = 1000 * 1000 * 1000;
-        break;
-      default:
-        break;
-    }
-    if (multiplier != 1) s.remove_suffix(1);
-  }
-  if (s.empty() || s.size() > 15) return std::nullopt;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return v * multiplier;
 }
 
 // Writes the byte stream of one T-Server log into segment files.
@@ -184,13 +155,13 @@ int main(int argc, char** argv) {
       usage_error("missing value for " + std::string(arg));
     }
     auto size = [&]() {
-      const auto v = parse_size(value);
+      const auto v = tse::bench::parse_count(value);
       if (!v || *v == 0)
         usage_error("bad size for " + std::string(arg) + ": " + std::string(value));
       return *v;
     };
     if (arg == "--seed") {
-      const auto v = parse_size(value);
+      const auto v = tse::bench::parse_count(value);
       if (!v) usage_error("bad seed: " + std::string(value));
       seed = *v;
     } else if (arg == "--bytes") {
@@ -203,7 +174,7 @@ int main(int argc, char** argv) {
         usage_error("bad --tserver name: " + tserver);
       }
     } else if (arg == "--error-per-mille") {
-      const auto v = parse_size(value);
+      const auto v = tse::bench::parse_count(value);
       if (!v || *v > 1000) usage_error("bad --error-per-mille: " + std::string(value));
       error_per_mille = *v;
     } else if (arg == "--out") {

@@ -25,37 +25,9 @@
 #include <vector>
 
 #include "loggen.h"
+#include "quantity.h"
 
 namespace {
-
-std::optional<double> parse_number(std::string_view s) {
-  double multiplier = 1;
-  if (!s.empty()) {
-    switch (s.back()) {
-      case 'K':
-      case 'k':
-        multiplier = 1e3;
-        break;
-      case 'M':
-      case 'm':
-        multiplier = 1e6;
-        break;
-      case 'G':
-      case 'g':
-        multiplier = 1e9;
-        break;
-      default:
-        break;
-    }
-    if (multiplier != 1) s.remove_suffix(1);
-  }
-  if (s.empty()) return std::nullopt;
-  char* end = nullptr;
-  const std::string copy(s);
-  const double v = std::strtod(copy.c_str(), &end);
-  if (end == copy.c_str() || *end != '\0' || v <= 0) return std::nullopt;
-  return v * multiplier;
-}
 
 [[noreturn]] void usage(const std::string& message) {
   std::cerr << "tse_logwriter: " << message
@@ -103,9 +75,9 @@ int main(int argc, char** argv) {
       dir = value;
       continue;
     }
-    const auto v =
-        flag == "--seed" && value == "0" ? std::optional<double>(0) : parse_number(value);
-    if (!v) usage("bad value for " + std::string(flag));
+    // Every quantity is > 0, but a seed may be 0.
+    const auto v = tse::bench::parse_quantity(value);
+    if (!v || (*v == 0 && flag != "--seed")) usage("bad value for " + std::string(flag));
     if (flag == "--files")
       files = *v;
     else if (flag == "--rate")
