@@ -3,6 +3,7 @@
 
 #include "http/content_coding.h"
 #include "logging/rate_limiter.h"
+#include "net/host_port.h"
 
 #include <array>
 #include <chrono>
@@ -294,26 +295,8 @@ void HttpServer::stop() {
 }
 
 tcp::endpoint parse_listen_address(asio::io_context& io, const std::string& address) {
-  const std::size_t colon = address.rfind(':');
-  if (colon == std::string::npos) {
-    throw std::invalid_argument("listen address \"" + address +
-                                "\" has no port; use HOST:PORT or :PORT");
-  }
-  std::string host = address.substr(0, colon);
-  const std::string port_text = address.substr(colon + 1);
-  unsigned long port = 0;
-  try {
-    std::size_t used = 0;
-    port = std::stoul(port_text, &used);
-    if (used != port_text.size() || port > 65535) throw std::out_of_range("port");
-  } catch (const std::exception&) {
-    throw std::invalid_argument("listen address \"" + address + "\" has a bad port \"" + port_text +
-                                "\"");
-  }
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  const auto port16 = static_cast<unsigned short>(port);
+  const auto [host, port_text, port16] =
+      split_host_port(address, "listen address \"" + address + "\"");
   if (host.empty()) {
     // Every interface: IPv6 dual-stack where the machine has IPv6, else IPv4.
     tcp::acceptor probe(io);

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "logging/rate_limiter.h"
+#include "net/host_port.h"
 #include "source/syslog_message.h"
 
 namespace tse {
@@ -371,24 +372,9 @@ ListenerOptions StreamListener::parse(const std::string& value, bool syslog) {
       rest = rest.substr(at + 1);
     }
   }
-  const std::size_t colon = rest.rfind(':');
-  if (colon == std::string::npos) {
-    throw std::invalid_argument("\"" + value + "\" has no port; use HOST:PORT or :PORT");
-  }
-  options.host = rest.substr(0, colon);
-  if (options.host.size() >= 2 && options.host.front() == '[') {
-    options.host = options.host.substr(1, options.host.size() - 2);
-  }
-  const std::string port = rest.substr(colon + 1);
-  unsigned long number = 0;
-  try {
-    std::size_t used = 0;
-    number = std::stoul(port, &used);
-    if (used != port.size() || number > 65535) throw std::out_of_range("port");
-  } catch (const std::exception&) {
-    throw std::invalid_argument("\"" + value + "\" has a bad port \"" + port + "\"");
-  }
-  options.port = static_cast<unsigned short>(number);
+  HostPort split = split_host_port(rest, "\"" + value + "\"");
+  options.host = std::move(split.host);
+  options.port = split.port;
   boost::system::error_code ec;
   if (!options.host.empty()) asio::ip::make_address(options.host, ec);
   if (ec) throw std::invalid_argument("\"" + value + "\": \"" + options.host + "\" is no IP address");
