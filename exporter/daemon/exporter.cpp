@@ -309,7 +309,21 @@ int run_daemon(const Options& options) {
                                      exposition->get(ExpositionCache::Clock::now(),
                                                      std::move(done));
                                    },
-                               .title = "tserver_exporter " + std::string(version())});
+                               .title = "tserver_exporter " + std::string(version())},
+                    HttpLimits{.max_connections = options.web_max_connections,
+                               .on_open =
+                                   [&exporter](std::size_t open) {
+                                     if (exporter) exporter->self_metrics().http_connections.Set(
+                                         static_cast<double>(open));
+                                   },
+                               .on_turned_away =
+                                   [&exporter](std::string_view reason) {
+                                     if (!exporter) return;
+                                     auto& self = exporter->self_metrics();
+                                     (reason == "evicted" ? self.http_connections_evicted
+                                                          : self.http_connections_refused)
+                                         .Increment();
+                                   }});
   exporter = std::make_unique<Exporter>(options, /*durable=*/true);
   exposition = std::make_unique<ExpositionCache>(ExpositionCache::Ages{}, [&io, &exporter,
                                                                            &exposition] {

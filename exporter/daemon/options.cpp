@@ -16,8 +16,8 @@ struct Flag {
   std::function<void(Options&, const std::string&)> apply;
 };
 
-const std::array<Flag, 16>& flags() {
-  static const std::array<Flag, 16> kFlags{{
+const std::array<Flag, 17>& flags() {
+  static const std::array<Flag, 17> kFlags{{
       {"source.file", "GLOB",
        "T-Server log files to follow (repeatable). Segments of one T-Server "
        "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
@@ -43,18 +43,7 @@ const std::array<Flag, 16>& flags() {
        "At most N distinct tserver labels per --source.syslog or --source.tcp listener; lines "
        "of more are dropped and counted. (64)",
        [](Options& o, const std::string& v) {
-         std::size_t used = 0;
-         unsigned long n = 0;
-         try {
-           n = std::stoul(v, &used);
-         } catch (const std::exception&) {
-           used = 0;
-         }
-         if (used != v.size() || n == 0 || n > 100000) {
-           throw UsageError("--source.max-tservers takes a number from 1 to 100000 (got \"" + v +
-                            "\")");
-         }
-         o.max_tservers = n;
+         o.max_tservers = parse_count("--source.max-tservers", v, 1, 100000);
        }},
       {"source.from-beginning", "",
        "Read the files present at start from their first byte (default: from their end; files "
@@ -88,6 +77,12 @@ const std::array<Flag, 16>& flags() {
        }},
       {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. (:10057)",
        [](Options& o, const std::string& v) { o.listen_address = v; }},
+      {"web.max-connections", "N",
+       "At most N HTTP connections open at once; past it the one idle longest is closed to let "
+       "a new one in (a 503 when all are busy answering). Idle connections close after 30s. (64)",
+       [](Options& o, const std::string& v) {
+         o.web_max_connections = parse_count("--web.max-connections", v, 1, 100000);
+       }},
       {"web.telemetry-path", "PATH", "Path under which to serve metrics. (/metrics)",
        [](Options& o, const std::string& v) {
          if (v.empty() || v.front() != '/' || v == "/" || v == "/-/healthy") {
@@ -122,6 +117,23 @@ const Flag* find_flag(std::string_view name) {
 }
 
 }  // namespace
+
+std::size_t parse_count(const std::string& flag, const std::string& text, std::size_t min,
+                        std::size_t max) {
+  std::size_t used = 0;
+  unsigned long long n = 0;
+  try {
+    n = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || text.front() < '0' || text.front() > '9' || n < min ||
+      n > max) {
+    throw UsageError(flag + " takes a number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + " (got \"" + text + "\")");
+  }
+  return static_cast<std::size_t>(n);
+}
 
 std::chrono::milliseconds parse_duration(const std::string& flag, const std::string& text) {
   std::size_t i = 0;

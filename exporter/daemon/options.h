@@ -21,6 +21,7 @@ struct Options {
   std::chrono::milliseconds write_interval{5000};
   std::string listen_address = ":10057";
   std::string telemetry_path = "/metrics";
+  std::size_t web_max_connections = 64;   // --web.max-connections
   std::string log_level = "info";
   bool once = false;
   bool show_help = false;
@@ -38,6 +39,10 @@ Options parse_options(const std::vector<std::string>& args);
 
 /// The `--help` text.
 std::string usage_text();
+
+/// Parses a whole number from min to max for `flag`. Throws UsageError.
+std::size_t parse_count(const std::string& flag, const std::string& text, std::size_t min,
+                        std::size_t max);
 
 /// Parses a duration such as `250ms`, `1s`, `2m`, `1h`. Throws UsageError.
 std::chrono::milliseconds parse_duration(const std::string& flag, const std::string& text);

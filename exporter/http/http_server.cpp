@@ -1,10 +1,12 @@
 // The only translation unit that includes Boost.Beast: it is slow to compile.
 #include "http/http_server.h"
 
+#include "http/connection_set.h"
 #include "http/content_coding.h"
 #include "logging/rate_limiter.h"
 #include "net/host_port.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <optional>
@@ -30,7 +32,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr std::uint32_t kMaxHeaderBytes = 8 * 1024;
 constexpr std::uint64_t kMaxBodyBytes = 64 * 1024;
 constexpr std::string_view kExpositionType = "text/plain; version=0.0.4; charset=utf-8";
@@ -59,25 +60,42 @@ std::string html_escape(std::string_view s) {
 }
 
 // One connection: read a request, answer it, repeat while the client keeps the connection alive.
+// Every session is in the server's ConnectionSet from start to end, so that the cap on
+// connections holds and the server can close them all when it stops.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<const HttpRoutes> routes)
-      : stream_(std::move(socket)), routes_(std::move(routes)) {}
+  Session(tcp::socket socket, std::shared_ptr<const HttpRoutes> routes,
+          std::shared_ptr<ConnectionSet> connections, std::chrono::milliseconds idle_timeout)
+      : stream_(std::move(socket)),
+        routes_(std::move(routes)),
+        connections_(std::move(connections)),
+        idle_timeout_(idle_timeout) {}
+  ~Session() { connections_->remove(id_); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
-  void start() { read(); }
+  void start() {
+    id_ = connections_->add([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->abort();
+    });
+    read();
+  }
 
  private:
   void read() {
     parser_.emplace();
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(kMaxBodyBytes);
-    stream_.expires_after(kIdleTimeout);
+    stream_.expires_after(idle_timeout_);
+    connections_->reading(id_, ConnectionSet::Clock::now());
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
+    if (aborted_) return;
+    connections_->busy(id_);
     if (ec == http::error::end_of_stream) {
       close();
       return;
@@ -174,7 +192,7 @@ class Session : public std::enable_shared_from_this<Session> {
     header_ += "\r\n\r\n";
     const std::array<asio::const_buffer, 2> buffers{
         asio::buffer(header_), head ? asio::const_buffer() : asio::buffer(body)};
-    stream_.expires_after(kIdleTimeout);
+    stream_.expires_after(idle_timeout_);
     asio::async_write(stream_, buffers,
                       [self = shared_from_this(), keep_alive, exposition = std::move(exposition)](
                           beast::error_code ec, std::size_t) {
@@ -201,7 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(const std::shared_ptr<http::response<http::string_body>>& response) {
-    stream_.expires_after(kIdleTimeout);
+    stream_.expires_after(idle_timeout_);
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
                         if (ec || !response->keep_alive()) {
@@ -217,19 +235,43 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
+  // Closed to make room for a new connection, or because the server stops: whatever is pending
+  // ends with operation_aborted.
+  void abort() {
+    aborted_ = true;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<const HttpRoutes> routes_;
+  std::shared_ptr<ConnectionSet> connections_;
+  std::chrono::milliseconds idle_timeout_;
+  ConnectionSet::Id id_ = 0;
+  bool aborted_ = false;
   std::string header_;  // of the last metrics response
 };
+
+// The answer to a connection over the cap when every open one is busy: short enough to fit in
+// any socket buffer, so it is sent without waiting.
+constexpr std::string_view kOverCapacity =
+    "HTTP/1.1 503 Service Unavailable\r\nServer: tserver_exporter\r\nRetry-After: 1\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 36\r\nConnection: close\r\n\r\n"
+    "too many connections; try again now\n";
 
 }  // namespace
 
 class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(asio::io_context& io, const tcp::endpoint& endpoint, HttpRoutes routes)
-      : acceptor_(io), routes_(std::make_shared<const HttpRoutes>(std::move(routes))) {
+  Impl(asio::io_context& io, const tcp::endpoint& endpoint, HttpRoutes routes, HttpLimits limits)
+      : acceptor_(io),
+        routes_(std::make_shared<const HttpRoutes>(std::move(routes))),
+        limits_(std::move(limits)),
+        connections_(std::make_shared<ConnectionSet>(std::max<std::size_t>(1, limits_.max_connections),
+                                                     limits_.on_open)) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     if (endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
@@ -256,25 +298,65 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
         });
         return;
       }
-      try {
-        std::make_shared<Session>(std::move(socket), self->routes_)->start();
-      } catch (const std::exception& e) {
-        if (self->limiter_.allow()) spdlog::warn("dropping an HTTP connection: {}", e.what());
-      }
+      self->admit(std::move(socket));
       self->accept();
     });
+  }
+
+  void admit(tcp::socket socket) {
+    switch (connections_->admit()) {
+      case ConnectionSet::Admission::kAdmitted:
+        break;
+      case ConnectionSet::Admission::kEvicted:
+        turned_away("evicted");
+        break;
+      case ConnectionSet::Admission::kRefused: {
+        turned_away("refused");
+        boost::system::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.send(asio::buffer(kOverCapacity), 0, ignored);
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+        return;
+      }
+    }
+    try {
+      std::make_shared<Session>(std::move(socket), routes_, connections_, limits_.idle_timeout)
+          ->start();
+    } catch (const std::exception& e) {
+      if (limiter_.allow()) spdlog::warn("dropping an HTTP connection: {}", e.what());
+    }
+  }
+
+  void turned_away(std::string_view reason) {
+    if (limits_.on_turned_away) limits_.on_turned_away(reason);
+    if (cap_limiter_.allow()) {
+      spdlog::warn("{} HTTP connections open, the limit (--web.max-connections): {} a connection",
+                   connections_->max(), reason == "evicted" ? "closed the idlest" : "refused");
+    }
+  }
+
+  void stop() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    retry_.cancel();
+    connections_->close_all();
   }
 
   static constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
   tcp::acceptor acceptor_;
   asio::steady_timer retry_{acceptor_.get_executor()};
   RateLimiter limiter_{std::chrono::minutes(1)};
+  RateLimiter cap_limiter_{std::chrono::minutes(1)};
   std::shared_ptr<const HttpRoutes> routes_;
+  HttpLimits limits_;
+  std::shared_ptr<ConnectionSet> connections_;
 };
 
-HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, HttpRoutes routes) {
+HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, HttpRoutes routes,
+                       HttpLimits limits) {
   try {
-    impl_ = std::make_shared<Impl>(io, endpoint, std::move(routes));
+    impl_ = std::make_shared<Impl>(io, endpoint, std::move(routes), std::move(limits));
   } catch (const boost::system::system_error& e) {
     std::ostringstream where;
     where << endpoint;
@@ -288,10 +370,7 @@ HttpServer::~HttpServer() { stop(); }
 tcp::endpoint HttpServer::local_endpoint() const { return impl_->acceptor_.local_endpoint(); }
 
 void HttpServer::stop() {
-  if (!impl_) return;
-  boost::system::error_code ignored;
-  impl_->acceptor_.close(ignored);
-  impl_->retry_.cancel();
+  if (impl_) impl_->stop();
 }
 
 tcp::endpoint parse_listen_address(asio::io_context& io, const std::string& address) {

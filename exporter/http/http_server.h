@@ -2,9 +2,12 @@
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange under C++20
 
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -24,8 +27,24 @@ struct HttpRoutes {
   std::string title = "tserver_exporter";
 };
 
+/// How many connections the server holds, and for how long.
+struct HttpLimits {
+  /// Open connections at most. Past it, the connection that has waited longest for a request is
+  /// closed to let the new one in; a new one is turned away (a 503, then closed) only when
+  /// every connection is busy answering. 64 by default (`--web.max-connections`).
+  std::size_t max_connections = 64;
+  /// A connection that sends no complete request, or does not take its response, for this long
+  /// is closed.
+  std::chrono::milliseconds idle_timeout{30000};
+  /// Told, on the HTTP thread, how many connections are open whenever that changes.
+  std::function<void(std::size_t open)> on_open;
+  /// Told, on the HTTP thread, of every connection closed or refused for the cap: "evicted"
+  /// (closed to let a new one in) or "refused" (the new one, when all were busy).
+  std::function<void(std::string_view reason)> on_turned_away;
+};
+
 /// An HTTP/1.1 server on Boost.Beast: the telemetry path, a landing page at `/`, `/-/healthy`.
-/// GET and HEAD only; keep-alive; bounded request size and idle time per connection.
+/// GET and HEAD only; keep-alive; bounded request size, idle time and number of connections.
 ///
 /// Runs on the io_context it is given; every handler runs on that context's thread (the daemon
 /// gives it a thread of its own, so that reading logs never holds a scrape up). The
@@ -34,7 +53,7 @@ struct HttpRoutes {
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-             HttpRoutes routes);
+             HttpRoutes routes, HttpLimits limits = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -42,7 +61,7 @@ class HttpServer {
   /// The bound address (with the real port when asked for port 0).
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
 
-  /// Stops accepting; open connections end at their next read.
+  /// Stops accepting and closes every open connection. Call on the server's thread.
   void stop();
 
  private:

@@ -41,6 +41,11 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       file_errors_(counter_family(registry, "tserver_exporter_file_errors_total",
                                   "Log file problems, by reason: binary (not a text log; "
                                   "skipped), open and read (retried at the next poll).")),
+      http_dropped_(counter_family(
+          registry, "tserver_exporter_http_connections_dropped_total",
+          "HTTP connections ended for --web.max-connections, by reason: evicted (the one idle "
+          "longest, closed to let a new one in), refused (a new one when every open one was busy "
+          "answering).")),
       bytes_read(
           counter(registry, "tserver_exporter_bytes_read_total", "Bytes of T-Server log read.")),
       lines_read(
@@ -110,7 +115,11 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
           "count.")),
       listener_dropped(counter_family(registry, "tserver_exporter_listener_dropped_total",
                                       "Connections refused (over the limit) and messages dropped "
-                                      "(over the limit of T-Servers) by a network listener.")) {
+                                      "(over the limit of T-Servers) by a network listener.")),
+      http_connections(gauge(registry, "tserver_exporter_http_connections",
+                             "HTTP connections open (at most --web.max-connections).")),
+      http_connections_evicted(http_dropped_.Add({{"reason", "evicted"}})),
+      http_connections_refused(http_dropped_.Add({{"reason", "refused"}})) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

@@ -37,6 +37,7 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& lines_skipped_;
   prometheus::Family<prometheus::Counter>& records_skipped_;
   prometheus::Family<prometheus::Counter>& file_errors_;
+  prometheus::Family<prometheus::Counter>& http_dropped_;
 
  public:
   prometheus::Counter& bytes_read;
@@ -73,6 +74,11 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& listener_connections;
   prometheus::Family<prometheus::Counter>& listener_framing_errors;
   prometheus::Family<prometheus::Counter>& listener_dropped;
+  /// HTTP connections open, and those closed or refused for --web.max-connections (set from
+  /// the HTTP thread).
+  prometheus::Gauge& http_connections;
+  prometheus::Counter& http_connections_evicted;
+  prometheus::Counter& http_connections_refused;
 };
 
 }  // namespace tse

@@ -17,7 +17,7 @@ for setting in 'User=tserver-exporter' 'Group=tserver-exporter' 'ProtectSystem=s
   'StateDirectory=tserver-exporter' 'NoNewPrivileges=yes' 'PrivateTmp=yes' 'ProtectHome=yes' \
   'CapabilityBoundingSet=' 'EnvironmentFile=-/etc/default/tserver-exporter' \
   'ExecStart=/usr/bin/tserver_exporter --storage.path=/var/lib/tserver-exporter $ARGS' \
-  'ExecReload=/bin/kill -HUP $MAINPID'; do
+  'ExecReload=/bin/kill -HUP $MAINPID' 'LimitNOFILE=65536'; do
   grep -qxF "$setting" "$unit" || fail "$unit lacks the line: $setting"
 done
 grep -q '^ARGS=".*--source.file=' "$defaults" || fail "$defaults sets no ARGS with --source.file"

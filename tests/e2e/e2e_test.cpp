@@ -747,4 +747,48 @@ TEST_F(E2E, ShapeBDumpAfterIdleFlushIsCountedOnce) {
       << "one EventError, counted " << tserver_series(m, "TS_BUG3").sum << " times";
 }
 
+
+// Issue 11: idle HTTP clients starved the daemon of descriptors (about 1,100 at the default
+// limit of 1,024): scrapes timed out and state writes failed. With --web.max-connections, 300
+// idle clients at a limit of 128 descriptors neither keep a scrape out nor stop the counting.
+TEST_F(E2E, IdleHttpClientsNeitherKeepScrapesOutNorStopTheCounting) {
+  const std::string seg = logs_ / "TS_FD.20251217_100000_000.log";
+  write_file(seg, header("TS_FD", "TS_FD.20251217_100000_000.log"));
+  Process daemon(daemon_args({"--source.file=" + seg}), proc_.path());
+  const int port = daemon.port();
+  ASSERT_NE(port, 0);
+  ASSERT_NE(scrape_until(port, {errors_line("TS_FD", "57", "TERR_TIMEOUT", 0)}), "");
+  // The descriptor limit of a small container, set on the running daemon.
+  const rlimit limit{128, 128};
+  ASSERT_EQ(::prlimit(daemon.pid(), RLIMIT_NOFILE, &limit, nullptr), 0) << std::strerror(errno);
+
+  std::vector<int> idle;
+  for (int i = 0; i < 300; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+    idle.push_back(fd);
+  }
+  append_file(seg, shape_a(57, "0000000000000101") + shape_a(236, "0000000000000102"));
+  const auto started = std::chrono::steady_clock::now();
+  const std::string m =
+      scrape_until(port, {errors_line("TS_FD", "57", "TERR_TIMEOUT", 1),
+                          errors_line("TS_FD", "236", "Timeout performing operation", 1)});
+  EXPECT_TRUE(HasLine(m, errors_line("TS_FD", "57", "TERR_TIMEOUT", 1))) << m;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  const auto open = value_of(m, "tserver_exporter_http_connections");
+  ASSERT_TRUE(open.has_value());
+  EXPECT_LE(std::stoi(*open), 64);
+  EXPECT_TRUE(HasLine(m, "tserver_exporter_state_write_failures_total 0")) << m;
+  EXPECT_TRUE(HasLine(m, "tserver_exporter_http_connections_dropped_total{reason=\"refused\"} 0"));
+  const auto evicted = value_of(m, "tserver_exporter_http_connections_dropped_total{reason=\"evicted\"}");
+  ASSERT_TRUE(evicted.has_value());
+  EXPECT_GE(std::stoi(*evicted), 300 - 64);
+  for (int fd : idle) ::close(fd);
+  EXPECT_EQ(daemon.stop(SIGTERM).code, 0);
+}
+
 }  // namespace

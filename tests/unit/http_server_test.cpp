@@ -43,13 +43,49 @@ std::string get(unsigned short port, const std::string& target, const std::strin
                        method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 }
 
+// A connected socket to 127.0.0.1:port that has sent nothing yet.
+int connect_to(unsigned short port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// True when the server closed `fd` within `timeout` (end of stream or reset).
+bool closed_by_server(int fd, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char c = 0;
+  const ssize_t n = ::recv(fd, &c, 1, 0);
+  return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+// True once get() returns `want`, within 5 s.
+template <class Get, class T>
+bool eventually_equal(Get get, T want) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (get() == want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return get() == want;
+}
+
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     server_ = std::make_unique<HttpServer>(io_, parse_listen_address(io_, "127.0.0.1:0"),
                                            HttpRoutes{.telemetry_path = "/metrics",
                                                       .metrics = [this](auto done) { metrics(done); },
-                                                      .title = "tserver_exporter test"});
+                                                      .title = "tserver_exporter test"},
+                                           limits());
     port_ = server_->local_endpoint().port();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -62,6 +98,8 @@ class HttpServerTest : public ::testing::Test {
     thread_.join();
   }
 
+  virtual HttpLimits limits() { return {}; }
+
   boost::asio::io_context io_;
   std::unique_ptr<HttpServer> server_;
   unsigned short port_ = 0;
@@ -69,6 +107,11 @@ class HttpServerTest : public ::testing::Test {
   // Answers at once, or (when late_) from another thread after the request has been read, as
   // the daemon's counting thread does.
   void metrics(const std::function<void(std::shared_ptr<const Exposition>)>& done) {
+    if (held_) {  // answered when the test releases it: the connection stays busy meanwhile
+      std::lock_guard lock(late_mutex_);
+      held_answers_.push_back(done);
+      return;
+    }
     if (failed_) {
       done(nullptr);
       return;
@@ -86,6 +129,8 @@ class HttpServerTest : public ::testing::Test {
     });
   }
 
+  std::atomic<bool> held_{false};
+  std::vector<std::function<void(std::shared_ptr<const Exposition>)>> held_answers_;
   std::atomic<bool> late_{false};
   std::atomic<bool> failed_{false};  // the rendering failed
   std::mutex late_mutex_;
@@ -188,6 +233,97 @@ TEST_F(HttpServerTest, GarbageGetsA400AndTheServerGoesOn) {
   std::string huge = "GET /metrics HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n";
   EXPECT_TRUE(http_exchange(port_, huge).starts_with("HTTP/1.1 400"));
   EXPECT_TRUE(get(port_, "/metrics").ends_with("tserver_up 1\n"));
+}
+
+// Idle clients cannot lock Prometheus out (issue 11): with the cap full of connections that
+// never send a request, or that trickle one, a scrape gets through at once, and the connection
+// idle longest is the one closed for it.
+class HttpServerCapTest : public HttpServerTest {
+ protected:
+  HttpLimits limits() override {
+    return HttpLimits{.max_connections = 4,
+                      .on_open = [this](std::size_t n) { open_ = n; },
+                      .on_turned_away =
+                          [this](std::string_view reason) {
+                            (reason == "evicted" ? evicted_ : refused_)++;
+                          }};
+  }
+  void TearDown() override {
+    for (int fd : fds_) ::close(fd);
+    {
+      std::lock_guard lock(late_mutex_);
+      for (auto& done : held_answers_) done(nullptr);
+    }
+    HttpServerTest::TearDown();
+  }
+  int open_idle() {
+    const int fd = connect_to(port_);
+    fds_.push_back(fd);
+    return fd;
+  }
+  std::vector<int> fds_;
+  std::atomic<std::size_t> open_{0};
+  std::atomic<int> evicted_{0};
+  std::atomic<int> refused_{0};
+  auto held_count_fn() {
+    return [this] {
+      std::lock_guard lock(late_mutex_);
+      return held_answers_.size();
+    };
+  }
+};
+
+TEST_F(HttpServerCapTest, AScrapeGetsThroughACapFullOfIdleClients) {
+  std::vector<int> idle;
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(open_idle());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // accepted in this order
+  }
+  // One trickles a request it never finishes.
+  ::send(idle[1], "GET /metr", 9, 0);
+  ASSERT_TRUE(eventually_equal([this] { return open_.load(); }, 4u));
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_TRUE(get(port_, "/metrics").ends_with("\r\n\r\ntserver_up 1\n")) << round;
+    // The scrape's connection closed: fill the cap again.
+    ASSERT_TRUE(eventually_equal([this] { return open_.load(); }, 3u));
+    open_idle();
+    ASSERT_TRUE(eventually_equal([this] { return open_.load(); }, 4u));
+  }
+  // The three scrapes closed the three connections accepted first; the fourth is still open.
+  EXPECT_TRUE(closed_by_server(idle[0]));
+  EXPECT_TRUE(closed_by_server(idle[1]));
+  EXPECT_TRUE(closed_by_server(idle[2]));
+  EXPECT_FALSE(closed_by_server(idle[3], std::chrono::milliseconds(200)));
+  EXPECT_EQ(evicted_, 3);
+  EXPECT_EQ(refused_, 0);
+}
+
+TEST_F(HttpServerCapTest, ANewConnectionIsRefusedAtOnceWhenAllAreBusyAnswering) {
+  held_ = true;
+  for (int i = 0; i < 4; ++i) {
+    const int fd = open_idle();
+    const std::string request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+    ::send(fd, request.data(), request.size(), 0);
+  }
+  ASSERT_TRUE(eventually_equal(held_count_fn(), 4u));
+  const auto started = std::chrono::steady_clock::now();
+  const std::string refused = get(port_, "/metrics");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  EXPECT_EQ(refused,
+            "HTTP/1.1 503 Service Unavailable\r\nServer: tserver_exporter\r\nRetry-After: 1\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 36\r\n"
+            "Connection: close\r\n\r\ntoo many connections; try again now\n");
+  EXPECT_EQ(refused_, 1);
+  EXPECT_EQ(evicted_, 0);
+}
+
+TEST_F(HttpServerCapTest, StoppingClosesEveryOpenConnection) {
+  std::vector<int> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(open_idle());
+  ASSERT_TRUE(eventually_equal([this] { return open_.load(); }, 3u));
+  boost::asio::post(io_, [this] { server_->stop(); });
+  for (int fd : idle) EXPECT_TRUE(closed_by_server(fd));
+  EXPECT_TRUE(eventually_equal([this] { return open_.load(); }, 0u));
 }
 
 TEST(HttpServer, APortInUseIsAOneLineError) {

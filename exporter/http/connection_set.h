@@ -1,0 +1,70 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <utility>
+
+namespace tse {
+
+/// The open HTTP connections, and the cap on how many there may be.
+///
+/// Idle clients must never lock Prometheus out: when the set is full, a new connection is let in
+/// by closing the connection that has waited longest for a request (an idle keep-alive client,
+/// or one that trickles its request). Only when every connection is busy answering (a response
+/// being rendered or written) is the new one turned away. Connections being answered end on
+/// their own within the idle timeout, so the set never stays full for longer than that.
+///
+/// Knows nothing of sockets: a connection is an id and a function that closes it. Not
+/// thread-safe: the HTTP thread alone calls it (the server's accept loop and its sessions).
+class ConnectionSet {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Id = std::uint64_t;
+
+  /// `on_size` (optional) is told the number of open connections whenever it changes.
+  explicit ConnectionSet(std::size_t max_connections,
+                         std::function<void(std::size_t)> on_size = nullptr)
+      : max_(max_connections), on_size_(std::move(on_size)) {}
+
+  enum class Admission {
+    kAdmitted,  // there was room
+    kEvicted,   // there was room once the connection waiting longest was closed
+    kRefused,   // full of connections being answered
+  };
+  /// Makes room for one more connection, closing one if it must. Call before add().
+  Admission admit();
+
+  /// A new connection: `close` ends it at once (its pending operations are cancelled).
+  Id add(std::function<void()> close);
+  /// The connection waits for a request (between requests, or reading one), since `since`.
+  void reading(Id id, Clock::time_point since);
+  /// The connection is answering a request: not to be closed to make room.
+  void busy(Id id);
+  /// The connection ended (a no-op for one already closed by admit() or close_all()).
+  void remove(Id id);
+  /// Closes every connection (the server stops). Safe while the closers call remove().
+  void close_all();
+
+  [[nodiscard]] std::size_t size() const { return open_.size(); }
+  [[nodiscard]] std::size_t max() const { return max_; }
+
+ private:
+  struct Connection {
+    std::function<void()> close;
+    bool reading = false;
+    Clock::time_point since{};
+  };
+  void changed() const {
+    if (on_size_) on_size_(open_.size());
+  }
+
+  std::size_t max_;
+  std::function<void(std::size_t)> on_size_;
+  Id next_ = 0;
+  std::map<Id, Connection> open_;
+};
+
+}  // namespace tse
