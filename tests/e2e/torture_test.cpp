@@ -5,181 +5,16 @@
 // ever goes down, and once the writer is done the counters equal what was written, exactly,
 // for every code.
 #include <atomic>
-#include <mutex>
 #include <random>
 
-#include "e2e_support.h"
+#include "rotating_logs.h"
 
 namespace {
 
 using namespace tse::e2e;
 
-constexpr int kEventsPerTServer = 10'000;
-constexpr int kEventsPerSegment = 800;  // 13 segments each: 26 in all
+constexpr int kEventsPerTServer = 10'000;  // 13 segments each: 26 in all
 constexpr int kRestarts = 4;
-
-// What one T-Server's writer produced, by error_code label.
-using Counts = std::map<std::string, long>;
-
-// Writes one T-Server's log, rotating every kEventsPerSegment EventErrors, in many small writes
-// (some cut in the middle of a line), pacing itself so that the whole run takes ~20 s.
-class LogWriter {
- public:
-  enum class Rotation { kGenesysSegments, kRenameAndCreate };
-
-  LogWriter(std::string dir, std::string app, Rotation rotation, unsigned seed)
-      : dir_(std::move(dir)), app_(std::move(app)), rotation_(rotation), random_(seed) {}
-
-  void run() {
-    open_segment();
-    for (int i = 0; i < kEventsPerTServer; ++i) {
-      if (i > 0 && i % kEventsPerSegment == 0) rotate();
-      write_event(i);
-      if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1 + random_() % 4));
-    }
-    // A last ordinary record closes whatever is open.
-    write(record("Std 04120 Check point 2025-12-17T12:00:00"));
-  }
-
-  [[nodiscard]] const Counts& written() const { return written_; }
-
- private:
-  std::string current_path() const {
-    if (rotation_ == Rotation::kRenameAndCreate) return dir_ + "/" + app_ + ".log";
-    char name[64];
-    std::snprintf(name, sizeof name, ".20251217_%06d_000.log", 100000 + segment_);
-    return dir_ + "/" + app_ + name;
-  }
-
-  void open_segment() {
-    path_ = current_path();
-    write_file(path_, "Application name:\t" + app_ +
-                          "\r\nApplication type:\tTServer\r\nHost name:\tSFBTS01\r\n"
-                          "File:\t(" +
-                          std::to_string(segment_) + ") " + path_ + "\r\n\r\n");
-  }
-
-  void rotate() {
-    ++segment_;
-    if (rotation_ == Rotation::kRenameAndCreate) {
-      const std::string rotated = path_ + "." + std::to_string(segment_);  // out of the glob
-      fs::rename(path_, rotated);
-      fs::remove(path_ + "." + std::to_string(segment_ - 3));  // keep two rotated files
-    } else {
-      char old[64];
-      std::snprintf(old, sizeof old, ".20251217_%06d_000.log", 100000 + segment_ - 4);
-      fs::remove(dir_ + "/" + app_ + old);  // keep three segments, as `expire` would
-    }
-    open_segment();
-  }
-
-  std::string record(const std::string& rest) {
-    char time[32];
-    std::snprintf(time, sizeof time, "2025-12-17T11:%02d:%02d.%03d ", (clock_ / 60000) % 60,
-                  (clock_ / 1000) % 60, clock_ % 1000);
-    ++clock_;
-    return time + rest + "\r\n";
-  }
-
-  // One EventError, in a shape and with a code picked at random, with ordinary traffic around.
-  void write_event(int i) {
-    static const char* kCodes[] = {"57", "236", "56", "1707", "237", "9999"};
-    std::string text = record(
-                           "Trc 04541 RequestMakeCall received from [724] (0000002a WDE_01 "
-                           "10.1.2.3:51234)") +
-                       "message RequestMakeCall\r\n\tAttributeThisDN\t'sip:a@contoso.com'\r\n"
-                       "\tAttributeUserData\t[64] 00 01 00 00..\r\n\t\t'ErrorCode'\t57\r\n"
-                       "\tAttributeReferenceID\t" +
-                       std::to_string(i) + "\r\n";
-    const std::string code = kCodes[random_() % 6];
-    char sequence[17];
-    std::snprintf(sequence, sizeof sequence, "%016x", ++sequence_);
-    const std::string dump = "\tAttributeEventSequenceNumber\t" + std::string(sequence) +
-                             "\r\n\tAttributeErrorCode\t" + code + "\r\n\tAttributeReferenceID\t" +
-                             std::to_string(i) + "\r\n";
-    const std::string sent =
-        record("Trc 04542 EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)");
-    switch (random_() % 4) {
-      case 0:  // shape A, sometimes printed twice
-        text += "@11:00:00.0000 [0] 8.5.001.23 send_to_client: message EventError\r\n" + dump;
-        if (random_() % 3 == 0) {
-          text += "@11:00:00.0000 [0] 8.5.001.23 send_to_client: message EventError\r\n" + dump;
-        }
-        text += sent;
-        ++written_[code];
-        break;
-      case 1:  // shape B
-        text += sent + "message EventError\r\n" + dump;
-        ++written_[code];
-        break;
-      case 2:  // logged at trace verbosity: the record alone
-        text += sent;
-        ++written_["unknown"];
-        break;
-      default:  // shape A
-        text +=
-            "@11:00:00.0000 [0] 8.5.001.23 send_to_client: message EventError\r\n" + dump + sent;
-        ++written_[code];
-        break;
-    }
-    text += record("Trc 04542 EventDialing sent to [724] (0000002a WDE_01 10.1.2.3:51234)");
-    // Written in two pieces cut anywhere: the daemon sees partial lines and open dumps.
-    const std::size_t cut = random_() % text.size();
-    write(text.substr(0, cut));
-    write(text.substr(cut));
-  }
-
-  void write(const std::string& bytes) { append_file(path_, bytes); }
-
-  std::string dir_;
-  std::string app_;
-  Rotation rotation_;
-  std::mt19937 random_;
-  std::string path_;
-  int segment_ = 0;
-  int clock_ = 0;
-  unsigned sequence_ = 0;
-  Counts written_;
-};
-
-// Every tserver_event_errors_total series of an exposition, by its labels.
-std::map<std::string, long> error_series(const std::string& exposition) {
-  std::map<std::string, long> out;
-  for (const auto& line : split_lines(exposition)) {
-    if (!line.starts_with("tserver_event_errors_total{")) continue;
-    const std::size_t space = line.rfind(' ');
-    out[line.substr(0, space)] = std::stol(line.substr(space + 1));
-  }
-  return out;
-}
-
-// The EventError counters in the state file, by the same series names as the exposition, for
-// the codes of the writer (`counter<TAB>event_errors<TAB>tserver<TAB><TAB>error_code<TAB>value`).
-std::string series_of(const std::string& tserver, const std::string& code);
-std::map<std::string, long> counters_on_disk(const std::string& state_dir) {
-  std::map<std::string, long> out;
-  for (const auto& line : split_lines(read_file(state_dir + "/tserver_exporter.state"))) {
-    constexpr std::string_view kPrefix = "counter\tevent_errors\t";  // then tserver, "", code
-    if (!line.starts_with(kPrefix)) continue;
-    const std::size_t a = line.find('\t', kPrefix.size());
-    const std::size_t b = line.find('\t', a + 1);
-    const std::size_t c = line.find('\t', b + 1);
-    out[series_of(line.substr(kPrefix.size(), a - kPrefix.size()), line.substr(b + 1, c - b - 1))] =
-        std::stol(line.substr(c + 1));
-  }
-  return out;
-}
-
-std::string series_of(const std::string& tserver, const std::string& code) {
-  const std::string name = code == "57"     ? "TERR_TIMEOUT"
-                           : code == "236"  ? "Timeout performing operation"
-                           : code == "56"   ? "TERR_INV_CONNID"
-                           : code == "1707" ? "TERR_SOFT_AGENT_NOT_LOGGED_IN"
-                           : code == "237"  ? "Call has disconnected"
-                                            : "UNKNOWN";
-  return "tserver_event_errors_total{error_code=\"" + code + "\",error_name=\"" + name +
-         "\",tserver=\"" + tserver + "\"}";
-}
 
 TEST(Torture, KilledAndRestartedWhileLogsRotateNothingIsLostOrCountedTwice) {
   TempDir logs, state, proc;
@@ -188,40 +23,12 @@ TEST(Torture, KilledAndRestartedWhileLogsRotateNothingIsLostOrCountedTwice) {
       "--storage.path=" + state.path(), "--source.poll-interval=20ms",
       "--storage.write-interval=100ms"};
 
-  // The scraper: every value seen, checked against the highest seen before it, and against
-  // the state file, which must already hold it (a crash could otherwise take it back).
-  std::mutex mutex;
-  std::map<std::string, long> highest;
-  std::vector<std::string> decreases;
-  std::vector<std::string> not_on_disk;
-  long scrapes = 0;
-  const auto record_scrape = [&](const std::string& exposition) {
-    if (exposition.empty()) return;
-    const auto on_disk = counters_on_disk(state.path());
-    std::lock_guard lock(mutex);
-    ++scrapes;
-    for (const auto& [series, value] : error_series(exposition)) {
-      const auto disk = on_disk.find(series);
-      if (value > 0 && (disk == on_disk.end() || disk->second < value)) {
-        not_on_disk.push_back(
-            series + " " + std::to_string(value) + " scraped, " +
-            (disk == on_disk.end() ? std::string("none") : std::to_string(disk->second)) +
-            " on disk");
-      }
-      long& top = highest[series];
-      if (value < top) {
-        decreases.push_back(series + " went from " + std::to_string(top) + " to " +
-                            std::to_string(value));
-      }
-      top = std::max(top, value);
-    }
-  };
-
+  ScrapeChecker checker(state.path());
   std::atomic<int> port{0};
   std::atomic<bool> done{false};
   std::jthread scraper([&] {
     while (!done) {
-      if (const int p = port.load()) record_scrape(scrape(p));
+      if (const int p = port.load()) checker.record(scrape(p));
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   });
@@ -236,8 +43,8 @@ TEST(Torture, KilledAndRestartedWhileLogsRotateNothingIsLostOrCountedTwice) {
   auto daemon = std::make_unique<Process>(args, proc.path());
   port = daemon->port();
   ASSERT_NE(port.load(), 0);
-  std::jthread writer_a([&] { a.run(); });
-  std::jthread writer_b([&] { b.run(); });
+  std::jthread writer_a([&] { a.run(kEventsPerTServer); });
+  std::jthread writer_b([&] { b.run(kEventsPerTServer); });
 
   std::mt19937 random(3);
   for (int i = 0; i < kRestarts; ++i) {
@@ -251,19 +58,12 @@ TEST(Torture, KilledAndRestartedWhileLogsRotateNothingIsLostOrCountedTwice) {
   writer_a.join();
   writer_b.join();
 
-  // The expected final lines, every code of both T-Servers.
-  std::vector<std::string> want;
   long total = 0;
-  for (const auto& [writer, tserver] :
-       {std::pair{&a, "TS_SEGMENTS"}, std::pair{&b, "TS_RENAMED"}}) {
-    for (const auto& [code, n] : writer->written()) {
-      want.push_back(series_of(tserver, code) + " " + std::to_string(n));
-      total += n;
-    }
-  }
+  const std::vector<std::string> want =
+      final_lines({{&a, "TS_SEGMENTS"}, {&b, "TS_RENAMED"}}, total);
   EXPECT_EQ(total, 2L * kEventsPerTServer);
   const std::string final_exposition = scrape_until(port, want, "/metrics");
-  record_scrape(final_exposition);
+  checker.record(final_exposition);
   done = true;
   scraper.join();
 
@@ -271,10 +71,7 @@ TEST(Torture, KilledAndRestartedWhileLogsRotateNothingIsLostOrCountedTwice) {
   long counted = 0;
   for (const auto& [series, value] : error_series(final_exposition)) counted += value;
   EXPECT_EQ(counted, total) << "a series beyond the written codes was counted";
-  std::lock_guard lock(mutex);
-  EXPECT_TRUE(decreases.empty()) << decreases.size() << " decreases, first: " << decreases[0];
-  EXPECT_TRUE(not_on_disk.empty()) << not_on_disk.size() << " scrapes showed a value not on "
-                                   << "disk, first: " << not_on_disk[0];
+  const long scrapes = checker.expect_consistent();
   EXPECT_GT(scrapes, 100);
   std::cout << "torture: " << total << " EventErrors, " << kRestarts << " SIGKILL restarts, "
             << scrapes << " scrapes, no decrease\n";
