@@ -73,6 +73,8 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& listener_connections;
   prometheus::Family<prometheus::Counter>& listener_framing_errors;
   prometheus::Family<prometheus::Counter>& listener_dropped;
+  /// Starts that used the previous generation of the state file (the newest missing or corrupt).
+  prometheus::Counter& state_fallbacks;
 };
 
 }  // namespace tse
