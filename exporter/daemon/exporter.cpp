@@ -31,7 +31,7 @@ namespace tse {
 
 Exporter::Exporter(const Options& options, bool durable)
     : registry_(std::make_shared<prometheus::Registry>()),
-      errors_(*registry_),
+      errors_(*registry_, ErrorMetrics::Limits{.tservers = options.metrics_max_tservers}),
       self_(*registry_, version(), revision()),
       store_(durable ? std::optional<StateStore>(options.storage_path) : std::nullopt),
       tailer_(
