@@ -15,13 +15,13 @@ bool make_private_directory(const std::string& directory, std::string& error);
 /// - the temporary file `name.tmp` is created exclusively, relative to a descriptor of the
 ///   directory, never through a symbolic link (a stale one, or a planted link, is removed
 ///   first), with mode 0600; written and synced;
-/// - with a non-empty `previous`, the current `name` is renamed to `previous` (a rename replaces
-///   whatever `previous` was, a link included, and never writes through it);
+/// - with a non-empty `previous`, the current `name` is kept as `previous`: hard-linked under
+///   `previous.tmp`, renamed over `previous` (a rename replaces whatever `previous` was, a link
+///   included, and never writes through it), so that `name` exists at every moment;
 /// - the temporary file is renamed to `name`, and the directory synced.
 ///
 /// On failure (a full disk, an unwritable directory) the temporary file is removed and `name`
-/// and `previous` are left as they were, unless the failure came after the first rename (then
-/// `name` is missing and `previous` holds the last good file). False with a reason in `error`.
+/// is left as it was. False with a reason in `error`.
 ///
 /// The POSIX implementation is atomic_file_posix.cpp. Not thread-safe for one `name`.
 bool replace_file(const std::string& directory, std::string_view name, std::string_view previous,

@@ -46,6 +46,21 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
+// Makes `previous` name the file `target` names now (nothing to do without one), so that
+// `target` exists at every moment: a hard link under a temporary name renamed over `previous`.
+// Where hard links are not supported, `target` is renamed to `previous` (then a crash before the
+// new file is renamed in leaves only `previous`, which the loader falls back to).
+bool keep_as(int dir, const std::string& target, const std::string& previous) {
+  const std::string link = previous + ".tmp";
+  if (::unlinkat(dir, link.c_str(), 0) != 0 && errno != ENOENT) return false;
+  if (::linkat(dir, target.c_str(), dir, link.c_str(), 0) == 0) {
+    return ::renameat(dir, link.c_str(), dir, previous.c_str()) == 0;
+  }
+  if (errno == ENOENT) return true;
+  if (errno != EPERM && errno != ENOTSUP && errno != EMLINK) return false;
+  return ::renameat(dir, target.c_str(), dir, previous.c_str()) == 0 || errno == ENOENT;
+}
+
 }  // namespace
 
 bool make_private_directory(const std::string& directory, std::string& error) {
@@ -91,11 +106,8 @@ bool replace_file(const std::string& directory, std::string_view name, std::stri
   if (!write_all(file.get(), bytes)) return fail("cannot write " + shown);
   if (::fsync(file.get()) != 0) return fail("cannot fsync " + shown);
   if (!file.close()) return fail("cannot write " + shown);
-  if (!previous.empty()) {
-    const std::string kept(previous);
-    if (::renameat(dir.get(), target.c_str(), dir.get(), kept.c_str()) != 0 && errno != ENOENT) {
-      return fail("cannot rename " + directory + "/" + target + " to " + kept);
-    }
+  if (!previous.empty() && !keep_as(dir.get(), target, std::string(previous))) {
+    return fail("cannot keep " + directory + "/" + target + " as " + std::string(previous));
   }
   if (::renameat(dir.get(), temporary.c_str(), dir.get(), target.c_str()) != 0) {
     return fail("cannot rename " + shown);

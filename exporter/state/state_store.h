@@ -10,7 +10,7 @@ namespace tse {
 /// The state file in the storage directory, in two generations: `tserver_exporter.state`, the
 /// newest, and `tserver_exporter.state.1`, the one before it. Each write goes through
 /// os::replace_file (a temporary file created exclusively, never through a link; fsync; the
-/// newest renamed to `.1`; the new one renamed in; fsync of the directory), so a crash at any
+/// newest kept as `.1`; the new one renamed in; fsync of the directory), so a crash at any
 /// moment leaves a whole generation. At start the newest is used, else (missing or corrupt) the
 /// one before: counters and positions always come from one generation, so the counts after the
 /// restart are exact (what the older generation lacks is read again from the logs).

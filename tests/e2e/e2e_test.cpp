@@ -6,6 +6,8 @@
 // number of bytes the test wrote, after which the counts are final and asserted line by line.
 #include "e2e_support.h"
 
+#include <sys/mount.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -653,6 +655,57 @@ TEST_F(E2E, ACorruptStateFileFallsBackToThePreviousGenerationWithExactCounts) {
                                       "using the previous state"),
             std::string::npos)
       << daemon.stderr_text();
+}
+
+// A full disk under the state directory (a 64 KiB tmpfs, filled up): the writes fail and are
+// counted, counting goes on, and after a crash the last good state, intact, is used: the logs
+// are read again from its positions and the counts are exact.
+TEST_F(E2E, AFullStateDiskKeepsTheLastGoodStateForTheRestart) {
+  const std::string disk = state_.path() + "/small";
+  std::filesystem::create_directory(disk);
+  if (::mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (" << std::strerror(errno)
+                 << "): needs root or CAP_SYS_ADMIN";
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{disk};
+  const std::string seg = logs_.path() + "/TS_D.20251217_100000_000.log";
+  write_file(seg, header("TS_D", "TS_D.20251217_100000_000.log"));
+  const std::vector<std::string> args{"--web.listen-address=127.0.0.1:0",
+                                      "--source.poll-interval=50ms", "--storage.path=" + disk,
+                                      "--source.file=" + seg};
+  {
+    Process daemon(args, proc_.path());
+    const int port = daemon.port();
+    ASSERT_NE(port, 0);
+    append_file(seg, shape_a(57, "0000000000000501"));
+    ASSERT_NE(scrape_until(port, {errors_line("TS_D", "57", "TERR_TIMEOUT", 1)}), "");
+    const int filler = ::open((disk + "/filler").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(filler, 0);
+    const std::string block(4096, 'f');
+    while (::write(filler, block.data(), block.size()) > 0) {
+    }
+    ::close(filler);
+    append_file(seg, shape_a(57, "0000000000000502") + shape_a(236, "0000000000000503"));
+    const std::string m =
+        scrape_until(port, {errors_line("TS_D", "236", "Timeout performing operation", 1)});
+    EXPECT_TRUE(HasLine(m, errors_line("TS_D", "57", "TERR_TIMEOUT", 2)));
+    const auto failures = value_of(m, "tserver_exporter_state_write_failures_total");
+    ASSERT_TRUE(failures);
+    EXPECT_GE(std::stol(*failures), 1);
+    EXPECT_FALSE(std::filesystem::exists(disk + "/tserver_exporter.state.tmp"));
+    daemon.stop(SIGKILL);
+  }
+  Process daemon(args, proc_.path());  // the disk still full
+  const int port = daemon.port();
+  ASSERT_NE(port, 0);
+  const std::string m =
+      scrape_until(port, {errors_line("TS_D", "236", "Timeout performing operation", 1)});
+  EXPECT_TRUE(HasLine(m, errors_line("TS_D", "57", "TERR_TIMEOUT", 2)));
+  EXPECT_TRUE(HasLine(m, errors_line("TS_D", "236", "Timeout performing operation", 1)));
+  EXPECT_TRUE(HasLine(m, "tserver_exporter_state_load_failures_total 0"));
 }
 
 // A state directory that cannot be written: counting goes on, the failures are counted.

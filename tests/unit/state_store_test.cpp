@@ -84,10 +84,12 @@ TEST_F(StateStoreTest, PlantedLinksAreReplacedNeverWrittenThrough) {
   ASSERT_EQ(save(store, 1), "");
   fs::create_symlink(victim, store.path() + ".tmp");
   fs::create_symlink(victim, store.previous_path());
+  fs::create_symlink(victim, store.previous_path() + ".tmp");
   ASSERT_EQ(save(store, 2), "");
   EXPECT_EQ(read_text(victim), "precious\n");
   EXPECT_FALSE(fs::is_symlink(store.previous_path()));
   EXPECT_FALSE(fs::exists(store.path() + ".tmp"));
+  EXPECT_FALSE(fs::exists(store.previous_path() + ".tmp"));
   EXPECT_EQ(read_text(store.path()), serialize_state(state_with(2)));
   EXPECT_EQ(read_text(store.previous_path()), serialize_state(state_with(1)));
 }
