@@ -31,7 +31,7 @@ namespace tse {
 
 Exporter::Exporter(const Options& options, bool durable)
     : registry_(std::make_shared<prometheus::Registry>()),
-      errors_(*registry_),
+      errors_(*registry_, ErrorMetrics::Limits{.tservers = options.metrics_max_tservers}),
       self_(*registry_, version(), revision()),
       store_(durable ? std::optional<StateStore>(options.storage_path) : std::nullopt),
       tailer_(
@@ -54,7 +54,8 @@ TailerOptions Exporter::tailer_options(const Options& options) {
   if (!store_) return tailer;
   SavedState state;
   std::string error;
-  switch (store_->load(state, error)) {
+  const auto loaded = store_->load(state, error);
+  switch (loaded) {
     case StateStore::LoadResult::kMissing:
       spdlog::info("no state file in {}: starting with every counter at 0", options.storage_path);
       return tailer;
@@ -62,6 +63,12 @@ TailerOptions Exporter::tailer_options(const Options& options) {
       self_.state_load_failures.Increment();
       spdlog::warn("{}; starting clean (the file will be replaced)", error);
       return tailer;
+    case StateStore::LoadResult::kLoadedPrevious:
+      if (store_->newest_invalid()) self_.state_load_failures.Increment();
+      self_.state_fallbacks.Increment();
+      spdlog::warn("{}; using the previous state {} (the logs since are read again)", error,
+                   store_->previous_path());
+      break;
     case StateStore::LoadResult::kLoaded:
       break;
   }
@@ -73,8 +80,10 @@ TailerOptions Exporter::tailer_options(const Options& options) {
     }
   }
   saved_generation_ = errors_.generation();
-  spdlog::info("restored {} counters and {} log positions from {}", state.counters.size(),
-               state.positions.size(), store_->path());
+  spdlog::info(
+      "restored {} counters and {} log positions from {}", state.counters.size(),
+      state.positions.size(),
+      loaded == StateStore::LoadResult::kLoaded ? store_->path() : store_->previous_path());
   tailer.resume = std::move(state.positions);
   tailer.resumed = true;
   return tailer;

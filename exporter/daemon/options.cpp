@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace tse {
 namespace {
@@ -16,8 +17,8 @@ struct Flag {
   std::function<void(Options&, const std::string&)> apply;
 };
 
-const std::array<Flag, 17>& flags() {
-  static const std::array<Flag, 17> kFlags{{
+const std::vector<Flag>& flags() {
+  static const std::vector<Flag> kFlags{{
       {"source.file", "GLOB",
        "T-Server log files to follow (repeatable). Segments of one T-Server "
        "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
@@ -106,6 +107,12 @@ const std::array<Flag, 17>& flags() {
        [](Options& o, const std::string&) { o.show_version = true; }},
       {"help", "", "Print this help and exit.",
        [](Options& o, const std::string&) { o.show_help = true; }},
+      {"metrics.max-tservers", "N",
+       "At most N distinct tserver labels in all (every source); the counts of more go to "
+       "tserver=\"other\" and are counted in tserver_exporter_tservers_capped_total. (256)",
+       [](Options& o, const std::string& v) {
+         o.metrics_max_tservers = parse_count("--metrics.max-tservers", v, 1, 100000);
+       }},
   }};
   return kFlags;
 }

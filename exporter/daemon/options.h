@@ -26,6 +26,7 @@ struct Options {
   bool once = false;
   bool show_help = false;
   bool show_version = false;
+  std::size_t metrics_max_tservers = 256;  // --metrics.max-tservers, in all
 };
 
 /// A command line that cannot be used; what() is one line that says what to fix.

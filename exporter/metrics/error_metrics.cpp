@@ -4,7 +4,19 @@
 
 #include <charconv>
 
+#include <spdlog/spdlog.h>
+
 namespace tse {
+namespace {
+
+constexpr const char* kOther = "other";
+
+prometheus::Counter& capped_counter(prometheus::Registry& registry, const std::string& name,
+                                    const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
+}  // namespace
 
 std::string sanitize_label_value(std::string_view raw) {
   constexpr std::size_t kMax = 128;
@@ -17,7 +29,9 @@ std::string sanitize_label_value(std::string_view raw) {
   return out;
 }
 
-ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, std::size_t max_unlisted_codes)
+ErrorMetrics::ErrorMetrics(prometheus::Registry& registry) : ErrorMetrics(registry, Limits{}) {}
+
+ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, Limits limits)
     : errors_(prometheus::BuildCounter()
                   .Name("tserver_event_errors_total")
                   .Help("EventErrors the T-Server sent to its clients, by error code. "
@@ -41,13 +55,23 @@ ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, std::size_t max_unlis
                        .Name("tserver_iscc_errors_total")
                        .Help("ISCCEventError events (inter-site errors), by error code.")
                        .Register(registry)),
-      capped_(prometheus::BuildCounter()
-                  .Name("tserver_exporter_error_codes_capped_total")
-                  .Help("EventErrors with a code outside the catalog counted under "
-                        "error_code=\"other\" because the limit of such codes was reached.")
-                  .Register(registry)
-                  .Add({})),
-      max_unlisted_(max_unlisted_codes) {
+      capped_(capped_counter(registry, "tserver_exporter_error_codes_capped_total",
+                             "EventErrors with a code outside the catalog counted under "
+                             "error_code=\"other\" because the limit of such codes (per "
+                             "T-Server or in all) was reached.")),
+      iscc_capped_(capped_counter(registry, "tserver_exporter_iscc_codes_capped_total",
+                                  "ISCCEventErrors counted under error_code=\"other\" because "
+                                  "the limit of ISCC codes (per T-Server or in all) was reached.")),
+      requests_capped_(capped_counter(
+          registry, "tserver_exporter_request_names_capped_total",
+          "Requests and EventErrors counted under request=\"other\" because the limit of "
+          "request names, or of request and error code pairs (per T-Server or in all), was "
+          "reached.")),
+      tservers_capped_(capped_counter(
+          registry, "tserver_exporter_tservers_capped_total",
+          "Log segments and streams whose T-Server was counted as tserver=\"other\" because "
+          "--metrics.max-tservers T-Servers already have series.")),
+      limits_(limits) {
   auto& info = prometheus::BuildGauge()
                    .Name("tserver_error_code_info")
                    .Help("The known T-Server error codes, with their names and descriptions.")
@@ -61,12 +85,31 @@ ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, std::size_t max_unlis
 }
 
 ErrorMetrics::TServer& ErrorMetrics::tserver(std::string_view label) {
-  const std::string clean = sanitize_label_value(label);
+  return admit(sanitize_label_value(label), false);
+}
+
+ErrorMetrics::TServer& ErrorMetrics::admit(const std::string& clean, bool force) {
   auto it = tservers_.find(clean);
-  if (it == tservers_.end()) {
-    it = tservers_.emplace(clean, std::unique_ptr<TServer>(new TServer(*this, clean))).first;
+  if (it != tservers_.end()) return *it->second;
+  const bool other = clean == kOther;
+  if (!other && !force && named_tservers_ >= limits_.tservers) {
+    capped(tservers_capped_, "T-Server", clean, {});
+    return admit(kOther, true);
   }
+  if (!other) ++named_tservers_;
+  it = tservers_.emplace(clean, std::unique_ptr<TServer>(new TServer(*this, clean))).first;
   return *it->second;
+}
+
+void ErrorMetrics::capped(prometheus::Counter& counter, const char* what, std::string_view value,
+                          std::string_view tserver) {
+  counter.Increment();
+  if (!capped_log_.allow()) return;
+  spdlog::warn(
+      "{} \"{}\"{}{}{} counted as \"other\": the limit of such labels is reached (see "
+      "tserver_exporter_*_capped_total; {} more since the last such message)",
+      what, sanitize_label_value(value), tserver.empty() ? "" : " of T-Server \"", tserver,
+      tserver.empty() ? "" : "\"", capped_log_.suppressed());
 }
 
 ErrorMetrics::TServer::TServer(ErrorMetrics& owner, std::string label)
@@ -79,18 +122,21 @@ ErrorMetrics::TServer::TServer(ErrorMetrics& owner, std::string label)
   link_disconnected_ = &owner_.link_disconnected_.Add({{"tserver", label_}});
 }
 
-std::string ErrorMetrics::request_label(std::string_view request) {
+std::string ErrorMetrics::request_label(std::string_view request, bool force) {
   if (request.empty()) return "unknown";
-  if (request == "unknown" || request == "other") return std::string(request);  // restored
+  if (request == "unknown" || request == kOther) return std::string(request);  // restored
   constexpr std::string_view kPrefix = "Request";
   bool valid = request.starts_with(kPrefix) && request.size() > kPrefix.size() &&
                request.size() <= 64;
   for (char c : request) {
     valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
   }
-  if (!valid) return "other";
+  if (!valid) return kOther;
   if (request_names_.find(request) == request_names_.end()) {
-    if (request_names_.size() >= kDefaultMaxRequestNames) return "other";
+    if (!force && request_names_.size() >= limits_.request_names) {
+      capped(requests_capped_, "request name", request, {});
+      return kOther;
+    }
     request_names_.emplace(std::string(request), true);
   }
   return std::string(request);
@@ -101,7 +147,7 @@ prometheus::Counter& ErrorMetrics::TServer::request_error_counter(
   std::string code_label = "unknown";
   std::string_view name = ErrorCatalog::kUnknownName;
   if (code) {
-    code_label = capped ? std::string("other") : std::to_string(*code);
+    code_label = capped ? std::string(kOther) : std::to_string(*code);
     if (const auto* entry = ErrorCatalog::find(*code)) name = entry->name;
   }
   return request_error_series(request, code_label, name);
@@ -109,19 +155,27 @@ prometheus::Counter& ErrorMetrics::TServer::request_error_counter(
 
 prometheus::Counter& ErrorMetrics::TServer::request_error_series(const std::string& request,
                                                                  const std::string& code_label,
-                                                                 std::string_view name) {
+                                                                 std::string_view name,
+                                                                 bool force) {
   std::string key = request;
   key += '|';
   key += code_label;
   auto it = request_errors_.find(key);
-  if (it == request_errors_.end()) {
-    auto& counter = owner_.request_errors_.Add({{"tserver", label_},
-                                                {"request", request},
-                                                {"error_code", code_label},
-                                                {"error_name", std::string(name)}});
-    it = request_errors_.emplace(std::move(key), &counter).first;
+  if (it != request_errors_.end()) return *it->second;
+  if (request != kOther) {
+    if (!force && (request_pairs_ >= owner_.limits_.request_pairs_per_tserver ||
+                   owner_.request_pairs_total_ >= owner_.limits_.request_pairs)) {
+      owner_.capped(owner_.requests_capped_, "request", request, label_);
+      return request_error_series(kOther, code_label, name, true);
+    }
+    ++request_pairs_;
+    ++owner_.request_pairs_total_;
   }
-  return *it->second;
+  auto& counter = owner_.request_errors_.Add({{"tserver", label_},
+                                              {"request", request},
+                                              {"error_code", code_label},
+                                              {"error_name", std::string(name)}});
+  return *request_errors_.emplace(std::move(key), &counter).first->second;
 }
 
 prometheus::Counter& ErrorMetrics::TServer::request_counter(const std::string& request) {
@@ -134,14 +188,20 @@ prometheus::Counter& ErrorMetrics::TServer::request_counter(const std::string& r
   return *it->second;
 }
 
-prometheus::Counter& ErrorMetrics::TServer::iscc_counter(const std::string& code) {
+prometheus::Counter& ErrorMetrics::TServer::iscc_counter(const std::string& code, bool force) {
   auto it = iscc_errors_.find(code);
-  if (it == iscc_errors_.end()) {
-    it = iscc_errors_
-             .emplace(code, &owner_.iscc_errors_.Add({{"tserver", label_}, {"error_code", code}}))
-             .first;
+  if (it != iscc_errors_.end()) return *it->second;
+  if (code != "unknown" && code != kOther) {
+    if (!force && (iscc_codes_ >= owner_.limits_.iscc_codes_per_tserver ||
+                   owner_.iscc_total_ >= owner_.limits_.iscc_codes)) {
+      owner_.capped(owner_.iscc_capped_, "ISCCEventError code", code, label_);
+      return iscc_counter(kOther, true);
+    }
+    ++iscc_codes_;
+    ++owner_.iscc_total_;
   }
-  return *it->second;
+  auto& counter = owner_.iscc_errors_.Add({{"tserver", label_}, {"error_code", code}});
+  return *iscc_errors_.emplace(code, &counter).first->second;
 }
 
 void ErrorMetrics::TServer::count_request(std::string_view request) {
@@ -176,17 +236,23 @@ void ErrorMetrics::TServer::count(std::optional<std::int64_t> code, std::string_
   request_error_counter(owner_.request_label(request), code, &counter == other_).Increment();
 }
 
-prometheus::Counter& ErrorMetrics::TServer::counter_for(std::optional<std::int64_t> code) {
+prometheus::Counter& ErrorMetrics::TServer::other_counter() {
+  if (other_ == nullptr) other_ = &add(kOther, ErrorCatalog::kUnknownName);
+  return *other_;
+}
+
+prometheus::Counter& ErrorMetrics::TServer::counter_for(std::optional<std::int64_t> code,
+                                                        bool force) {
   if (!code) return *unknown_;
   if (const auto* entry = ErrorCatalog::find(*code)) {
     return *catalog_[static_cast<std::size_t>(entry - ErrorCatalog::entries().data())];
   }
   auto it = unlisted_.find(*code);
   if (it != unlisted_.end()) return *it->second;
-  if (owner_.unlisted_total_ >= owner_.max_unlisted_) {
-    if (other_ == nullptr) other_ = &add("other", ErrorCatalog::kUnknownName);
-    owner_.capped_.Increment();
-    return *other_;
+  if (!force && (unlisted_.size() >= owner_.limits_.unlisted_codes_per_tserver ||
+                 owner_.unlisted_total_ >= owner_.limits_.unlisted_codes)) {
+    owner_.capped(owner_.capped_, "EventError code", std::to_string(*code), label_);
+    return other_counter();
   }
   ++owner_.unlisted_total_;
   return *unlisted_.emplace(*code, &add(std::to_string(*code), ErrorCatalog::kUnknownName))
@@ -213,7 +279,9 @@ std::vector<ErrorMetrics::Value> ErrorMetrics::values() const {
     }
     for (const auto& [request, counter] : ts->requests_) put("requests", request, {}, counter);
     for (const auto& [code, counter] : ts->iscc_errors_) put("iscc_errors", {}, code, counter);
-    put("link_disconnected", {}, {}, ts->link_disconnected_);
+    // Even at 0: the T-Server keeps its place under the limit of T-Servers after a restart.
+    out.push_back({.family = "link_disconnected", .tserver = label});
+    out.back().value = static_cast<std::uint64_t>(ts->link_disconnected_->Value());
     for (std::size_t i = 0; i < entries.size(); ++i) {
       add(std::to_string(entries[i].code), ts->catalog_[i]);
     }
@@ -225,7 +293,7 @@ std::vector<ErrorMetrics::Value> ErrorMetrics::values() const {
 }
 
 bool ErrorMetrics::restore(const Value& saved) {
-  TServer& ts = tserver(saved.tserver);
+  TServer& ts = admit(sanitize_label_value(saved.tserver), true);
   prometheus::Counter* counter = nullptr;
   const auto code_of = [&](const std::string& text) -> std::optional<std::optional<std::int64_t>> {
     if (text == "unknown") return std::optional<std::int64_t>();
@@ -234,36 +302,36 @@ bool ErrorMetrics::restore(const Value& saved) {
     if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
     return std::optional<std::int64_t>(code);
   };
+  // Every saved label is admitted whatever the limits: what was counted under it stays there.
   if (saved.family == "requests") {
-    counter = &ts.request_counter(request_label(saved.request));
+    counter = &ts.request_counter(request_label(saved.request, true));
   } else if (saved.family == "link_disconnected") {
     counter = ts.link_disconnected_;
   } else if (saved.family == "iscc_errors") {
-    counter = &ts.iscc_counter(saved.error_code);
+    if (saved.error_code != kOther && !code_of(saved.error_code)) return false;
+    counter = &ts.iscc_counter(saved.error_code, true);
   } else if (saved.family == "request_errors") {
     const auto code = code_of(saved.error_code);
-    if (saved.error_code == "other") {
-      counter = &ts.request_error_series(request_label(saved.request), "other",
-                                         ErrorCatalog::kUnknownName);
+    const std::string request = request_label(saved.request, true);
+    if (saved.error_code == kOther) {
+      counter = &ts.request_error_series(request, kOther, ErrorCatalog::kUnknownName, true);
     } else if (!code) {
       return false;
     } else {
-      counter = &ts.request_error_counter(request_label(saved.request), *code, false);
+      std::string_view name = ErrorCatalog::kUnknownName;
+      if (*code) {
+        if (const auto* entry = ErrorCatalog::find(**code)) name = entry->name;
+      }
+      counter = &ts.request_error_series(request, saved.error_code, name, true);
     }
   } else if (saved.family != "event_errors") {
     return false;
-  } else if (saved.error_code == "unknown") {
-    counter = ts.unknown_;
-  } else if (saved.error_code == "other") {
-    if (ts.other_ == nullptr) ts.other_ = &ts.add("other", ErrorCatalog::kUnknownName);
-    counter = ts.other_;
+  } else if (saved.error_code == kOther) {
+    counter = &ts.other_counter();
   } else {
-    std::int64_t code = 0;
-    const char* first = saved.error_code.data();
-    const char* last = first + saved.error_code.size();
-    const auto [end, ec] = std::from_chars(first, last, code);
-    if (ec != std::errc() || end != last) return false;
-    counter = &ts.counter_for(code);
+    const auto code = code_of(saved.error_code);
+    if (!code) return false;
+    counter = &ts.counter_for(*code, true);
   }
   counter->Increment(static_cast<double>(saved.value) - counter->Value());
   return true;

@@ -15,6 +15,8 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "logging/rate_limiter.h"
+
 namespace tse {
 
 /// The EventError counters (`tserver_event_errors_total`) and the code table
@@ -23,6 +25,13 @@ namespace tse {
 /// A T-Server's series are created all at once, at 0, when it is first named: a series born at 1
 /// would never fire an `increase()` alert. Codes outside the catalog get a series of their own,
 /// named UNKNOWN, up to a limit; past it they are counted under `error_code="other"`.
+///
+/// Every label set that grows with input has a limit (see Limits), per T-Server and in all:
+/// past it the count goes to the label value "other" (`tserver="other"`, `error_code="other"`,
+/// `request="other"`), so totals stay exact, and the event is counted in a
+/// `tserver_exporter_*_capped_total` metric and logged at a rate limit. Which labels are under
+/// a limit is decided by first use and kept in the state file: restore() admits every saved
+/// label whatever the limits, so a restart never moves a count from one label to another.
 ///
 /// Counting and creating series happen on one thread (the daemon's event loop); prometheus-cpp
 /// makes collecting from another thread safe.
@@ -40,14 +49,16 @@ class ErrorMetrics {
     void count_iscc_error(std::optional<std::int64_t> code);
 
    private:
-    prometheus::Counter& counter_for(std::optional<std::int64_t> code);
+    prometheus::Counter& counter_for(std::optional<std::int64_t> code, bool force = false);
+    prometheus::Counter& other_counter();
     prometheus::Counter& request_error_counter(const std::string& request,
                                                std::optional<std::int64_t> code, bool capped);
+    /// With `force` (restore), the series is made even past the limits of pairs.
     prometheus::Counter& request_error_series(const std::string& request,
-                                              const std::string& code_label,
-                                              std::string_view name);
+                                              const std::string& code_label, std::string_view name,
+                                              bool force = false);
     prometheus::Counter& request_counter(const std::string& request);
-    prometheus::Counter& iscc_counter(const std::string& code);
+    prometheus::Counter& iscc_counter(const std::string& code, bool force = false);
     friend class ErrorMetrics;
     TServer(ErrorMetrics& owner, std::string label);
     prometheus::Counter& add(const std::string& code, std::string_view name);
@@ -62,18 +73,37 @@ class ErrorMetrics {
     std::map<std::string, prometheus::Counter*, std::less<>> request_errors_;  // request|code
     std::map<std::string, prometheus::Counter*, std::less<>> iscc_errors_;
     prometheus::Counter* link_disconnected_ = nullptr;
+    std::size_t request_pairs_ = 0;  // request_errors_ series with request != "other"
+    std::size_t iscc_codes_ = 0;     // iscc_errors_ series with a numeric code
   };
 
-  static constexpr std::size_t kDefaultMaxRequestNames = 64;
+  /// How many label values may have series of their own. The worst case of series these allow
+  /// is in the README (Limits).
+  struct Limits {
+    /// Distinct `tserver` labels (`--metrics.max-tservers`); "other" is not one of them.
+    std::size_t tservers = 256;
+    /// EventError codes outside the catalog: series per T-Server, and in all.
+    std::size_t unlisted_codes_per_tserver = 20;
+    std::size_t unlisted_codes = 100;
+    /// ISCCEventError codes ("unknown" and "other" aside): series per T-Server, and in all.
+    std::size_t iscc_codes_per_tserver = 20;
+    std::size_t iscc_codes = 100;
+    /// Distinct request names, in all.
+    std::size_t request_names = 64;
+    /// `tserver_request_errors_total` series (request, error code) with a request other than
+    /// "other": per T-Server, and in all. Past them the request is "other", the code kept. A
+    /// busy T-Server has about 300 (15 requests, 22 codes in tests/bench's generated log).
+    std::size_t request_pairs_per_tserver = 1024;
+    std::size_t request_pairs = 16384;
+  };
 
-  static constexpr std::size_t kDefaultMaxUnlistedCodes = 100;
-
-  explicit ErrorMetrics(prometheus::Registry& registry,
-                        std::size_t max_unlisted_codes = kDefaultMaxUnlistedCodes);
+  explicit ErrorMetrics(prometheus::Registry& registry);
+  ErrorMetrics(prometheus::Registry& registry, Limits limits);
   ErrorMetrics(const ErrorMetrics&) = delete;
   ErrorMetrics& operator=(const ErrorMetrics&) = delete;
 
-  /// The counters of the T-Server named `label` (sanitised), created at 0 on first use.
+  /// The counters of the T-Server named `label` (sanitised), created at 0 on first use; past
+  /// the limit of T-Servers, those of `tserver="other"`.
   TServer& tserver(std::string_view label);
 
   /// One series' value, for the state file.
@@ -85,7 +115,8 @@ class ErrorMetrics {
     std::string error_code;  // event_errors, request_errors, iscc_errors: "57", "unknown", ...
     std::uint64_t value = 0;
   };
-  /// Every non-zero series (the zeros are made again with their T-Server).
+  /// Every non-zero series (the zeros are made again with their T-Server), and every T-Server's
+  /// link_disconnected series even at 0, so that the T-Servers under the limit stay the same.
   [[nodiscard]] std::vector<Value> values() const;
 
   /// Sets a series back to a saved value (start-up only, before any counting). Returns false
@@ -97,18 +128,31 @@ class ErrorMetrics {
 
  private:
   /// The `request` label for a TLib request name: the name when it looks like one (`Request`
-  /// and letters), within a limit of distinct names; else "other"; "unknown" when empty.
-  std::string request_label(std::string_view request);
+  /// and letters), within a limit of distinct names (ignored with `force`); else "other";
+  /// "unknown" when empty.
+  std::string request_label(std::string_view request, bool force = false);
+  /// The T-Server `clean`, made if need be: past the limit, unless `force`, "other".
+  TServer& admit(const std::string& clean, bool force);
+  /// Counts one event turned to "other" and logs it at a rate limit.
+  void capped(prometheus::Counter& counter, const char* what, std::string_view value,
+              std::string_view tserver);
 
   prometheus::Family<prometheus::Counter>& errors_;
   prometheus::Family<prometheus::Counter>& request_errors_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Counter>& link_disconnected_;
   prometheus::Family<prometheus::Counter>& iscc_errors_;
-  prometheus::Counter& capped_;
+  prometheus::Counter& capped_;  // unlisted EventError codes
+  prometheus::Counter& iscc_capped_;
+  prometheus::Counter& requests_capped_;
+  prometheus::Counter& tservers_capped_;
+  Limits limits_;
   std::map<std::string, bool, std::less<>> request_names_;
-  std::size_t max_unlisted_;
   std::size_t unlisted_total_ = 0;
+  std::size_t iscc_total_ = 0;
+  std::size_t request_pairs_total_ = 0;
+  std::size_t named_tservers_ = 0;  // T-Servers other than "other"
+  RateLimiter capped_log_{std::chrono::minutes(1)};
   std::uint64_t generation_ = 0;
   std::map<std::string, std::unique_ptr<TServer>, std::less<>> tservers_;
 };

@@ -89,7 +89,8 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                                                                2.5})),
       state_load_failures(counter(registry, "tserver_exporter_state_load_failures_total",
                                   "State files found unusable at start (corrupt, truncated or "
-                                  "foreign): the exporter started clean.")),
+                                  "foreign): the previous generation was used, else the "
+                                  "exporter started clean.")),
       files_vanished(counter(registry, "tserver_exporter_files_vanished_total",
                              "Followed files whose name disappeared (deleted or renamed away); "
                              "what was written to them before is still read.")),
@@ -119,7 +120,11 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       http_connections(gauge(registry, "tserver_exporter_http_connections",
                              "HTTP connections open (at most --web.max-connections).")),
       http_connections_evicted(http_dropped_.Add({{"reason", "evicted"}})),
-      http_connections_refused(http_dropped_.Add({{"reason", "refused"}})) {
+      http_connections_refused(http_dropped_.Add({{"reason", "refused"}})),
+      state_fallbacks(counter(registry, "tserver_exporter_state_fallbacks_total",
+                              "Starts that restored the previous generation of the state file "
+                              "(tserver_exporter.state.1) because the newest was missing or "
+                              "corrupt.")) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

@@ -79,6 +79,8 @@ class SelfMetrics {
   prometheus::Gauge& http_connections;
   prometheus::Counter& http_connections_evicted;
   prometheus::Counter& http_connections_refused;
+  /// Starts that used the previous generation of the state file (the newest missing or corrupt).
+  prometheus::Counter& state_fallbacks;
 };
 
 }  // namespace tse

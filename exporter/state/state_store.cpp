@@ -1,12 +1,12 @@
 #include "state/state_store.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
+
+#include "os/atomic_file.h"
 
 namespace tse {
 namespace {
@@ -18,12 +18,13 @@ std::string errno_text(const std::string& what) { return what + ": " + std::stre
 StateStore::StateStore(std::string directory)
     : directory_(std::move(directory)), path_(directory_ + "/" + kFileName) {}
 
-StateStore::LoadResult StateStore::load(SavedState& state, std::string& error) const {
-  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+StateStore::ReadResult StateStore::read(const std::string& path, SavedState& state,
+                                        std::string& error) const {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return LoadResult::kMissing;
-    error = errno_text("cannot open " + path_);
-    return LoadResult::kInvalid;
+    if (errno == ENOENT) return ReadResult::kMissing;
+    error = errno_text("cannot open " + path);
+    return ReadResult::kInvalid;
   }
   std::string text;
   char buf[65536];
@@ -32,56 +33,43 @@ StateStore::LoadResult StateStore::load(SavedState& state, std::string& error) c
   const bool read_failed = n < 0;
   ::close(fd);
   if (read_failed) {
-    error = errno_text("cannot read " + path_);
-    return LoadResult::kInvalid;
+    error = errno_text("cannot read " + path);
+    return ReadResult::kInvalid;
   }
   std::string why;
   auto parsed = parse_state(text, why);
   if (!parsed) {
-    error = path_ + " is " + why;
-    return LoadResult::kInvalid;
+    error = path + " is " + why;
+    return ReadResult::kInvalid;
   }
   state = std::move(*parsed);
-  return LoadResult::kLoaded;
+  return ReadResult::kRead;
+}
+
+StateStore::LoadResult StateStore::load(SavedState& state, std::string& error) {
+  const ReadResult newest = read(path_, state, error);
+  newest_invalid_ = newest == ReadResult::kInvalid;
+  if (newest == ReadResult::kRead) return LoadResult::kLoaded;
+  if (newest == ReadResult::kMissing) error = path_ + " is missing";
+  std::string previous_error;
+  switch (read(previous_path(), state, previous_error)) {
+    case ReadResult::kRead:
+      return LoadResult::kLoadedPrevious;
+    case ReadResult::kMissing:
+      return newest_invalid_ ? LoadResult::kInvalid : LoadResult::kMissing;
+    case ReadResult::kInvalid:
+      error += "; " + previous_error;
+      return LoadResult::kInvalid;
+  }
+  return LoadResult::kInvalid;
 }
 
 bool StateStore::save(const std::string& serialized, std::string& error) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory_, ec);
-  const std::string temporary = path_ + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    error = errno_text("cannot write " + temporary);
-    return false;
-  }
-  std::size_t done = 0;
-  while (done < serialized.size()) {
-    const ssize_t n = ::write(fd, serialized.data() + done, serialized.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error = errno_text("cannot write " + temporary);
-      ::close(fd);
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    error = errno_text("cannot fsync " + temporary);
-    ::close(fd);
-    return false;
-  }
-  ::close(fd);
-  if (::rename(temporary.c_str(), path_.c_str()) != 0) {
-    error = errno_text("cannot rename " + temporary);
-    return false;
-  }
-  const int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0 || ::fsync(dir) != 0) {
-    error = errno_text("cannot fsync " + directory_);
-    if (dir >= 0) ::close(dir);
-    return false;
-  }
-  ::close(dir);
+  if (!os::make_private_directory(directory_, error)) return false;
+  // A newest generation found corrupt is replaced, never kept as the previous one.
+  const char* previous = newest_invalid_ ? "" : kPreviousFileName;
+  if (!os::replace_file(directory_, kFileName, previous, serialized, error)) return false;
+  newest_invalid_ = false;
   return true;
 }
 

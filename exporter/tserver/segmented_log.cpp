@@ -14,11 +14,32 @@ void SegmentedLog::open_segment(std::uint64_t file_offset) {
   segments_.push_back(SegmentSpan{++serial_, framer_.position(), file_offset});
 }
 
+// The line the previous segment left unfinished continues after the next header: hold its
+// bytes, but never more than the line limit (a segment tail without LF, again and again, would
+// otherwise grow without bound): past it the line is counted too long once and its rest dropped.
+void SegmentedLog::hold_partial() {
+  const bool framer_skipping = framer_.partial_bytes() == 0 && !framer_.at_line_boundary();
+  if (held_partial_.empty() && !held_too_long_) held_start_ = framer_.line_end();
+  const std::string partial = framer_.take_partial();
+  if (framer_skipping) {  // the framer counted this line too long already
+    if (held_too_long_ && framer_.lines_too_long() > held_mark_) ++counted_twice_;
+    held_partial_.clear();
+    held_too_long_ = true;
+  } else if (held_too_long_) {
+    // more of a line already counted too long
+  } else if (held_partial_.size() + partial.size() > framer_.max_line_bytes()) {
+    ++held_too_long_lines_;
+    held_partial_.clear();
+    held_too_long_ = true;
+  } else {
+    held_partial_.append(partial);
+  }
+  held_mark_ = framer_.lines_too_long();
+}
+
 void SegmentedLog::begin_segment() {
   if (phase_ != Phase::kBody) end_header();  // the previous segment was all header
-  if (held_partial_.empty()) held_start_ = framer_.line_end();
-  std::string partial = framer_.take_partial();
-  held_partial_.append(partial);
+  hold_partial();
   open_segment(0);
   phase_ = Phase::kHeaderStart;
   phase_lines_ = 0;
@@ -39,6 +60,7 @@ void SegmentedLog::resume(std::uint64_t offset, const RecordAssembler::Context& 
     if (phase_ != Phase::kBody) end_header();
     framer_.restart_line();
     held_partial_.clear();
+    held_too_long_ = false;
     open_segment(offset);
     phase_ = Phase::kBody;
   }
@@ -47,7 +69,7 @@ void SegmentedLog::resume(std::uint64_t offset, const RecordAssembler::Context& 
 
 std::uint64_t SegmentedLog::resume_position() const {
   std::uint64_t position = assembler_.has_open_record() ? record_start_ : framer_.line_end();
-  if (!held_partial_.empty()) position = std::min(position, held_start_);
+  if (!held_partial_.empty() || held_too_long_) position = std::min(position, held_start_);
   if (phase_ != Phase::kBody && !segments_.empty()) {
     position = std::min(position, segments_.back().stream_start);  // the header is read again
   }
@@ -75,6 +97,7 @@ void SegmentedLog::feed(std::string_view bytes) {
 void SegmentedLog::finish() {
   framer_.finish([this](std::string_view line) { on_line(line); });
   if (phase_ != Phase::kBody) end_header();
+  held_too_long_ = false;
   if (!held_partial_.empty()) {
     joined_.swap(held_partial_);
     held_partial_.clear();
@@ -116,17 +139,28 @@ void SegmentedLog::end_header() {
 }
 
 void SegmentedLog::body_line(std::string_view line) {
-  if (held_partial_.empty()) {
-    assembler_.on_line(line);
-    if (assembler_.open_record_line() == assembler_.lines_seen()) {
-      record_start_ = framer_.line_start();
+  if (!held_partial_.empty() || held_too_long_) {
+    const bool skipped =
+        framer_.lines_too_long() > held_mark_;  // the held line's rest, by the framer
+    if (skipped || held_too_long_ ||
+        held_partial_.size() + line.size() > framer_.max_line_bytes()) {
+      if (skipped && held_too_long_) ++counted_twice_;
+      if (!skipped && !held_too_long_) ++held_too_long_lines_;
+      held_partial_.clear();
+      held_too_long_ = false;
+      if (!skipped) return;  // `line` is the rest of the line over the limit
+    } else {
+      joined_.swap(held_partial_);
+      held_partial_.clear();
+      joined_.append(line);
+      emit_joined();
+      return;
     }
-    return;
   }
-  joined_.swap(held_partial_);
-  held_partial_.clear();
-  joined_.append(line);
-  emit_joined();
+  assembler_.on_line(line);
+  if (assembler_.open_record_line() == assembler_.lines_seen()) {
+    record_start_ = framer_.line_start();
+  }
 }
 
 void SegmentedLog::emit_joined() {

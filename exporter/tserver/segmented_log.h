@@ -69,11 +69,16 @@ class SegmentedLog {
   static std::string application_name_in(std::string_view head);
 
   [[nodiscard]] std::uint64_t lines() const { return framer_.lines(); }
-  [[nodiscard]] std::uint64_t lines_too_long() const { return framer_.lines_too_long(); }
+  /// Lines over the line limit, each counted once, also when it spans segments.
+  [[nodiscard]] std::uint64_t lines_too_long() const {
+    return framer_.lines_too_long() + held_too_long_lines_ - counted_twice_;
+  }
+  /// Bytes of an unfinished line held from a previous segment: never over the line limit.
+  [[nodiscard]] std::size_t held_bytes() const { return held_partial_.size(); }
   [[nodiscard]] std::uint64_t header_lines() const { return header_lines_; }
   [[nodiscard]] AssemblerStats stats() const { return assembler_.stats(); }
   [[nodiscard]] bool at_line_boundary() const {
-    return framer_.at_line_boundary() && held_partial_.empty();
+    return framer_.at_line_boundary() && held_partial_.empty() && !held_too_long_;
   }
   [[nodiscard]] bool has_open_record() const { return assembler_.has_open_record(); }
 
@@ -87,6 +92,7 @@ class SegmentedLog {
     std::uint64_t file_offset;   // file offset of that byte
   };
 
+  void hold_partial();
   void on_line(std::string_view line);
   void end_header();
   void body_line(std::string_view line);
@@ -102,6 +108,12 @@ class SegmentedLog {
   std::string application_name_;  // of the header being read
   std::string held_partial_;      // the previous segment's unfinished last line
   std::uint64_t held_start_ = 0;  // its stream position
+  // The previous segment's unfinished last line is over the line limit (and counted): its rest,
+  // up to the next LF after the next header, is dropped.
+  bool held_too_long_ = false;
+  std::uint64_t held_mark_ = 0;            // framer_.lines_too_long() when it was held
+  std::uint64_t held_too_long_lines_ = 0;  // held lines found over the limit here
+  std::uint64_t counted_twice_ = 0;        // ... that the framer counted too
   std::string joined_;            // scratch for held_partial_ + first body line
   std::uint64_t header_lines_ = 0;
 

@@ -6,6 +6,12 @@
 // number of bytes the test wrote, after which the counts are final and asserted line by line.
 #include "e2e_support.h"
 
+#include <sys/mount.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
 namespace {
 
 using namespace tse::e2e;
@@ -581,7 +587,9 @@ TEST_F(E2E, RestartResumesCountsAndPosition) {
   EXPECT_TRUE(HasLine(m, errors_line("TS_R", "57", "TERR_TIMEOUT", 2)));
   EXPECT_TRUE(HasLine(m, errors_line("TS_R", "236", "Timeout performing operation", 1)));
   EXPECT_TRUE(HasLine(m, "tserver_exporter_state_load_failures_total 0"));
-  EXPECT_NE(daemon.stderr_text().find("restored 2 counters and 1 log positions"),
+  // The two counts, and the T-Server's link_disconnected at 0 (kept so that it keeps its place
+  // under --metrics.max-tservers).
+  EXPECT_NE(daemon.stderr_text().find("restored 3 counters and 1 log positions"),
             std::string::npos);
 }
 
@@ -605,6 +613,99 @@ TEST_F(E2E, CorruptStateFileStartsCleanWithAWarning) {
     return read_file(state_.path() + "/tserver_exporter.state").find("counter\tevent_errors\tTS_C\t\t57\t1\n") !=
            std::string::npos;
   }));
+}
+
+// One flipped byte in the newest state file: the restart uses the previous generation, its
+// counters and positions together, and reads the logs again from there: the counts are exact.
+TEST_F(E2E, ACorruptStateFileFallsBackToThePreviousGenerationWithExactCounts) {
+  const std::string seg = logs_.path() + "/TS_F.20251217_100000_000.log";
+  const std::string state = state_.path() + "/tserver_exporter.state";
+  write_file(seg, header("TS_F", "TS_F.20251217_100000_000.log"));
+  {
+    Process daemon(daemon_args({"--source.file=" + seg}), proc_.path());
+    const int port = daemon.port();
+    ASSERT_NE(port, 0);
+    ASSERT_NE(scrape_until(port, {errors_line("TS_F", "57", "TERR_TIMEOUT", 0)}), "");
+    append_file(seg, shape_a(57, "0000000000000401") + shape_a(57, "0000000000000402"));
+    ASSERT_NE(scrape_until(port, {errors_line("TS_F", "57", "TERR_TIMEOUT", 2)}), "");
+    append_file(seg, shape_a(236, "0000000000000403"));
+    ASSERT_NE(scrape_until(port, {errors_line("TS_F", "236", "Timeout performing operation", 1)}),
+              "");
+    EXPECT_TRUE(daemon.stop(SIGTERM).code == 0);
+  }
+  ASSERT_TRUE(std::filesystem::exists(state + ".1"));
+  std::string text = read_file(state);
+  const std::size_t at = text.find("\t236\t1\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  text[at + 5] = '7';  // 1 becomes 7: the checksum no longer matches
+  write_file(state, text);
+  append_file(seg, shape_a(57, "0000000000000404"));  // while the daemon is down
+
+  Process daemon(daemon_args({"--source.file=" + seg}), proc_.path());
+  const int port = daemon.port();
+  ASSERT_NE(port, 0);
+  const std::string m =
+      scrape_until(port, {errors_line("TS_F", "57", "TERR_TIMEOUT", 3),
+                          errors_line("TS_F", "236", "Timeout performing operation", 1)});
+  EXPECT_TRUE(HasLine(m, errors_line("TS_F", "57", "TERR_TIMEOUT", 3)));
+  EXPECT_TRUE(HasLine(m, errors_line("TS_F", "236", "Timeout performing operation", 1)));
+  EXPECT_TRUE(HasLine(m, "tserver_exporter_state_fallbacks_total 1"));
+  EXPECT_TRUE(HasLine(m, "tserver_exporter_state_load_failures_total 1"));
+  EXPECT_NE(daemon.stderr_text().find("tserver_exporter.state is corrupt (checksum mismatch); "
+                                      "using the previous state"),
+            std::string::npos)
+      << daemon.stderr_text();
+}
+
+// A full disk under the state directory (a 64 KiB tmpfs, filled up): the writes fail and are
+// counted, counting goes on, and after a crash the last good state, intact, is used: the logs
+// are read again from its positions and the counts are exact.
+TEST_F(E2E, AFullStateDiskKeepsTheLastGoodStateForTheRestart) {
+  const std::string disk = state_.path() + "/small";
+  std::filesystem::create_directory(disk);
+  if (::mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (" << std::strerror(errno)
+                 << "): needs root or CAP_SYS_ADMIN";
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{disk};
+  const std::string seg = logs_.path() + "/TS_D.20251217_100000_000.log";
+  write_file(seg, header("TS_D", "TS_D.20251217_100000_000.log"));
+  const std::vector<std::string> args{"--web.listen-address=127.0.0.1:0",
+                                      "--source.poll-interval=50ms", "--storage.path=" + disk,
+                                      "--source.file=" + seg};
+  {
+    Process daemon(args, proc_.path());
+    const int port = daemon.port();
+    ASSERT_NE(port, 0);
+    append_file(seg, shape_a(57, "0000000000000501"));
+    ASSERT_NE(scrape_until(port, {errors_line("TS_D", "57", "TERR_TIMEOUT", 1)}), "");
+    const int filler = ::open((disk + "/filler").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(filler, 0);
+    const std::string block(4096, 'f');
+    while (::write(filler, block.data(), block.size()) > 0) {
+    }
+    ::close(filler);
+    append_file(seg, shape_a(57, "0000000000000502") + shape_a(236, "0000000000000503"));
+    const std::string m =
+        scrape_until(port, {errors_line("TS_D", "236", "Timeout performing operation", 1)});
+    EXPECT_TRUE(HasLine(m, errors_line("TS_D", "57", "TERR_TIMEOUT", 2)));
+    const auto failures = value_of(m, "tserver_exporter_state_write_failures_total");
+    ASSERT_TRUE(failures);
+    EXPECT_GE(std::stol(*failures), 1);
+    EXPECT_FALSE(std::filesystem::exists(disk + "/tserver_exporter.state.tmp"));
+    daemon.stop(SIGKILL);
+  }
+  Process daemon(args, proc_.path());  // the disk still full
+  const int port = daemon.port();
+  ASSERT_NE(port, 0);
+  const std::string m =
+      scrape_until(port, {errors_line("TS_D", "236", "Timeout performing operation", 1)});
+  EXPECT_TRUE(HasLine(m, errors_line("TS_D", "57", "TERR_TIMEOUT", 2)));
+  EXPECT_TRUE(HasLine(m, errors_line("TS_D", "236", "Timeout performing operation", 1)));
+  EXPECT_TRUE(HasLine(m, "tserver_exporter_state_load_failures_total 0"));
 }
 
 // A state directory that cannot be written: counting goes on, the failures are counted.
@@ -789,6 +890,77 @@ TEST_F(E2E, IdleHttpClientsNeitherKeepScrapesOutNorStopTheCounting) {
   EXPECT_GE(std::stoi(*evicted), 300 - 64);
   for (int fd : idle) ::close(fd);
   EXPECT_EQ(daemon.stop(SIGTERM).code, 0);
+}
+
+// ------------------------------------------------------------------------------------------
+// Bounded label sets
+
+// An ISCCEventError dump and its 04542 trailer.
+std::string iscc_error(int code, int seq) {
+  char seq_text[24];
+  std::snprintf(seq_text, sizeof seq_text, "%016x", seq);
+  return std::string("@10:45:14.1340 [0] 8.5.001.23 distribute_event: message ISCCEventError\n") +
+         "\tAttributeEventSequenceNumber\t" + seq_text + "\n\tAttributeErrorCode\t" +
+         std::to_string(code) +
+         "\n2025-12-17T10:45:14.134 Trc 04542 ISCCEventError sent to [812] (00000031 URS_01 "
+         "10.1.5.20:40122)\n";
+}
+
+// The distinct `tserver` labels of one metric.
+std::set<std::string> tserver_labels(const std::string& exposition, const std::string& metric) {
+  std::set<std::string> labels;
+  for (const auto& line : split_lines(exposition)) {
+    if (!line.starts_with(metric + "{")) continue;
+    const std::size_t at = line.find("tserver=\"");
+    if (at != std::string::npos) {
+      labels.insert(line.substr(at + 9, line.find('"', at + 9) - at - 9));
+    }
+  }
+  return labels;
+}
+
+// 300 T-Servers (a file each, each naming its own) and 150 ISCC codes from one of them: the
+// series stop at the limits (256 T-Servers and "other"; 20 ISCC codes a T-Server and "other"),
+// the rest is counted under "other" and in the capped metrics, and the totals stay exact.
+TEST_F(E2E, ManyTServersAndIsccCodesStayUnderTheLimits) {
+  constexpr int kTServers = 300;
+  constexpr int kIsccCodes = 150;
+  std::string iscc;
+  for (int i = 0; i < kIsccCodes; ++i) iscc += iscc_error(1000 + i, 0x100 + i);
+  for (int i = 0; i < kTServers; ++i) {
+    const std::string name = "TS_" + std::to_string(1000 + i);
+    write_file(logs_.path() + "/" + name + ".log", header(name, name + ".log") +
+                                                       shape_a(57, "0000000000000001") +
+                                                       (i == 0 ? iscc : std::string()));
+  }
+  for (const int limit : {256, 10}) {
+    SCOPED_TRACE("--metrics.max-tservers=" + std::to_string(limit));
+    std::vector<std::string> args{"--once", "--source.file=" + logs_.path() + "/*.log"};
+    if (limit != 256) args.push_back("--metrics.max-tservers=" + std::to_string(limit));
+    const RunResult r = run(args, proc_.path());
+    ASSERT_EQ(r.status.code, 0) << r.err;
+    const auto labels = tserver_labels(r.out, "tserver_event_errors_total");
+    EXPECT_EQ(labels.size(), static_cast<std::size_t>(limit) + 1);
+    EXPECT_EQ(labels.count("other"), 1u);
+    EXPECT_EQ(event_error_series(r.out), (limit + 1) * kSeriesPerTServer);
+    double total = 0;
+    for (const auto& label : labels) total += tserver_series(r.out, label).sum;
+    EXPECT_EQ(total, kTServers);
+    EXPECT_TRUE(HasLine(r.out, errors_line("other", "57", "TERR_TIMEOUT", kTServers - limit)));
+    EXPECT_TRUE(HasLine(
+        r.out, "tserver_exporter_tservers_capped_total " + std::to_string(kTServers - limit)));
+    int iscc_series = 0;
+    double iscc_total = 0;
+    for (const auto& line : split_lines(r.out)) {
+      if (!line.starts_with("tserver_iscc_errors_total{")) continue;
+      ++iscc_series;
+      iscc_total += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    EXPECT_EQ(iscc_series, 20 + 1);
+    EXPECT_EQ(iscc_total, kIsccCodes);
+    EXPECT_TRUE(HasLine(
+        r.out, "tserver_exporter_iscc_codes_capped_total " + std::to_string(kIsccCodes - 20)));
+  }
 }
 
 }  // namespace

@@ -91,6 +91,19 @@ TEST(LineFramer, SkipsALongLineSpreadOverManyChunksOnce) {
   EXPECT_EQ(framer.partial_bytes(), 0u);
 }
 
+// Whatever the chunking, the carried tail never holds more than the limit.
+TEST(LineFramer, TheCarriedTailNeverExceedsTheLimit) {
+  LineFramer framer(8);
+  for (std::size_t chunk = 1; chunk <= 9; ++chunk) {
+    for (int i = 0; i < 20; ++i) {
+      frame(framer, std::string(chunk, 'x'));
+      EXPECT_LE(framer.partial_bytes(), 8u) << chunk;
+    }
+    EXPECT_EQ(frame(framer, "\nok\n"), Lines{"ok"});
+  }
+  EXPECT_EQ(framer.lines_too_long(), 9u);
+}
+
 TEST(LineFramer, ALineThatOverflowsWhenItsEndArrivesIsSkipped) {
   LineFramer framer(8);
   EXPECT_EQ(frame(framer, "123456"), Lines{});

@@ -52,6 +52,8 @@ TEST(Options, MistakesSayWhatToFix) {
   EXPECT_EQ(message({}), "no log to read; give one or more --source.file=GLOB, or --source.stdin");
   EXPECT_TRUE(parse_options({"--source.stdin"}).source_stdin);
   EXPECT_EQ(parse_options({"--source.tcp=:1", "--source.max-tservers=3"}).max_tservers, 3u);
+  EXPECT_EQ(parse_options({"--source.stdin"}).metrics_max_tservers, 256u);
+  EXPECT_EQ(parse_options({"--source.stdin", "--metrics.max-tservers=7"}).metrics_max_tservers, 7u);
   EXPECT_EQ(message({"--source.tcp=:1", "--source.max-tservers=0"}),
             "--source.max-tservers takes a number from 1 to 100000 (got \"0\")");
   EXPECT_EQ(message({"--once", "--source.syslog=udp://:1"}),

@@ -109,6 +109,66 @@ TEST(SegmentedLog, ALineCutBetweenItsCrAndLfAcrossSegments) {
   EXPECT_EQ(log.stats().malformed, 0u);
 }
 
+// A segment tail without LF, again and again, is held only up to the line limit: past it the
+// line is counted too long once, its rest after the next header dropped, and the lines after
+// it counted as usual.
+TEST(SegmentedLog, HeldTailsNeverExceedTheLineLimit) {
+  constexpr std::size_t kLimit = 200;
+  Recorder sink;
+  SegmentedLog log(sink, kLimit);
+  log.begin_segment();
+  log.feed(std::string(kHeader) + std::string(kShapeA) + std::string(150, 'x'));
+  for (int i = 0; i < 300; ++i) {
+    log.begin_segment();
+    log.feed(std::string(kHeader) + std::string(150, 'y'));
+    ASSERT_LE(log.held_bytes(), kLimit);
+  }
+  log.begin_segment();
+  log.feed(std::string(kHeader) + "end of the long line\r\n" +
+           "2025-12-17T10:15:25.807 Trc 04542 EventError sent to [7] (x)\r\n");
+  log.finish();
+  EXPECT_EQ(log.lines_too_long(), 1u);
+  EXPECT_EQ(log.held_bytes(), 0u);
+  EXPECT_EQ(log.stats().unrecognized, 0u);
+  EXPECT_EQ(std::count(sink.events.begin(), sink.events.end(), "error:236"), 1);
+  EXPECT_EQ(std::count(sink.events.begin(), sink.events.end(), "error:unknown"), 1);
+}
+
+// A held tail that fits, whose rest makes the line too long: one line too long, nothing parsed.
+TEST(SegmentedLog, AHeldTailAndItsRestOverTheLimitAreOneLineTooLong) {
+  Recorder sink;
+  SegmentedLog log(sink, 200);
+  log.begin_segment();
+  log.feed(std::string(kHeader) + std::string(150, 'x'));
+  log.begin_segment();
+  log.feed(std::string(kHeader) + std::string(150, 'y') + "\r\n" + std::string(kShapeA));
+  log.finish();
+  EXPECT_EQ(log.lines_too_long(), 1u);
+  EXPECT_EQ(log.stats().unrecognized, 0u);
+  EXPECT_EQ(sink.events, (Events{"header:TServer_SfB_01", "header:TServer_SfB_01", "error:236"}));
+}
+
+// A line the framer already skipped as too long at a segment's end: its rest after the next
+// header is dropped too (never parsed as a line of its own), and it is counted once.
+TEST(SegmentedLog, TheRestOfALineSkippedAtASegmentEndIsDroppedAndCountedOnce) {
+  Recorder sink;
+  SegmentedLog log(sink, 200);
+  log.begin_segment();
+  log.feed(std::string(kHeader) + std::string(300, 'x'));
+  log.begin_segment();
+  log.feed(std::string(kHeader) + std::string(300, 'y'));  // still the same line
+  log.begin_segment();
+  // The line ends here: what looks like a record is its end, never counted.
+  log.feed(std::string(kHeader) +
+           "2025-12-17T10:15:25.807 Trc 04542 EventError sent to [7] (x)\r\n" +
+           std::string(kShapeA));
+  log.finish();
+  EXPECT_EQ(log.lines_too_long(), 1u);
+  EXPECT_EQ(log.stats().unrecognized, 0u);
+  EXPECT_EQ(std::count(sink.events.begin(), sink.events.end(), "error:236"), 1);
+  EXPECT_EQ(std::count(sink.events.begin(), sink.events.end(), "error:unknown"), 0);
+}
+
 TEST(SegmentedLog, ByteByByteFeedingGivesTheSameResult) {
   const std::string segment = std::string(kHeader) + std::string(kShapeA) +
                               "10:15:26.000 Trc 04542 EventError sent to [724] (x)\r\r\n"
