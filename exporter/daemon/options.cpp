@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace tse {
 namespace {
@@ -16,8 +17,26 @@ struct Flag {
   std::function<void(Options&, const std::string&)> apply;
 };
 
-const std::array<Flag, 16>& flags() {
-  static const std::array<Flag, 16> kFlags{{
+// A whole number from `low` to `high`.
+std::size_t parse_count(const std::string& flag, const std::string& v, std::size_t low,
+                        std::size_t high) {
+  std::size_t used = 0;
+  unsigned long long n = 0;
+  try {
+    n = std::stoull(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (v.empty() || v.front() < '0' || v.front() > '9' || used != v.size() || n < low ||
+      n > high) {
+    throw UsageError(flag + " takes a number from " + std::to_string(low) + " to " +
+                     std::to_string(high) + " (got \"" + v + "\")");
+  }
+  return static_cast<std::size_t>(n);
+}
+
+const std::array<Flag, 18>& flags() {
+  static const std::array<Flag, 18> kFlags{{
       {"source.file", "GLOB",
        "T-Server log files to follow (repeatable). Segments of one T-Server "
        "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
@@ -111,6 +130,37 @@ const std::array<Flag, 16>& flags() {
        [](Options& o, const std::string&) { o.show_version = true; }},
       {"help", "", "Print this help and exit.",
        [](Options& o, const std::string&) { o.show_help = true; }},
+      {"source.max-origins", "N",
+       "At most N origins (a TCP connection or UDP sender, with the syslog hostname and "
+       "app-name) held per --source.syslog or --source.tcp listener; past it, the one silent "
+       "longest is closed (its open record counted) to make room. (1024)",
+       [](Options& o, const std::string& v) {
+         o.max_origins = parse_count("--source.max-origins", v, 1, 1'000'000);
+       }},
+      {"source.udp-receive-buffer", "BYTES",
+       "The receive buffer asked of the kernel for each UDP listener, in bytes (or with KiB, "
+       "MiB), where bursts wait; the kernel grants at most net.core.rmem_max. (4MiB)",
+       [](Options& o, const std::string& v) {
+         std::size_t scale = 1;
+         std::string digits = v;
+         for (const auto& [suffix, factor] : {std::pair{"KiB", 1u << 10}, std::pair{"MiB", 1u << 20}}) {
+           if (digits.ends_with(suffix)) {
+             digits.resize(digits.size() - 3);
+             scale = factor;
+           }
+         }
+         std::size_t n = 0;
+         try {
+           n = parse_count("", digits, 1, (std::size_t{1} << 30) / scale);
+         } catch (const UsageError&) {
+           n = 0;
+         }
+         if (n * scale < 4096) {
+           throw UsageError("--source.udp-receive-buffer takes a size from 4096 to 1073741824 "
+                            "bytes, or with KiB or MiB (got \"" + v + "\")");
+         }
+         o.udp_receive_buffer = n * scale;
+       }},
   }};
   return kFlags;
 }

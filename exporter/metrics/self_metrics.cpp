@@ -110,7 +110,20 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
           "count.")),
       listener_dropped(counter_family(registry, "tserver_exporter_listener_dropped_total",
                                       "Connections refused (over the limit) and messages dropped "
-                                      "(over the limit of T-Servers) by a network listener.")) {
+                                      "(over the limit of T-Servers) by a network listener.")),
+      listener_kernel_drops(counter_family(
+          registry, "tserver_exporter_listener_kernel_drops_total",
+          "Datagrams the kernel dropped before a UDP listener read them (its receive buffer was "
+          "full; see --source.udp-receive-buffer).")),
+      listener_origins_evicted(counter_family(
+          registry, "tserver_exporter_listener_origins_evicted_total",
+          "Origins a network listener closed early (their open record counted) to make room "
+          "for a new one, over --source.max-origins.")),
+      listener_origins(prometheus::BuildGauge()
+                           .Name("tserver_exporter_listener_origins")
+                           .Help("Origins (TCP connections or UDP senders, with the syslog "
+                                 "hostname and app-name) a network listener holds.")
+                           .Register(registry)) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

@@ -73,6 +73,12 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& listener_connections;
   prometheus::Family<prometheus::Counter>& listener_framing_errors;
   prometheus::Family<prometheus::Counter>& listener_dropped;
+  /// Datagrams the kernel dropped on a UDP listener's socket (its receive buffer was full).
+  prometheus::Family<prometheus::Counter>& listener_kernel_drops;
+  /// Origins closed early to make room for a new one (over the limit of origins).
+  prometheus::Family<prometheus::Counter>& listener_origins_evicted;
+  /// Origins (connections or senders, with hostname and app-name) held now.
+  prometheus::Family<prometheus::Gauge>& listener_origins;
 };
 
 }  // namespace tse
