@@ -60,8 +60,9 @@ void ListenerSink::deliver_syslog(std::string_view frame, const std::string& pee
   key += '\n';
   key += message->app_name;
   to_origin(key, label, 1, [&](StreamReader& reader) {
-    reader.feed(message->message);
-    reader.feed("\n");
+    line_.assign(message->message);
+    line_ += '\n';
+    reader.feed(line_);
   });
 }
 

@@ -72,6 +72,7 @@ class ListenerSink {
 
   ListenerOptions options_;
   OriginTable table_;
+  std::string line_;  // a syslog message and its LF, fed at once: no partial line is held
   RateLimiter limiter_;
   RateLimiter refused_limiter_;
   std::uint64_t refused_seen_ = 0;
