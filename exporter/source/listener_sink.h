@@ -27,6 +27,9 @@ struct ListenerOptions {
   std::size_t udp_receive_buffer = 4u << 20;  // SO_RCVBUF asked for a UDP socket
   std::chrono::milliseconds idle_flush{1000};
   std::chrono::seconds idle_timeout{300};  // a TCP connection silent this long is closed
+
+  /// The address to bind: `host`, else loopback (never every interface unless asked).
+  [[nodiscard]] std::string bind_host() const { return host.empty() ? "127.0.0.1" : host; }
 };
 
 /// Where a listener's transports deliver what they receive: syslog frames or raw stream bytes,

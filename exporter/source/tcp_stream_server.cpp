@@ -99,8 +99,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 TcpStreamServer::TcpStreamServer(asio::io_context& io, std::shared_ptr<ListenerSink> sink)
     : acceptor_(io), sink_(std::move(sink)) {
   const ListenerOptions& options = sink_->options();
-  const tcp::endpoint endpoint(
-      asio::ip::make_address(options.host.empty() ? "127.0.0.1" : options.host), options.port);
+  const tcp::endpoint endpoint(asio::ip::make_address(options.bind_host()), options.port);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);

@@ -17,8 +17,7 @@ using udp = asio::ip::udp;
 UdpSyslogReceiver::UdpSyslogReceiver(asio::io_context& io, std::shared_ptr<ListenerSink> sink)
     : socket_(io), sink_(std::move(sink)) {
   const ListenerOptions& options = sink_->options();
-  const udp::endpoint endpoint(
-      asio::ip::make_address(options.host.empty() ? "127.0.0.1" : options.host), options.port);
+  const udp::endpoint endpoint(asio::ip::make_address(options.bind_host()), options.port);
   socket_.open(endpoint.protocol());
   // Bursts wait here while the loop is busy; the kernel caps the size at net.core.rmem_max.
   const int asked = static_cast<int>(std::min<std::size_t>(options.udp_receive_buffer, 1u << 30));
