@@ -99,7 +99,7 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                         .Help("Bytes in the followed files not read yet, by --source.file glob.")
                         .Register(registry)) ,
       listener_messages(counter_family(registry, "tserver_exporter_listener_messages_total",
-                                       "Log lines received by a network listener.")),
+                                       "Log lines received by a network listener (with those then dropped over its limits).")),
       listener_bytes(counter_family(registry, "tserver_exporter_listener_bytes_total",
                                     "Bytes received by a network listener.")),
       listener_connections(counter_family(registry, "tserver_exporter_listener_connections_total",

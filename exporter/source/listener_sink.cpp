@@ -31,9 +31,9 @@ ListenerSink::ListenerSink(const ListenerOptions& options, OriginTable::MakeRead
 template <class Feed>
 void ListenerSink::to_origin(const std::string& key, std::string_view label, std::uint64_t lines,
                              Feed feed) {
+  messages_.Increment(static_cast<double>(lines));
   OriginTable::Origin* origin = table_.open(key, label, Clock::now());
   if (origin != nullptr && !origin->refused) {
-    messages_.Increment(static_cast<double>(lines));
     feed(*origin->reader);
     // A header in these bytes named a label over the cap: they are not counted either.
     if (origin->refused) dropped_.Increment(static_cast<double>(lines));
