@@ -75,7 +75,8 @@ class OriginTable {
 
   [[nodiscard]] std::size_t size() const { return origins_.size(); }
   [[nodiscard]] std::size_t labels() const { return labels_.size(); }
-  /// Origins refused because their label was over the cap (transport or header label).
+  /// Times a label was refused over the cap (a transport's label at open(), a header's
+  /// through a reader's admission hook).
   [[nodiscard]] std::uint64_t labels_refused() const { return labels_refused_; }
   /// Origins closed early to make room for a new one.
   [[nodiscard]] std::uint64_t origins_evicted() const { return origins_evicted_; }
