@@ -128,8 +128,9 @@ void Exporter::save_state() {
                               .count()));
 }
 
-std::unique_ptr<StreamReader> Exporter::make_reader() {
-  return std::make_unique<TServerLogReader>(errors_, self_);
+std::unique_ptr<StreamReader> Exporter::make_reader(std::size_t max_line_bytes,
+                                                   std::function<bool(std::string_view)> admit) {
+  return std::make_unique<TServerLogReader>(errors_, self_, max_line_bytes, std::move(admit));
 }
 
 std::string Exporter::render() {
@@ -371,9 +372,15 @@ int run_daemon(const Options& options) {
     for (const auto& value : *values) {
       ListenerOptions listener = StreamListener::parse(value, syslog);
       listener.idle_flush = options.idle_flush;
-      listener.max_origins = options.max_tservers;
+      listener.max_tservers = options.max_tservers;
+      listener.max_origins = options.max_origins;
+      listener.udp_receive_buffer = options.udp_receive_buffer;
       listeners.push_back(std::make_unique<StreamListener>(
-          io, listener, [&exporter](const std::string&) { return exporter->make_reader(); },
+          io, listener,
+          [&exporter, max_line = listener.max_message](const std::string&,
+                                                       OriginTable::Admission admit) {
+            return exporter->make_reader(max_line, std::move(admit));
+          },
           exporter->self_metrics()));
       spdlog::info("receiving {} on {}, port {}", syslog ? "syslog" : "raw log lines", value,
                    listeners.back()->port());

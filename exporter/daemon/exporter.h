@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -24,8 +25,9 @@ class Exporter {
   Exporter(const Options& options, bool durable);
 
   FileTailer& tailer() { return tailer_; }
-  /// A reader for a network origin.
-  std::unique_ptr<StreamReader> make_reader();
+  /// A reader for a network origin: lines up to `max_line_bytes`, labels through `admit`.
+  std::unique_ptr<StreamReader> make_reader(std::size_t max_line_bytes,
+                                            std::function<bool(std::string_view)> admit);
   SelfMetrics& self_metrics() { return self_; }
 
   /// The reader of standard input, with --source.stdin; else nullptr.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 #include <vector>
+#include <utility>
 
 namespace tse {
 namespace {
@@ -112,6 +113,37 @@ const std::vector<Flag>& flags() {
        "tserver=\"other\" and are counted in tserver_exporter_tservers_capped_total. (256)",
        [](Options& o, const std::string& v) {
          o.metrics_max_tservers = parse_count("--metrics.max-tservers", v, 1, 100000);
+       }},
+      {"source.max-origins", "N",
+       "At most N origins (a TCP connection or UDP sender, with the syslog hostname and "
+       "app-name) held per --source.syslog or --source.tcp listener; past it, the one silent "
+       "longest is closed (its open record counted) to make room. (1024)",
+       [](Options& o, const std::string& v) {
+         o.max_origins = parse_count("--source.max-origins", v, 1, 1'000'000);
+       }},
+      {"source.udp-receive-buffer", "BYTES",
+       "The receive buffer asked of the kernel for each UDP listener, in bytes (or with KiB, "
+       "MiB), where bursts wait; the kernel grants at most net.core.rmem_max. (4MiB)",
+       [](Options& o, const std::string& v) {
+         std::size_t scale = 1;
+         std::string digits = v;
+         for (const auto& [suffix, factor] : {std::pair{"KiB", 1u << 10}, std::pair{"MiB", 1u << 20}}) {
+           if (digits.ends_with(suffix)) {
+             digits.resize(digits.size() - 3);
+             scale = factor;
+           }
+         }
+         std::size_t n = 0;
+         try {
+           n = parse_count("", digits, 1, (std::size_t{1} << 30) / scale);
+         } catch (const UsageError&) {
+           n = 0;
+         }
+         if (n * scale < 4096) {
+           throw UsageError("--source.udp-receive-buffer takes a size from 4096 to 1073741824 "
+                            "bytes, or with KiB or MiB (got \"" + v + "\")");
+         }
+         o.udp_receive_buffer = n * scale;
        }},
   }};
   return kFlags;

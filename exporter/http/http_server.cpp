@@ -1,7 +1,7 @@
 // The only translation unit that includes Boost.Beast: it is slow to compile.
 #include "http/http_server.h"
 
-#include "http/connection_set.h"
+#include "net/connection_set.h"
 #include "http/content_coding.h"
 #include "logging/rate_limiter.h"
 #include "net/host_port.h"

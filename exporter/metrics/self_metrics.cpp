@@ -105,7 +105,7 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                         .Help("Bytes in the followed files not read yet, by --source.file glob.")
                         .Register(registry)) ,
       listener_messages(counter_family(registry, "tserver_exporter_listener_messages_total",
-                                       "Log lines received by a network listener.")),
+                                       "Log lines received by a network listener (with those then dropped over its limits).")),
       listener_bytes(counter_family(registry, "tserver_exporter_listener_bytes_total",
                                     "Bytes received by a network listener.")),
       listener_connections(counter_family(registry, "tserver_exporter_listener_connections_total",
@@ -124,7 +124,20 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       state_fallbacks(counter(registry, "tserver_exporter_state_fallbacks_total",
                               "Starts that restored the previous generation of the state file "
                               "(tserver_exporter.state.1) because the newest was missing or "
-                              "corrupt.")) {
+                              "corrupt.")),
+      listener_kernel_drops(counter_family(
+          registry, "tserver_exporter_listener_kernel_drops_total",
+          "Datagrams the kernel dropped before a UDP listener read them (its receive buffer was "
+          "full; see --source.udp-receive-buffer).")),
+      listener_origins_evicted(counter_family(
+          registry, "tserver_exporter_listener_origins_evicted_total",
+          "Origins a network listener closed early (their open record counted) to make room "
+          "for a new one, over --source.max-origins.")),
+      listener_origins(prometheus::BuildGauge()
+                           .Name("tserver_exporter_listener_origins")
+                           .Help("Origins (TCP connections or UDP senders, with the syslog "
+                                 "hostname and app-name) a network listener holds.")
+                           .Register(registry)) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

@@ -81,6 +81,12 @@ class SelfMetrics {
   prometheus::Counter& http_connections_refused;
   /// Starts that used the previous generation of the state file (the newest missing or corrupt).
   prometheus::Counter& state_fallbacks;
+  /// Datagrams the kernel dropped on a UDP listener's socket (its receive buffer was full).
+  prometheus::Family<prometheus::Counter>& listener_kernel_drops;
+  /// Origins closed early to make room for a new one (over the limit of origins).
+  prometheus::Family<prometheus::Counter>& listener_origins_evicted;
+  /// Origins (connections or senders, with hostname and app-name) held now.
+  prometheus::Family<prometheus::Gauge>& listener_origins;
 };
 
 }  // namespace tse

@@ -5,8 +5,8 @@
 namespace tse {
 
 TServerLogReader::TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
-                                   std::size_t max_line_bytes)
-    : errors_(errors), self_(self), log_(*this, max_line_bytes) {}
+                                   std::size_t max_line_bytes, Admission admit)
+    : errors_(errors), self_(self), log_(*this, max_line_bytes), admit_(std::move(admit)) {}
 
 void TServerLogReader::begin_segment(const SegmentBegin& begin) {
   const std::string_view path = begin.path;
@@ -57,24 +57,29 @@ void TServerLogReader::on_segment_header(std::string_view application_name) {
 
 void TServerLogReader::use_label(std::string_view label) {
   if (label.empty()) label = "unknown";
-  counters_ = &errors_.tserver(label);
+  refused_ = admit_ && !admit_(label);
+  counters_ = refused_ ? nullptr : &errors_.tserver(label);
 }
 
-ErrorMetrics::TServer& TServerLogReader::counters() {
-  if (counters_ == nullptr) use_label(fallback_label_);  // a stream with no segment start
-  return *counters_;
+ErrorMetrics::TServer* TServerLogReader::counters() {
+  if (counters_ == nullptr && !refused_) use_label(fallback_label_);  // no segment start yet
+  return counters_;
 }
 
 void TServerLogReader::on_event_error(const tserver::EventErrorReport& report) {
-  counters().count(report.code, report.request);
+  if (auto* c = counters()) c->count(report.code, report.request);
 }
 
-void TServerLogReader::on_request(std::string_view name) { counters().count_request(name); }
+void TServerLogReader::on_request(std::string_view name) {
+  if (auto* c = counters()) c->count_request(name);
+}
 
-void TServerLogReader::on_link_disconnected() { counters().count_link_disconnected(); }
+void TServerLogReader::on_link_disconnected() {
+  if (auto* c = counters()) c->count_link_disconnected();
+}
 
 void TServerLogReader::on_iscc_error(std::optional<std::int64_t> code) {
-  counters().count_iscc_error(code);
+  if (auto* c = counters()) c->count_iscc_error(code);
 }
 
 void TServerLogReader::publish() {

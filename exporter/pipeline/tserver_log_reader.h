@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -15,11 +16,17 @@ namespace tse {
 ///
 /// The `tserver` label is the `Application name` of the segment's header, else the file's base
 /// name before the segment time stamp. The T-Server's series are created (at 0) when its label is
-/// first known. Not thread-safe: called by its source on the event loop's thread.
+/// first known. A source that caps its labels passes an admission hook: a label it refuses
+/// counts nothing (the source drops and counts those lines). Not thread-safe: called by its
+/// source on the event loop's thread.
 class TServerLogReader final : public StreamReader, private tserver::SegmentSink {
  public:
+  /// True when the reader may count under `label`.
+  using Admission = std::function<bool(std::string_view label)>;
+
   TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
-                   std::size_t max_line_bytes = LineFramer::kDefaultMaxLineBytes);
+                   std::size_t max_line_bytes = LineFramer::kDefaultMaxLineBytes,
+                   Admission admit = {});
 
   void begin_segment(const SegmentBegin& begin) override;
   void feed(std::string_view bytes) override;
@@ -33,7 +40,7 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   void on_request(std::string_view name) override;
   void on_link_disconnected() override;
   void on_iscc_error(std::optional<std::int64_t> code) override;
-  ErrorMetrics::TServer& counters();
+  ErrorMetrics::TServer* counters();  // nullptr while the label is refused
   void use_label(std::string_view label);
   void publish();
 
@@ -42,6 +49,8 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   tserver::SegmentedLog log_;
   std::string fallback_label_;  // from the file name of the current segment
   ErrorMetrics::TServer* counters_ = nullptr;
+  Admission admit_;
+  bool refused_ = false;  // admit_ said no to the current label
   std::uint64_t bytes_ = 0;
   ParseTotals published_;
 };

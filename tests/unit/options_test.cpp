@@ -56,6 +56,23 @@ TEST(Options, MistakesSayWhatToFix) {
   EXPECT_EQ(parse_options({"--source.stdin", "--metrics.max-tservers=7"}).metrics_max_tservers, 7u);
   EXPECT_EQ(message({"--source.tcp=:1", "--source.max-tservers=0"}),
             "--source.max-tservers takes a number from 1 to 100000 (got \"0\")");
+  EXPECT_EQ(parse_options({"--source.tcp=:1"}).max_origins, 1024u);
+  EXPECT_EQ(parse_options({"--source.tcp=:1", "--source.max-origins=7"}).max_origins, 7u);
+  EXPECT_EQ(message({"--source.tcp=:1", "--source.max-origins=x"}),
+            "--source.max-origins takes a number from 1 to 1000000 (got \"x\")");
+  EXPECT_EQ(parse_options({"--source.tcp=:1"}).udp_receive_buffer, 4u << 20);
+  EXPECT_EQ(
+      parse_options({"--source.tcp=:1", "--source.udp-receive-buffer=64KiB"}).udp_receive_buffer,
+      64u << 10);
+  EXPECT_EQ(
+      parse_options({"--source.tcp=:1", "--source.udp-receive-buffer=8MiB"}).udp_receive_buffer,
+      8u << 20);
+  EXPECT_EQ(
+      parse_options({"--source.tcp=:1", "--source.udp-receive-buffer=5000"}).udp_receive_buffer,
+      5000u);
+  EXPECT_EQ(message({"--source.tcp=:1", "--source.udp-receive-buffer=1KiB"}),
+            "--source.udp-receive-buffer takes a size from 4096 to 1073741824 bytes, or with KiB "
+            "or MiB (got \"1KiB\")");
   EXPECT_EQ(message({"--once", "--source.syslog=udp://:1"}),
             "--once reads files and standard input only, not --source.syslog or --source.tcp");
   EXPECT_EQ(message({"--source.file=a", "--bogus"}), "unknown flag --bogus; see --help");

@@ -1,4 +1,4 @@
-#include "http/connection_set.h"
+#include "net/connection_set.h"
 
 #include <utility>
 #include <vector>

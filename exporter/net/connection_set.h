@@ -9,16 +9,21 @@
 
 namespace tse {
 
-/// The open HTTP connections, and the cap on how many there may be.
+/// The open connections of a server, and the cap on how many there may be.
 ///
-/// Idle clients must never lock Prometheus out: when the set is full, a new connection is let in
-/// by closing the connection that has waited longest for a request (an idle keep-alive client,
-/// or one that trickles its request). Only when every connection is busy answering (a response
-/// being rendered or written) is the new one turned away. Connections being answered end on
-/// their own within the idle timeout, so the set never stays full for longer than that.
+/// As Asio's `connection_manager`: a connection is taken out of the set before it is closed, and
+/// close_all() takes the whole set out before it closes each, so a closer that calls back into
+/// the set (to remove itself) never invalidates a loop over it.
+///
+/// The HTTP server uses admit(): idle clients must never lock Prometheus out, so when the set is
+/// full a new connection is let in by closing the connection that has waited longest for a
+/// request (an idle keep-alive client, or one that trickles its request). Only when every
+/// connection is busy answering (a response being rendered or written) is the new one turned
+/// away; those end on their own within the idle timeout. The network log sources refuse
+/// connections over their cap instead (a log sender is never idle by choice): they check size().
 ///
 /// Knows nothing of sockets: a connection is an id and a function that closes it. Not
-/// thread-safe: the HTTP thread alone calls it (the server's accept loop and its sessions).
+/// thread-safe: one server's event loop thread calls it.
 class ConnectionSet {
  public:
   using Clock = std::chrono::steady_clock;

@@ -1,0 +1,147 @@
+#include "source/tcp_stream_server.h"
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "source/syslog_message.h"
+
+namespace tse {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+/// One accepted TCP connection: reads its bytes and hands them to the sink, raw or as syslog
+/// frames. Kept alive by its pending read; in its server's ConnectionSet while open, so that
+/// stopping the server closes it. The event loop thread only.
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+ public:
+  TcpConnection(tcp::socket socket, std::shared_ptr<TcpStreamServer> server)
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        server_(std::move(server)),
+        syslog_(server_->sink().options().kind == ListenerOptions::Kind::kSyslogTcp),
+        framer_(server_->sink().options().max_message) {
+    boost::system::error_code ec;
+    const auto peer = socket_.remote_endpoint(ec);
+    name_ =
+        "#" + std::to_string(server_->next_id()) + " " +
+        (ec ? std::string("?") : peer.address().to_string() + ":" + std::to_string(peer.port()));
+  }
+
+  void start() {
+    id_ = server_->connections().add([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->stop();
+    });
+    read();
+  }
+
+  /// Closes the socket and the connection's origins (their open records are counted). Called
+  /// once, after the connection left the ConnectionSet.
+  void stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    boost::system::error_code ignored;
+    timer_.cancel();
+    socket_.close(ignored);
+    server_->sink().close_connection(name_);
+  }
+
+ private:
+  void read() {
+    timer_.expires_after(server_->sink().options().idle_timeout);
+    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      if (auto self = weak.lock(); self && !ec && !self->stopped_) self->end();
+    });
+    socket_.async_read_some(asio::buffer(buffer_),
+                            [self = shared_from_this()](const boost::system::error_code& ec,
+                                                        std::size_t n) { self->on_read(ec, n); });
+  }
+
+  void on_read(const boost::system::error_code& ec, std::size_t n) {
+    if (stopped_) return;
+    if (n > 0 && !consume(std::string_view(buffer_.data(), n))) {
+      end();
+      return;
+    }
+    if (ec) {
+      end();
+      return;
+    }
+    read();
+  }
+
+  // False when the stream cannot go on (a bad octet count).
+  bool consume(std::string_view bytes) {
+    ListenerSink& sink = server_->sink();
+    if (!syslog_) {
+      sink.deliver_raw(bytes, name_);
+      return true;
+    }
+    const std::uint64_t oversize = framer_.oversize();
+    const bool ok =
+        framer_.feed(bytes, [&](std::string_view frame) { sink.deliver_syslog(frame, name_); });
+    if (framer_.oversize() > oversize) {
+      sink.framing_error("a message over the size limit from " + name_);
+    }
+    if (!ok) sink.framing_error("a bad octet count from " + name_ + "; closing it");
+    return ok;
+  }
+
+  void end() { server_->ended(id_, shared_from_this()); }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  std::shared_ptr<TcpStreamServer> server_;
+  bool syslog_;
+  SyslogFramer framer_;
+  std::string name_;
+  ConnectionSet::Id id_ = 0;
+  std::array<char, 65536> buffer_{};
+  bool stopped_ = false;
+};
+
+TcpStreamServer::TcpStreamServer(asio::io_context& io, std::shared_ptr<ListenerSink> sink)
+    : acceptor_(io), sink_(std::move(sink)), connections_(sink_->options().max_connections) {
+  const ListenerOptions& options = sink_->options();
+  const tcp::endpoint endpoint(asio::ip::make_address(options.bind_host()), options.port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+}
+
+TcpStreamServer::~TcpStreamServer() = default;
+
+void TcpStreamServer::stop() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  connections_.close_all();
+}
+
+unsigned short TcpStreamServer::port() const { return acceptor_.local_endpoint().port(); }
+
+void TcpStreamServer::ended(ConnectionSet::Id id, const std::shared_ptr<TcpConnection>& connection) {
+  connections_.remove(id);
+  connection->stop();
+}
+
+void TcpStreamServer::accept() {
+  acceptor_.async_accept(
+      [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+        if (!ec) {
+          if (self->connections_.size() >= self->sink_->options().max_connections) {
+            self->sink_->connection_refused();
+          } else {
+            self->sink_->connection_accepted();
+            std::make_shared<TcpConnection>(std::move(socket), self)->start();
+          }
+        }
+        self->accept();
+      });
+}
+
+}  // namespace tse

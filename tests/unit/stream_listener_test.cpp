@@ -1,0 +1,186 @@
+#include "source/stream_listener.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include "metrics/error_metrics.h"
+#include "pipeline/tserver_log_reader.h"
+
+namespace tse {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One EventError 57 whose record stays open until the next line, idle() or the end.
+constexpr std::string_view kOpenRecord =
+    "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
+    "\tAttributeEventSequenceNumber\t0000000000000001\n"
+    "\tAttributeErrorCode\t57\n";
+
+int connect_to(unsigned short port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void send_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    ASSERT_GT(n, 0);
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// A real listener on a real socket, with real readers into real counters.
+class StreamListenerTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<StreamListener> listen(const std::string& spec, bool syslog) {
+    ListenerOptions options = StreamListener::parse(spec, syslog);
+    options.idle_flush = 1h;  // records close only when the listener stops
+    return std::make_unique<StreamListener>(
+        io_, options,
+        [this](const std::string&, OriginTable::Admission admit) {
+          return std::make_unique<TServerLogReader>(errors_, self_, 64 * 1024, std::move(admit));
+        },
+        self_);
+  }
+  double value(const std::string& family, const std::string& listener) {
+    for (const auto& f : registry_.Collect()) {
+      if (f.name != family) continue;
+      for (const auto& m : f.metric) {
+        if (!m.label.empty() && m.label[0].value == listener) return m.counter.value;
+      }
+    }
+    return -1;
+  }
+  std::uint64_t count(const std::string& tserver, const std::string& code) const {
+    for (const auto& v : errors_.values()) {
+      if (v.family == "event_errors" && v.tserver == tserver && v.error_code == code) {
+        return v.value;
+      }
+    }
+    return 0;
+  }
+  // Runs the loop until `done` or a 10 s deadline.
+  template <class Pred>
+  bool run_until(Pred done) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      io_.run_for(10ms);
+    }
+    return true;
+  }
+
+  boost::asio::io_context io_;
+  prometheus::Registry registry_;
+  ErrorMetrics errors_{registry_};
+  SelfMetrics self_{registry_, "test", "test"};
+};
+
+// Several connections of each TCP kind are mid-record when the listener stops: every one is
+// closed in turn (no iterator invalidated, no handler destroyed while it runs: ASan checks) and
+// every open record is counted.
+TEST_F(StreamListenerTest, StopWithOpenConnectionsCountsEveryOpenRecord) {
+  auto raw = listen("TS_RAW@127.0.0.1:0", false);
+  auto syslog = listen("tcp://127.0.0.1:0", true);
+  constexpr int kEach = 6;
+  std::vector<int> fds;
+  for (int i = 0; i < kEach; ++i) {
+    const int r = connect_to(raw->port());
+    const int s = connect_to(syslog->port());
+    ASSERT_GE(r, 0);
+    ASSERT_GE(s, 0);
+    fds.push_back(r);
+    fds.push_back(s);
+    send_all(r, kOpenRecord);
+    std::string frames;
+    for (const auto line : {std::string_view("@10:15:24.8070 [0] 8.5.001.23 send_to_client: "
+                                             "message EventError"),
+                            std::string_view("\tAttributeEventSequenceNumber\t0000000000000001"),
+                            std::string_view("\tAttributeErrorCode\t57")}) {
+      const std::string frame = "<13>1 - host TS_SYSLOG - - - " + std::string(line);
+      frames += std::to_string(frame.size()) + " " + frame;
+    }
+    send_all(s, frames);
+  }
+  ASSERT_TRUE(run_until([&] {
+    return value("tserver_exporter_listener_messages_total", "TS_RAW@127.0.0.1:0") == 3 * kEach &&
+           value("tserver_exporter_listener_messages_total", "tcp://127.0.0.1:0") == 3 * kEach;
+  }));
+  EXPECT_EQ(count("TS_RAW", "57"), 0u);  // still open
+  raw->stop();
+  syslog->stop();
+  io_.run_for(50ms);
+  EXPECT_EQ(count("TS_RAW", "57"), static_cast<std::uint64_t>(kEach));
+  EXPECT_EQ(count("TS_SYSLOG", "57"), static_cast<std::uint64_t>(kEach));
+  // Stopped: the sockets are closed, the clients see the end of the stream.
+  char byte = 0;
+  for (int fd : fds) {
+    EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);
+    ::close(fd);
+  }
+  raw.reset();
+  syslog.reset();
+  io_.run_for(10ms);
+}
+
+// Raw TCP streams that name their own T-Server in a header block stay under the label cap.
+TEST_F(StreamListenerTest, HeaderLabelsOfRawStreamsAreCapped) {
+  ListenerOptions options = StreamListener::parse("127.0.0.1:0", false);
+  options.max_tservers = 3;
+  StreamListener listener(
+      io_, options,
+      [this](const std::string&, OriginTable::Admission admit) {
+        return std::make_unique<TServerLogReader>(errors_, self_, 64 * 1024, std::move(admit));
+      },
+      self_);
+  constexpr int kStreams = 20;
+  for (int i = 0; i < kStreams; ++i) {
+    const int fd = connect_to(listener.port());
+    ASSERT_GE(fd, 0);
+    send_all(fd, "Application name:\tTS_" + std::to_string(i) + "\n\n");
+    send_all(fd, std::string(kOpenRecord) + "next line\n");  // 4 lines after the header
+    ::close(fd);
+    // One at a time, so that which streams get a label is known: the first two ("tcp" is the
+    // third).
+    ASSERT_TRUE(run_until([&] { return count("TS_" + std::to_string(i), "57") > 0 || i >= 2; }));
+  }
+  ASSERT_TRUE(run_until([&] {
+    return value("tserver_exporter_listener_messages_total", "127.0.0.1:0") == 6 * kStreams;
+  }));
+  io_.run_for(50ms);
+  std::vector<std::string> labels;
+  for (const auto& f : registry_.Collect()) {
+    if (f.name != "tserver_event_errors_total") continue;
+    for (const auto& m : f.metric) {
+      for (const auto& l : m.label) {
+        if (l.name == "tserver" && std::find(labels.begin(), labels.end(), l.value) == labels.end())
+          labels.push_back(l.value);
+      }
+    }
+  }
+  std::sort(labels.begin(), labels.end());
+  EXPECT_EQ(labels, (std::vector<std::string>{"TS_0", "TS_1"}));
+  EXPECT_EQ(count("TS_0", "57"), 1u);
+  EXPECT_EQ(count("TS_1", "57"), 1u);
+  // The streams refused, in the read that held their header and after: every line dropped.
+  EXPECT_GE(value("tserver_exporter_listener_dropped_total", "127.0.0.1:0"), 4 * (kStreams - 2));
+}
+
+}  // namespace
+}  // namespace tse
