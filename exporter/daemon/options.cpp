@@ -16,8 +16,24 @@ struct Flag {
   std::function<void(Options&, const std::string&)> apply;
 };
 
-const std::array<Flag, 16>& flags() {
-  static const std::array<Flag, 16> kFlags{{
+// A whole number from `min` to `max`, or a UsageError that names the flag.
+std::size_t parse_count(const char* flag, const std::string& v, std::size_t min, std::size_t max) {
+  std::size_t used = 0;
+  unsigned long n = 0;
+  try {
+    n = std::stoul(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != v.size() || v.empty() || v.front() == '-' || n < min || n > max) {
+    throw UsageError(std::string(flag) + " takes a number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + " (got \"" + v + "\")");
+  }
+  return n;
+}
+
+const std::array<Flag, 17>& flags() {
+  static const std::array<Flag, 17> kFlags{{
       {"source.file", "GLOB",
        "T-Server log files to follow (repeatable). Segments of one T-Server "
        "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
@@ -43,18 +59,7 @@ const std::array<Flag, 16>& flags() {
        "At most N distinct tserver labels per --source.syslog or --source.tcp listener; lines "
        "of more are dropped and counted. (64)",
        [](Options& o, const std::string& v) {
-         std::size_t used = 0;
-         unsigned long n = 0;
-         try {
-           n = std::stoul(v, &used);
-         } catch (const std::exception&) {
-           used = 0;
-         }
-         if (used != v.size() || n == 0 || n > 100000) {
-           throw UsageError("--source.max-tservers takes a number from 1 to 100000 (got \"" + v +
-                            "\")");
-         }
-         o.max_tservers = n;
+         o.max_tservers = parse_count("--source.max-tservers", v, 1, 100000);
        }},
       {"source.from-beginning", "",
        "Read the files present at start from their first byte (default: from their end; files "
@@ -111,6 +116,12 @@ const std::array<Flag, 16>& flags() {
        [](Options& o, const std::string&) { o.show_version = true; }},
       {"help", "", "Print this help and exit.",
        [](Options& o, const std::string&) { o.show_help = true; }},
+      {"source.max-open-files", "N",
+       "At most N descriptors for followed log files; more files are read in turn. 0: half of "
+       "what the descriptor limit (raised to its hard limit at start) leaves after 64. (0)",
+       [](Options& o, const std::string& v) {
+         o.max_open_files = parse_count("--source.max-open-files", v, 0, 1000000);
+       }},
   }};
   return kFlags;
 }

@@ -25,6 +25,7 @@ struct Options {
   bool once = false;
   bool show_help = false;
   bool show_version = false;
+  std::size_t max_open_files = 0;  // --source.max-open-files; 0: from the descriptor limit
 };
 
 /// A command line that cannot be used; what() is one line that says what to fix.

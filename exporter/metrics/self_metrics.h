@@ -73,6 +73,11 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& listener_connections;
   prometheus::Family<prometheus::Counter>& listener_framing_errors;
   prometheus::Family<prometheus::Counter>& listener_dropped;
+  // The file source (file_errors_total reasons not_regular and scan; the descriptor budget).
+  prometheus::Counter& not_regular_files;
+  prometheus::Counter& scan_errors;
+  prometheus::Gauge& files_waiting;
+  prometheus::Counter& files_parked;
 };
 
 }  // namespace tse

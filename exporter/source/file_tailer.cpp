@@ -1,13 +1,5 @@
 #include "source/file_tailer.h"
 
-#include "hashing/fnv1a.h"
-
-#include <dirent.h>
-#include <fcntl.h>
-#include <glob.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -15,32 +7,24 @@
 
 #include <spdlog/spdlog.h>
 
+#include "hashing/fnv1a.h"
+#include "os/file_system.h"
+#include "source/binary_content.h"
+
 namespace tse {
 namespace {
 
 constexpr std::size_t kChunk = 1u << 20;
 constexpr std::size_t kHeadBytes = 64u << 10;
-constexpr std::size_t kBinaryProbe = 512;  // a NUL in a file's first bytes: not a text log
 constexpr std::uint32_t kFingerprintBytes = 1024;
-constexpr std::size_t kBegunKept = 16;
-
-std::string_view file_name(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-std::string_view directory(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view(".") : path.substr(0, slash);
-}
 
 }  // namespace
 
 FileTailer::FileTailer(TailerOptions options, StreamKey stream_key, Exclude exclude,
                        ReaderFactory make_reader, SelfMetrics& metrics)
     : options_(std::move(options)),
+      discovery_(options_.globs, std::move(exclude), metrics),
       stream_key_(std::move(stream_key)),
-      exclude_(std::move(exclude)),
       make_reader_(std::move(make_reader)),
       metrics_(metrics),
       buffer_(kChunk) {
@@ -49,16 +33,12 @@ FileTailer::FileTailer(TailerOptions options, StreamKey stream_key, Exclude excl
   }
 }
 
-FileTailer::~FileTailer() {
-  for (auto& [key, stream] : streams_)
-    for (auto& segment : stream.segments)
-      if (segment->fd >= 0) ::close(segment->fd);
-}
+FileTailer::~FileTailer() = default;
 
 std::size_t FileTailer::files_open() const {
   std::size_t n = 0;
   for (const auto& [key, stream] : streams_)
-    for (const auto& segment : stream.segments) n += segment->fd >= 0 ? 1 : 0;
+    for (const auto& segment : stream.segments) n += segment->file.valid() ? 1 : 0;
   return n;
 }
 
@@ -71,32 +51,29 @@ void FileTailer::warn(RateLimiter& limiter, const std::string& message) {
   }
 }
 
-std::vector<FileTailer::Match> FileTailer::expand_globs() {
-  std::vector<Match> paths;
-  for (std::size_t g = 0; g < options_.globs.size(); ++g) {
-    const std::string& pattern = options_.globs[g];
-    glob_t matches{};
-    const int rc = ::glob(pattern.c_str(), 0, nullptr, &matches);
-    if (rc == 0) {
-      if (unmatched_globs_.erase(pattern) > 0) spdlog::info("files now match {}", pattern);
-      for (std::size_t i = 0; i < matches.gl_pathc; ++i) paths.push_back({matches.gl_pathv[i], g});
-    } else if (unmatched_globs_.insert(pattern).second) {
-      spdlog::warn("no file matches {} yet; waiting for it", pattern);
-    }
-    ::globfree(&matches);
+// A path that could not be opened for a reason worth a metric: not a regular file, or a real
+// error (not its absence).
+void FileTailer::refused(const std::string& path, int error_number, bool not_regular) {
+  if (not_regular) {
+    metrics_.not_regular_files.Increment();
+    warn(open_warnings_, "not reading " + path + ": not a regular file (a FIFO or a device?)");
+    return;
   }
-  metrics_.globs_unmatched.Set(static_cast<double>(unmatched_globs_.size()));
-  return paths;
+  metrics_.open_errors.Increment();
+  warn(open_warnings_, "cannot open " + path + ": " + std::strerror(error_number) + "; retrying");
 }
 
 void FileTailer::update_backlog() {
   std::vector<double> backlog(backlog_.size(), 0.0);
   for (const auto& [key, stream] : streams_) {
     for (const auto& segment : stream.segments) {
-      struct stat st {};
-      const int rc =
-          segment->fd >= 0 ? ::fstat(segment->fd, &st) : ::stat(segment->path.c_str(), &st);
-      const auto size = rc == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+      os::FileStatus status;
+      std::uint64_t size = 0;
+      if (segment->file.valid() && os::status_of(segment->file, status)) {
+        size = status.size;
+      } else if (segment->seen) {
+        size = segment->found.size;  // waiting or parked: as the last scan saw it
+      }
       if (size > segment->offset && segment->glob < backlog.size()) {
         backlog[segment->glob] += static_cast<double>(size - segment->offset);
       }
@@ -106,6 +83,7 @@ void FileTailer::update_backlog() {
 }
 
 void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) {
+  const FileDiscovery::Scan found = discovery_.scan();
   std::set<FileId> was_seen;
   for (auto& [key, stream] : streams_) {
     for (auto& segment : stream.segments) {
@@ -115,32 +93,37 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
   }
   for (auto& [id, retired] : retired_) retired.seen = false;
 
-  for (const Match& match : expand_globs()) {
-    const std::string& path = match.path;
-    if (exclude_(file_name(path))) continue;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    const FileId id{st.st_dev, st.st_ino};
+  for (const auto& file : found.files) {
+    const FileId id = file.status.id;
     if (binary_.contains(id)) continue;
     bool known = false;
     for (auto& [key, stream] : streams_) {
       for (auto& segment : stream.segments) {
         if (segment->id == id) {
           segment->seen = true;
-          segment->path = path;  // renamed within the globs: same file, same position
+          segment->path = file.path;  // renamed within the globs: same file, same position
+          segment->found = file.status;
           known = true;
         }
       }
     }
     if (known) continue;
     if (auto it = retired_.find(id); it != retired_.end()) {
-      if (still_retired(path, st, it->second)) {
+      if (still_retired(file.path, file.status, it->second)) {
         it->second.seen = true;
         continue;
       }
       retired_.erase(it);  // the inode holds a new file
     }
-    add_file(match, id, static_cast<std::uint64_t>(st.st_size), at_start);
+    add_file(file, at_start);
+  }
+  if (!found.complete) {
+    // Some directory or file could not be looked at (out of descriptors, say): what was not
+    // seen may well be there. Nothing is taken for gone on such a look.
+    for (auto& [key, stream] : streams_)
+      for (auto& segment : stream.segments)
+        if (was_seen.contains(segment->id)) segment->seen = true;
+    for (auto& [id, retired] : retired_) retired.seen = true;
   }
   std::erase_if(retired_, [](const auto& entry) { return !entry.second.seen; });
   for (auto& [key, stream] : streams_) {
@@ -166,7 +149,7 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
     if (at_start && !options_.from_beginning && !options_.resumed) {
       while (segments.size() > 1) {
         const auto& old = segments.front();
-        retired_[old->id] = retired_entry(old->path, -1, old->offset, true);
+        retired_[old->id] = retired_entry(old->path, old->id, nullptr, old->offset, true);
         segments.erase(segments.begin());
       }
     }
@@ -181,38 +164,44 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
   }
 }
 
-FileTailer::Retired FileTailer::retired_entry(const std::string& path, int fd, std::uint64_t size,
+FileTailer::Retired FileTailer::retired_entry(const std::string& path, const FileId& id,
+                                              const os::FileHandle* file, std::uint64_t size,
                                               bool seen) {
   Retired retired{size, seen, 0, {}};
-  const int own = fd >= 0 ? -1 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  const int use = fd >= 0 ? fd : own;
-  struct stat st {};
-  if (use >= 0 && ::fstat(use, &st) == 0) {
-    retired.ctime_ns =
-        static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
-    retired.fingerprint = fingerprint_of(use, kFingerprintBytes);
+  os::OpenResult own;
+  if (file == nullptr || !file->valid()) {
+    own = os::open_regular(path);
+    if (own.error == os::FileError::kNotRegular) refused(path, 0, true);
+    if (own.status.id != id) own.file.reset();  // the name holds another file now
+    file = &own.file;
   }
-  if (own >= 0) ::close(own);
+  os::FileStatus status;
+  if (file->valid() && os::status_of(*file, status)) {
+    retired.ctime_ns = status.change_ns;
+    retired.fingerprint = fingerprint_of(*file, kFingerprintBytes);
+  }
   return retired;
 }
 
-bool FileTailer::still_retired(const std::string& path, const struct ::stat& st, Retired& retired) {
-  const std::int64_t ctime =
-      static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
-  if (ctime == retired.ctime_ns) return true;  // untouched since it was let go: cheap path
-  if (static_cast<std::uint64_t>(st.st_size) < retired.size) return false;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;  // cannot tell: leave it alone
-  const bool same = fingerprint_of(fd, retired.fingerprint.size) == retired.fingerprint;
-  ::close(fd);
-  if (same) retired.ctime_ns = ctime;
+bool FileTailer::still_retired(const std::string& path, const os::FileStatus& status,
+                               Retired& retired) {
+  if (status.change_ns == retired.ctime_ns) return true;  // untouched since let go: cheap path
+  if (status.size < retired.size) return false;
+  const os::OpenResult opened = os::open_regular(path);
+  if (!opened.file.valid()) {
+    if (opened.error == os::FileError::kNotRegular) refused(path, 0, true);
+    return true;  // cannot tell: leave it alone
+  }
+  if (opened.status.id != status.id) return true;  // replaced since the scan: the next one sees
+  const bool same = fingerprint_of(opened.file, retired.fingerprint.size) == retired.fingerprint;
+  if (same) retired.ctime_ns = opened.status.change_ns;
   return same;
 }
 
-FileTailer::Fingerprint FileTailer::fingerprint_of(int fd, std::uint64_t size) {
+FileTailer::Fingerprint FileTailer::fingerprint_of(const os::FileHandle& file, std::uint64_t size) {
   char head[kFingerprintBytes];
   const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size, kFingerprintBytes));
-  const ssize_t n = ::pread(fd, head, want, 0);
+  const long n = os::read_at(file, head, want, 0);
   Fingerprint fingerprint;
   fingerprint.hash = kFnv1aOffset;
   if (n <= 0) return fingerprint;
@@ -221,37 +210,30 @@ FileTailer::Fingerprint FileTailer::fingerprint_of(int fd, std::uint64_t size) {
   return fingerprint;
 }
 
-namespace {
-
 // True when `path` is the saved file: same device and inode, at least as long as the saved
 // offset, and the same first bytes.
-bool same_file(const std::string& path, const StreamPosition& saved,
-               FileTailer::Fingerprint (*fingerprint_of)(int, std::uint64_t)) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st {};
-  bool same = ::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_dev) == saved.device &&
-              static_cast<std::uint64_t>(st.st_ino) == saved.inode &&
-              static_cast<std::uint64_t>(st.st_size) >= saved.offset &&
-              static_cast<std::uint64_t>(st.st_size) >= saved.fingerprint_size;
-  if (same) {
-    const auto fingerprint = fingerprint_of(fd, saved.fingerprint_size);
-    same = fingerprint.size == saved.fingerprint_size && fingerprint.hash == saved.fingerprint;
+bool FileTailer::same_file(const std::string& path, const StreamPosition& saved) {
+  const os::OpenResult opened = os::open_regular(path);
+  if (!opened.file.valid()) {
+    if (opened.error == os::FileError::kNotRegular) refused(path, 0, true);
+    return false;
   }
-  ::close(fd);
-  return same;
+  const os::FileStatus& st = opened.status;
+  if (st.id != FileId{saved.device, saved.inode} || st.size < saved.offset ||
+      st.size < saved.fingerprint_size) {
+    return false;
+  }
+  const auto fingerprint = fingerprint_of(opened.file, saved.fingerprint_size);
+  return fingerprint.size == saved.fingerprint_size && fingerprint.hash == saved.fingerprint;
 }
-
-}  // namespace
 
 void FileTailer::apply_resume(const std::string& key, Stream& stream, const StreamPosition& saved) {
   const std::string saved_name(file_name(saved.path));
+  const FileId saved_id{saved.device, saved.inode};
   std::unique_ptr<Segment> match;
   auto& segments = stream.segments;
   for (auto it = segments.begin(); it != segments.end(); ++it) {
-    if (static_cast<std::uint64_t>((*it)->id.ino) == saved.inode &&
-        static_cast<std::uint64_t>((*it)->id.dev) == saved.device &&
-        same_file((*it)->path, saved, &FileTailer::fingerprint_of)) {
+    if ((*it)->id == saved_id && same_file((*it)->path, saved)) {
       match = std::move(*it);
       segments.erase(it);
       break;
@@ -260,21 +242,14 @@ void FileTailer::apply_resume(const std::string& key, Stream& stream, const Stre
   if (!match) {
     // Renamed out of the globs while the exporter was down (rename-and-create rotation): look
     // for the inode in the file's directory, to drain the rest of it.
-    const std::string dir(directory(saved.path));
-    if (DIR* d = ::opendir(dir.c_str())) {
-      while (const dirent* entry = ::readdir(d)) {
-        if (entry->d_ino != saved.inode) continue;
-        const std::string path = dir + "/" + entry->d_name;
-        struct stat st {};
-        if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-            same_file(path, saved, &FileTailer::fingerprint_of)) {
-          match = std::make_unique<Segment>();
-          match->path = path;
-          match->id = FileId{st.st_dev, st.st_ino};
-          break;
-        }
+    if (auto path = os::find_in_directory(std::string(directory(saved.path)), saved.inode)) {
+      const os::StatResult stat = os::status_at(*path);
+      if (stat.error == os::FileError::kNone && same_file(*path, saved)) {
+        match = std::make_unique<Segment>();
+        match->path = *path;
+        match->id = stat.status.id;
+        match->found = stat.status;
       }
-      ::closedir(d);
     }
   }
   std::vector<std::unique_ptr<Segment>> kept;
@@ -297,10 +272,8 @@ void FileTailer::apply_resume(const std::string& key, Stream& stream, const Stre
       segment->offset = 0;
       kept.push_back(std::move(segment));
     } else {
-      struct stat st {};
-      const std::uint64_t size =
-          ::stat(segment->path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-      retired_[segment->id] = retired_entry(segment->path, -1, size, true);
+      retired_[segment->id] =
+          retired_entry(segment->path, segment->id, nullptr, segment->found.size, true);
     }
   }
   segments = std::move(kept);
@@ -316,21 +289,25 @@ std::vector<StreamPosition> FileTailer::positions() {
       if (begun.serial != checkpoint.segment) continue;
       if (begun.fingerprint.size < kFingerprintBytes) {  // the file was short: look again
         for (const auto& segment : stream.segments) {
-          if (segment->id == begun.id && segment->fd >= 0) {
-            begun.fingerprint = fingerprint_of(segment->fd, kFingerprintBytes);
+          if (segment->id != begun.id) continue;
+          if (segment->file.valid()) {
+            begun.fingerprint = fingerprint_of(segment->file, kFingerprintBytes);
+          } else if (segment->head.size() > begun.fingerprint.size) {  // parked: what was read
+            begun.fingerprint =
+                Fingerprint{static_cast<std::uint32_t>(segment->head.size()), fnv1a(segment->head)};
           }
         }
       }
-      out.push_back(StreamPosition{key, begun.path, static_cast<std::uint64_t>(begun.id.dev),
-                                   static_cast<std::uint64_t>(begun.id.ino), begun.fingerprint.size,
-                                   begun.fingerprint.hash, checkpoint.offset, checkpoint.context});
+      out.push_back(StreamPosition{key, begun.path, begun.id.device, begun.id.inode,
+                                   begun.fingerprint.size, begun.fingerprint.hash,
+                                   checkpoint.offset, checkpoint.context});
     }
   }
   return out;
 }
 
-void FileTailer::add_file(const Match& match, const FileId& id, std::uint64_t size, bool at_start) {
-  const std::string& path = match.path;
+void FileTailer::add_file(const FileDiscovery::Found& found, bool at_start) {
+  const std::string& path = found.path;
   std::string key(directory(path));
   key += '/';
   key += stream_key_(file_name(path));
@@ -338,59 +315,92 @@ void FileTailer::add_file(const Match& match, const FileId& id, std::uint64_t si
   if (!stream.reader) stream.reader = make_reader_();
   auto segment = std::make_unique<Segment>();
   segment->path = path;
-  segment->id = id;
-  segment->glob = match.glob;
-  if (at_start && !options_.from_beginning && !options_.resumed && size > 0) {
+  segment->id = found.status.id;
+  segment->glob = found.glob;
+  segment->found = found.status;
+  if (at_start && !options_.from_beginning && !options_.resumed && found.status.size > 0) {
     segment->start = SegmentStart::kEnd;  // (an empty file's end is its start)
-    segment->offset = size;
+    segment->offset = found.status.size;
   }
   stream.segments.push_back(std::move(segment));
 }
 
-bool FileTailer::open_segment(Segment& segment) {
-  const int fd = ::open(segment.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    metrics_.open_errors.Increment();
-    warn(open_warnings_,
-         "cannot open " + segment.path + ": " + std::strerror(errno) + "; retrying");
-    return false;
+// Opens a segment by name, as the file it was found to be. kRetry: try again at the next poll
+// (out of descriptors, or the name holds something else for now); kGone: the name no longer
+// leads to this file.
+FileTailer::Opened FileTailer::open_segment(Segment& segment) {
+  os::OpenResult opened = os::open_regular(segment.path);
+  if (!opened.file.valid()) {
+    const bool not_regular = opened.error == os::FileError::kNotRegular;
+    if (opened.error != os::FileError::kMissing) {
+      refused(segment.path, opened.error_number, not_regular);
+    }
+    if (opened.error == os::FileError::kMissing || not_regular) return Opened::kGone;
+    return Opened::kRetry;
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || FileId{st.st_dev, st.st_ino} != segment.id) {
-    ::close(fd);  // replaced between the scan and the open: the next scan finds the new file
-    return false;
+  if (opened.status.id != segment.id) {
+    return Opened::kGone;  // replaced between the scan and the open: the next scan finds the new
   }
-  segment.fd = fd;
+  segment.file = std::move(opened.file);
+  segment.check_head = segment.started;  // reopened after a pause: is it still the same file?
+  ++open_count_;
   metrics_.files_opened.Increment();
+  return Opened::kYes;
+}
+
+// Within the descriptor budget, makes room for `wanted` by closing the least recently read
+// segment that is read to its end and still has its name (a file renamed away or deleted could
+// not be reopened). False when there is none: `wanted` waits for its turn.
+bool FileTailer::make_room(const Segment& wanted) {
+  if (options_.max_open_files == 0 || open_count_ < options_.max_open_files) return true;
+  Segment* victim = nullptr;
+  for (auto& [key, stream] : streams_) {
+    if (stream.segments.size() != 1) continue;  // a newer file waits: this one goes soon anyway
+    Segment& segment = *stream.segments.front();
+    if (&segment == &wanted || !segment.file.valid() || !segment.drained || !segment.seen) continue;
+    if (victim == nullptr || segment.last_use < victim->last_use) victim = &segment;
+  }
+  if (victim == nullptr) return false;
+  close_file(*victim);
+  metrics_.files_parked.Increment();
   return true;
 }
 
+void FileTailer::close_file(Segment& segment) {
+  if (!segment.file.valid()) return;
+  segment.file.reset();
+  if (open_count_ > 0) --open_count_;
+}
+
 void FileTailer::begin(Stream& stream, Segment& segment, const SegmentBegin& begin) {
-  struct stat st {};
-  const std::uint64_t size =
-      ::fstat(segment.fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  os::FileStatus status;
+  const std::uint64_t size = os::status_of(segment.file, status) ? status.size : 0;
+  // Keep every segment from the reader's checkpoint on: the one a restart resumes in may lie
+  // any number of segments back (a record left open). The reader keeps as many itself.
+  const std::uint64_t needed = stream.reader->checkpoint().segment;
+  std::erase_if(stream.begun, [needed](const Begun& begun) { return begun.serial < needed; });
   stream.begun.push_back(
       Begun{++stream.serial, segment.path, segment.id,
-            fingerprint_of(segment.fd, std::min<std::uint64_t>(size, kFingerprintBytes))});
-  if (stream.begun.size() > kBegunKept) stream.begun.erase(stream.begun.begin());
+            fingerprint_of(segment.file, std::min<std::uint64_t>(size, kFingerprintBytes))});
   stream.reader->begin_segment(begin);
   segment.started = true;
 }
 
 void FileTailer::start_segment(Stream& stream, Segment& segment) {
+  segment.head.clear();
   if (segment.start == SegmentStart::kFirstByte) {
     begin(stream, segment, SegmentBegin{.path = segment.path});
     return;
   }
   char last = '\n';
-  if (segment.offset > 0 &&
-      ::pread(segment.fd, &last, 1, static_cast<off_t>(segment.offset - 1)) != 1) {
+  if (segment.offset > 0 && os::read_at(segment.file, &last, 1, segment.offset - 1) != 1) {
     last = '\n';
   }
   const std::size_t head_size = static_cast<std::size_t>(
       std::min<std::uint64_t>(segment.offset, static_cast<std::uint64_t>(kHeadBytes)));
-  const ssize_t n = ::pread(segment.fd, buffer_.data(), head_size, 0);
+  const long n = os::read_at(segment.file, buffer_.data(), head_size, 0);
   const std::string head(buffer_.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+  segment.head = head.substr(0, kFingerprintBytes);
   begin(stream, segment,
         SegmentBegin{.path = segment.path,
                      .start = segment.start,
@@ -400,10 +410,29 @@ void FileTailer::start_segment(Stream& stream, Segment& segment) {
                      .context = segment.context});
 }
 
+// The file is not what was read (truncated, or rewritten): read it again from byte 0.
+void FileTailer::restart(Stream& stream, Segment& segment) {
+  segment.offset = 0;
+  segment.head.clear();
+  metrics_.truncations.Increment();
+  begin(stream, segment, SegmentBegin{.path = segment.path});
+}
+
+// True when the file still starts with the bytes read from it.
+bool FileTailer::same_head(const Segment& segment) {
+  if (segment.head.empty()) return true;
+  char now[kFingerprintBytes];
+  const long n = os::read_at(segment.file, now, segment.head.size(), 0);
+  return n == static_cast<long>(segment.head.size()) &&
+         std::memcmp(now, segment.head.data(), segment.head.size()) == 0;
+}
+
 bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
   const bool at_start = !started_;
   started_ = true;
   scan(at_start, now);
+  open_count_ = files_open();
+  waiting_ = 0;
   std::size_t budget = options_.read_budget;
   bool more = false;
   for (auto& [key, stream] : streams_) {
@@ -418,6 +447,7 @@ bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
     }
   }
   metrics_.files_open.Set(static_cast<double>(files_open()));
+  metrics_.files_waiting.Set(static_cast<double>(waiting_));
   update_backlog();
   return more;
 }
@@ -425,6 +455,7 @@ bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
 void FileTailer::read_once() {
   started_ = true;
   scan(/*at_start=*/false, std::chrono::steady_clock::now());
+  open_count_ = files_open();
   for (auto& [key, stream] : streams_) {
     for (auto& segment : stream.segments) segment->seen = false;  // let each go at its end
     bool more = false;
@@ -440,30 +471,50 @@ std::size_t FileTailer::read_stream(Stream& stream, std::size_t budget, bool& mo
   std::size_t total = 0;
   while (!stream.segments.empty()) {
     Segment& segment = *stream.segments.front();
-    if (segment.fd < 0 && !open_segment(segment)) {
-      if (segment.seen) break;                         // retried at the next poll
-      stream.segments.erase(stream.segments.begin());  // gone before it could be opened
-      continue;
+    // Closed for the budget when read to its end, and not changed since (as the scan saw it).
+    const bool parked_untouched =
+        !segment.file.valid() && segment.drained && segment.seen &&
+        segment.found.id == segment.id && segment.found.size == segment.offset &&
+        (!segment.started || segment.found.change_ns == segment.known_change_ns);
+    if (!segment.file.valid() && !parked_untouched) {
+      if (!make_room(segment)) {
+        ++waiting_;  // every descriptor of the budget holds a file with bytes to read
+        break;
+      }
+      const Opened opened = open_segment(segment);
+      if (opened == Opened::kRetry || (opened == Opened::kGone && segment.seen)) break;
+      if (opened == Opened::kGone) {
+        stream.segments.erase(stream.segments.begin());  // gone before it could be (re)opened
+        continue;
+      }
     }
     if (!segment.started) {
       if (segment.start == SegmentStart::kFirstByte) {
-        char probe[kBinaryProbe];
-        const ssize_t n = ::pread(segment.fd, probe, sizeof probe, 0);
-        if (n <= 0 && segment.seen && stream.segments.size() == 1) break;  // empty: wait for bytes
-        if (n > 0 && std::memchr(probe, '\0', static_cast<std::size_t>(n)) != nullptr) {
+        char probe[kBinaryProbeBytes];
+        const long n = os::read_at(segment.file, probe, sizeof probe, 0);
+        if (n <= 0 && segment.seen && stream.segments.size() == 1) {
+          segment.drained = true;  // empty: wait for bytes (its descriptor may go meanwhile)
+          break;
+        }
+        if (n > 0 && looks_binary(std::string_view(probe, static_cast<std::size_t>(n)))) {
           metrics_.binary_files.Increment();
-          spdlog::warn("skipping {}: not a text log (NUL bytes in its first {} bytes)",
-                       segment.path, kBinaryProbe);
+          spdlog::warn(
+              "skipping {}: not a text log (a compressed or executable file's magic "
+              "number, or mostly control bytes, in its first {} bytes)",
+              segment.path, n);
           binary_.insert(segment.id);
-          ::close(segment.fd);
+          close_file(segment);
           stream.segments.erase(stream.segments.begin());
           continue;
         }
       }
       start_segment(stream, segment);
     }
-    total += read_available(stream, segment, budget - total, more);
-    if (more) break;
+    if (segment.file.valid()) {
+      segment.last_use = ++use_serial_;
+      total += read_available(stream, segment, budget - total, more);
+      if (more) break;
+    }
     // Drained: let it go when a newer file has taken over, or when it is gone for good.
     if (stream.segments.size() > 1 || drain_all ||
         (!segment.seen && now - segment.unseen_since >= kVanishedGrace)) {
@@ -477,26 +528,43 @@ std::size_t FileTailer::read_stream(Stream& stream, std::size_t budget, bool& mo
 
 std::size_t FileTailer::read_available(Stream& stream, Segment& segment, std::size_t budget,
                                        bool& more) {
-  struct stat st {};
-  if (::fstat(segment.fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < segment.offset) {
-    spdlog::info("{} was truncated; reading it again from its first byte", segment.path);
-    segment.offset = 0;
-    metrics_.truncations.Increment();
-    begin(stream, segment, SegmentBegin{.path = segment.path});
+  os::FileStatus status;
+  if (os::status_of(segment.file, status)) {
+    if (status.size < segment.offset) {
+      spdlog::info("{} was truncated; reading it again from its first byte", segment.path);
+      restart(stream, segment);
+    } else if ((segment.check_head || status.size != segment.known_size ||
+                status.change_ns != segment.known_change_ns) &&
+               !same_head(segment)) {
+      // Truncated and written again past where reading was, between two polls (or while it was
+      // closed): its first bytes are not the ones read.
+      spdlog::info("{} was rewritten; reading it again from its first byte", segment.path);
+      restart(stream, segment);
+    }
+    segment.check_head = false;
+    segment.known_size = status.size;
+    segment.known_change_ns = status.change_ns;
   }
+  segment.drained = false;
   std::size_t total = 0;
   while (total < budget) {
     const std::size_t want = std::min(buffer_.size(), budget - total);
-    const ssize_t n = ::pread(segment.fd, buffer_.data(), want, static_cast<off_t>(segment.offset));
+    const long n = os::read_at(segment.file, buffer_.data(), want, segment.offset);
     if (n < 0) {
-      if (errno == EINTR) continue;
       metrics_.read_errors.Increment();
       warn(read_warnings_,
            "cannot read " + segment.path + ": " + std::strerror(errno) + "; retrying");
       return total;
     }
-    if (n == 0) return total;
+    if (n == 0) {
+      segment.drained = true;
+      return total;
+    }
     const auto got = static_cast<std::size_t>(n);
+    if (segment.offset < kFingerprintBytes && segment.head.size() == segment.offset) {
+      segment.head.append(buffer_.data(),
+                          std::min<std::size_t>(got, kFingerprintBytes - segment.offset));
+    }
     stream.reader->feed(std::string_view(buffer_.data(), got));
     segment.offset += got;
     total += got;
@@ -508,8 +576,9 @@ std::size_t FileTailer::read_available(Stream& stream, Segment& segment, std::si
 void FileTailer::retire(Stream& stream) {
   auto& segment = stream.segments.front();
   if (stream.segments.size() > 1) metrics_.rotations.Increment();
-  retired_[segment->id] = retired_entry(segment->path, segment->fd, segment->offset, segment->seen);
-  if (segment->fd >= 0) ::close(segment->fd);
+  retired_[segment->id] =
+      retired_entry(segment->path, segment->id, &segment->file, segment->offset, segment->seen);
+  close_file(*segment);
   stream.segments.erase(stream.segments.begin());
 }
 

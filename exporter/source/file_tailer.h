@@ -1,8 +1,5 @@
 #pragma once
 
-#include <sys/stat.h>
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +13,8 @@
 
 #include "logging/rate_limiter.h"
 #include "metrics/self_metrics.h"
+#include "os/file_handle.h"
+#include "source/file_discovery.h"
 
 namespace tse {
 
@@ -93,6 +92,10 @@ struct TailerOptions {
   /// An earlier run's state was loaded: a stream it did not know appeared since, and is read
   /// from byte 0 rather than from its end.
   bool resumed = false;
+  /// Descriptors the tailer may hold for followed files at once; 0: no limit. Beyond it, files
+  /// are read in turn: a file read to its end gives its descriptor up when another needs one,
+  /// and is reopened by name (and checked to be the same file) when it grows.
+  std::size_t max_open_files = 0;
 };
 
 /// Follows every file that matches a set of globs, by polling, so that it works where inotify
@@ -102,6 +105,10 @@ struct TailerOptions {
 /// is read from its first byte; a file replaced under the same name is a new file; a deleted file
 /// still being read is drained through its open descriptor; a truncated file is read again from 0.
 ///
+/// Only regular files are ever opened, never blocking (os/file_system.h). With a descriptor
+/// budget, a file read to its end may be closed and reopened by name; a file renamed away or
+/// deleted while closed cannot be drained, so files that vanished are never the ones closed.
+///
 /// Time is passed in to poll(), so tests drive it without sleeping. Not thread-safe: one thread
 /// (the daemon's event loop) calls everything.
 class FileTailer {
@@ -109,7 +116,7 @@ class FileTailer {
   /// The stream a file belongs to, from its name (without directory).
   using StreamKey = std::function<std::string(std::string_view file_name)>;
   /// True for file names never to read.
-  using Exclude = std::function<bool(std::string_view file_name)>;
+  using Exclude = FileDiscovery::Exclude;
   using ReaderFactory = std::function<std::unique_ptr<StreamReader>()>;
 
   FileTailer(TailerOptions options, StreamKey stream_key, Exclude exclude,
@@ -137,7 +144,7 @@ class FileTailer {
     std::uint64_t hash = 0;
     bool operator==(const Fingerprint&) const = default;
   };
-  static Fingerprint fingerprint_of(int fd, std::uint64_t size);
+  static Fingerprint fingerprint_of(const os::FileHandle& file, std::uint64_t size);
 
   /// How long a followed file may be gone from the globs (renamed away, its directory
   /// recreated) and still be the same file when it comes back; a newer file in its stream ends
@@ -145,22 +152,25 @@ class FileTailer {
   static constexpr std::chrono::seconds kVanishedGrace{60};
 
  private:
-  struct FileId {
-    dev_t dev;
-    ino_t ino;
-    auto operator<=>(const FileId&) const = default;
-  };
+  using FileId = os::FileIdentity;
   struct Segment {
     std::string path;
     FileId id{};
-    int fd = -1;
+    os::FileHandle file;  // closed while waiting, and while parked (read to its end, over budget)
     std::uint64_t offset = 0;
     bool started = false;  // begin_segment() was called
     SegmentStart start = SegmentStart::kFirstByte;
     std::string context;  // kResume
     bool seen = true;     // matched by the last scan
     std::chrono::steady_clock::time_point unseen_since{};
-    std::size_t glob = 0;  // the first --source.file glob that matched it
+    std::size_t glob = 0;          // the first --source.file glob that matched it
+    os::FileStatus found;          // what the last scan saw at `path`
+    std::string head;              // its first bytes as read (at most 1 KiB): tells a rewrite apart
+    std::uint64_t known_size = 0;  // the size and change time at the last read: the head is
+    std::int64_t known_change_ns = 0;  // checked again only when they change
+    bool check_head = false;           // reopened by name: check the head before reading on
+    bool drained = false;              // the last read reached its end
+    std::uint64_t last_use = 0;  // for the descriptor budget: the least recently read goes first
   };
   // A segment the reader began, by the number of its begin_segment call.
   struct Begun {
@@ -175,7 +185,7 @@ class FileTailer {
     std::chrono::steady_clock::time_point last_bytes{};
     bool idle_signalled = true;
     std::uint64_t serial = 0;
-    std::vector<Begun> begun;  // the last few, oldest first
+    std::vector<Begun> begun;  // from the reader's checkpoint on, oldest first
   };
   // A file read to its end and let go. Its inode may be reused by a new file: the change time
   // and the fingerprint tell them apart.
@@ -185,39 +195,44 @@ class FileTailer {
     std::int64_t ctime_ns;
     Fingerprint fingerprint;
   };
-  Retired retired_entry(const std::string& path, int fd, std::uint64_t size, bool seen);
-  bool still_retired(const std::string& path, const struct ::stat& st, Retired& retired);
+  Retired retired_entry(const std::string& path, const FileId& id, const os::FileHandle* file,
+                        std::uint64_t size, bool seen);
+  bool still_retired(const std::string& path, const os::FileStatus& status, Retired& retired);
 
-  struct Match {
-    std::string path;
-    std::size_t glob;
-  };
-  std::vector<Match> expand_globs();
   void scan(bool at_start, std::chrono::steady_clock::time_point now);
-  void add_file(const Match& match, const FileId& id, std::uint64_t size, bool at_start);
+  void add_file(const FileDiscovery::Found& found, bool at_start);
   void update_backlog();
-  bool open_segment(Segment& segment);
+  enum class Opened { kYes, kRetry, kGone };
+  Opened open_segment(Segment& segment);
+  bool make_room(const Segment& wanted);
   void start_segment(Stream& stream, Segment& segment);
   void begin(Stream& stream, Segment& segment, const SegmentBegin& begin);
+  void restart(Stream& stream, Segment& segment);
+  bool same_head(const Segment& segment);
   void apply_resume(const std::string& key, Stream& stream, const StreamPosition& saved);
+  bool same_file(const std::string& path, const StreamPosition& saved);
   std::size_t read_stream(Stream& stream, std::size_t budget, bool& more,
                           std::chrono::steady_clock::time_point now, bool drain_all = false);
   std::size_t read_available(Stream& stream, Segment& segment, std::size_t budget, bool& more);
   void retire(Stream& stream);
+  void close_file(Segment& segment);
+  void refused(const std::string& path, int error_number, bool not_regular);
   void warn(RateLimiter& limiter, const std::string& message);
 
   TailerOptions options_;
+  FileDiscovery discovery_;
   StreamKey stream_key_;
-  Exclude exclude_;
   ReaderFactory make_reader_;
   SelfMetrics& metrics_;
   bool started_ = false;
   std::map<std::string, Stream> streams_;  // by directory + stream key
   std::map<FileId, Retired> retired_;      // read to the end and let go; not to be read again
   std::set<FileId> binary_;                // skipped as not text
-  std::set<std::string> unmatched_globs_;  // warned about once
   std::vector<char> buffer_;
   std::vector<prometheus::Gauge*> backlog_;  // by glob
+  std::size_t open_count_ = 0;               // descriptors held by segments
+  std::size_t waiting_ = 0;                  // front segments that found no descriptor this poll
+  std::uint64_t use_serial_ = 0;
   RateLimiter open_warnings_;
   RateLimiter read_warnings_;
 };
