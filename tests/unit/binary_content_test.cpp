@@ -31,7 +31,7 @@ TEST(BinaryContent, MagicNumbersAreBinary) {
   const std::string rest =
       "\x08"
       "text after the magic\n";
-  for (const std::string magic :
+  for (const std::string& magic :
        {std::string("\x1f\x8b"),
         std::string("\xfd"
                     "7zXZ\0",
