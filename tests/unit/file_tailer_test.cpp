@@ -98,6 +98,16 @@ class FileTailerTest : public ::testing::Test {
   }
   std::string glob(const std::string& pattern) const { return path(pattern); }
   std::vector<std::string> take() { return std::exchange(journal_.entries, {}); }
+  // Segment one read from byte 0, then let go for segment two.
+  std::unique_ptr<FileTailer> let_go_segment_one() {
+    append("ts.20250101_010000_000.log", "one\n");
+    auto tailer = make({glob("*.log")}, /*from_beginning=*/true);
+    tailer->poll(t_);
+    append("ts.20250101_020000_000.log", "two\n");
+    tailer->poll(t_ += 250ms);
+    take();
+    return tailer;
+  }
   void write(const std::string& name, const std::string& bytes) const {
     std::ofstream(path(name), std::ios::trunc | std::ios::binary) << bytes;
   }
@@ -345,12 +355,7 @@ TEST_F(FileTailerTest, AFileThatVanishedAndCameBackGoesOnWhereItWas) {
 }
 
 TEST_F(FileTailerTest, ANewFileOnTheInodeOfALetGoSegmentIsRead) {
-  append("ts.20250101_010000_000.log", "one\n");
-  auto tailer = make({glob("*.log")}, /*from_beginning=*/true);
-  tailer->poll(t_);
-  append("ts.20250101_020000_000.log", "two\n");
-  tailer->poll(t_ += 250ms);  // segment one is let go
-  take();
+  auto tailer = let_go_segment_one();
   struct stat old_st {};
   ASSERT_EQ(::stat(path("ts.20250101_010000_000.log").c_str(), &old_st), 0);
   fs::remove(path("ts.20250101_010000_000.log"));
@@ -523,12 +528,7 @@ TEST_F(FileTailerFifoTest, AFollowedFileReplacedByAFifoIsDrainedAndTheFifoNeverR
 }
 
 TEST_F(FileTailerFifoTest, ALetGoSegmentReplacedByAFifoIsNeverOpened) {
-  append("ts.20250101_010000_000.log", "one\n");
-  auto tailer = make({glob("*.log")}, /*from_beginning=*/true);
-  tailer->poll(t_);
-  append("ts.20250101_020000_000.log", "two\n");
-  tailer->poll(t_ += 250ms);  // segment one is let go
-  take();
+  auto tailer = let_go_segment_one();
   make_fifo("ts.20250101_010000_000.log");
   ASSERT_TRUE(poll_returns(*tailer));
   ASSERT_TRUE(poll_returns(*tailer));
