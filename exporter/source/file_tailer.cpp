@@ -227,20 +227,32 @@ void FileTailer::add_file(const FileDiscovery::Found& found, bool at_start) {
 }
 
 // Opens a segment by name, as the file it was found to be. kRetry: try again at the next poll
-// (out of descriptors, or the name holds something else for now); kGone: the name no longer
-// leads to this file.
+// (out of descriptors, no permission); kGone: neither its name nor its directory leads to this
+// file any more (a segment still seen is tried again at the next poll all the same).
 FileTailer::Opened FileTailer::open_segment(FileSegment& segment) {
   os::OpenResult opened = os::open_regular(segment.path);
-  if (!opened.file.valid()) {
-    const bool not_regular = opened.error == os::FileError::kNotRegular;
-    if (opened.error != os::FileError::kMissing) {
-      refused(segment.path, opened.error_number, not_regular);
-    }
-    if (opened.error == os::FileError::kMissing || not_regular) return Opened::kGone;
+  if (opened.error == os::FileError::kNoDescriptors || opened.error == os::FileError::kOther) {
+    refused(segment.path, opened.error_number, false);
     return Opened::kRetry;
   }
-  if (opened.status.id != segment.id) {
-    return Opened::kGone;  // replaced between the scan and the open: the next scan finds the new
+  if (opened.error == os::FileError::kNotRegular) refused(segment.path, 0, true);
+  if (opened.file.valid() && opened.status.id != segment.id) opened.file.reset();
+  if (!opened.file.valid() && segment.started) {
+    // Closed for the budget, then renamed within its directory (rename-and-create rotation):
+    // found again by its inode, to drain what was written to it before.
+    if (auto moved =
+            os::find_in_directory(std::string(directory(segment.path)), segment.id.inode)) {
+      opened = os::open_regular(*moved);
+      if (opened.file.valid() && opened.status.id == segment.id) {
+        spdlog::info("{} is now {}; reading on", segment.path, *moved);
+        segment.path = std::move(*moved);
+      } else {
+        opened.file.reset();
+      }
+    }
+  }
+  if (!opened.file.valid()) {
+    return Opened::kGone;  // missing, not a regular file, or another file under its name
   }
   segment.file = std::move(opened.file);
   segment.check_head = segment.started;  // reopened after a pause: is it still the same file?

@@ -700,5 +700,21 @@ TEST_F(FileTailerBudgetTest, AClosedFileRewrittenOrReplacedIsNotReadOnAsTheSame)
   EXPECT_EQ(self_.truncations.Value(), 1.0);
   EXPECT_EQ(metric("tserver_exporter_file_errors_total{reason=\"not_regular\"}"), "0");
 }
+TEST_F(FileTailerBudgetTest, AClosedFileRenamedAwayIsFoundInItsDirectoryAndDrained) {
+  append("a.log", "a\n");
+  append("b.log", "b\n");
+  append("c.log", "c\n");
+  auto tailer = make({glob("*.log")});
+  tailer->poll(t_);  // a.log is closed for c.log
+  take();
+  append("a.log", "written before the rename\n");
+  fs::rename(path("a.log"), path("a.log.1"));  // out of the glob, as rename-and-create does
+  append("a.log", "new a\n");
+  tailer->poll(t_ += 250ms);
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(),
+            (Entries{"bytes written before the rename\n", "begin a.log first", "bytes new a\n"}));
+}
+
 }  // namespace
 }  // namespace tse
