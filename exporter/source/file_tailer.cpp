@@ -89,21 +89,20 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
   }
   for (auto& [id, retired] : retired_) retired.seen = false;
 
+  std::multimap<FileId, FileSegment*> known;  // every followed file, by identity
+  for (auto& [key, stream] : streams_)
+    for (auto& segment : stream.segments) known.emplace(segment->id, segment.get());
+
   for (const auto& file : found.files) {
     const FileId id = file.status.id;
     if (binary_.contains(id)) continue;
-    bool known = false;
-    for (auto& [key, stream] : streams_) {
-      for (auto& segment : stream.segments) {
-        if (segment->id == id) {
-          segment->seen = true;
-          segment->path = file.path;  // renamed within the globs: same file, same position
-          segment->found = file.status;
-          known = true;
-        }
-      }
+    const auto [first, last] = known.equal_range(id);
+    for (auto it = first; it != last; ++it) {
+      it->second->seen = true;
+      it->second->path = file.path;  // renamed within the globs: same file, same position
+      it->second->found = file.status;
     }
-    if (known) continue;
+    if (first != last) continue;
     if (auto it = retired_.find(id); it != retired_.end()) {
       if (still_retired(file.path, file.status, it->second)) {
         it->second.seen = true;
@@ -111,7 +110,7 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
       }
       retired_.erase(it);  // the inode holds a new file
     }
-    add_file(file, at_start);
+    known.emplace(id, &add_file(file, at_start));
   }
   if (!found.complete) {
     // Some directory or file could not be looked at (out of descriptors, say): what was not
@@ -208,7 +207,7 @@ std::vector<StreamPosition> FileTailer::positions() {
   return out;
 }
 
-void FileTailer::add_file(const FileDiscovery::Found& found, bool at_start) {
+FileSegment& FileTailer::add_file(const FileDiscovery::Found& found, bool at_start) {
   const std::string& path = found.path;
   std::string key(directory(path));
   key += '/';
@@ -224,6 +223,7 @@ void FileTailer::add_file(const FileDiscovery::Found& found, bool at_start) {
     segment->offset = found.status.size;
   }
   stream.segments.push_back(std::move(segment));
+  return *stream.segments.back();
 }
 
 // Opens a segment by name, as the file it was found to be. kRetry: try again at the next poll
@@ -266,17 +266,34 @@ FileTailer::Opened FileTailer::open_segment(FileSegment& segment) {
 // not be reopened). False when there is none: `wanted` waits for its turn.
 bool FileTailer::make_room(const FileSegment& wanted) {
   if (options_.max_open_files == 0 || open_count_ < options_.max_open_files) return true;
-  FileSegment* victim = nullptr;
-  for (auto& [key, stream] : streams_) {
-    if (stream.segments.size() != 1) continue;  // a newer file waits: this one goes soon anyway
-    FileSegment& segment = *stream.segments.front();
-    if (&segment == &wanted || !segment.file.valid() || !segment.drained || !segment.seen) continue;
-    if (victim == nullptr || segment.last_use < victim->last_use) victim = &segment;
+  for (int pass = 0; pass < 2; ++pass) {
+    while (!victims_.empty()) {
+      auto [stream, segment] = victims_.back();
+      victims_.pop_back();
+      // Still the only segment of its stream (a newer file waiting means it goes soon anyway),
+      // open, read to its end and still under its name.
+      if (stream->segments.size() != 1 || stream->segments.front().get() != segment ||
+          segment == &wanted || !segment->file.valid() || !segment->drained || !segment->seen) {
+        continue;
+      }
+      close_file(*segment);
+      metrics_.files_parked.Increment();
+      return true;
+    }
+    if (pass == 0 && victims_stale_) {  // used up: those read since may give theirs up now
+      victims_stale_ = false;
+      for (auto& [key, stream] : streams_) {
+        if (stream.segments.size() == 1 && stream.segments.front()->file.valid() &&
+            stream.segments.front()->drained) {
+          victims_.emplace_back(&stream, stream.segments.front().get());
+        }
+      }
+      std::sort(victims_.begin(), victims_.end(), [](const auto& a, const auto& b) {
+        return a.second->last_use > b.second->last_use;
+      });
+    }
   }
-  if (victim == nullptr) return false;
-  close_file(*victim);
-  metrics_.files_parked.Increment();
-  return true;
+  return false;
 }
 
 void FileTailer::close_file(FileSegment& segment) {
@@ -291,6 +308,8 @@ bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
   scan(at_start, now);
   open_count_ = files_open();
   waiting_ = 0;
+  victims_.clear();
+  victims_stale_ = true;
   std::size_t budget = options_.read_budget;
   bool more = false;
   for (auto& [key, stream] : streams_) {
@@ -308,6 +327,8 @@ void FileTailer::read_once() {
   started_ = true;
   scan(/*at_start=*/false, std::chrono::steady_clock::now());
   open_count_ = files_open();
+  victims_.clear();
+  victims_stale_ = true;
   for (auto& [key, stream] : streams_) {
     for (auto& segment : stream.segments) segment->seen = false;  // let each go at its end
     bool more = false;
@@ -345,6 +366,10 @@ std::size_t FileTailer::read_stream(SegmentSequence& stream, std::size_t budget,
   std::size_t total = 0;
   while (!stream.segments.empty()) {
     FileSegment& segment = *stream.segments.front();
+    if (total >= budget) {  // nothing more to read in this poll: open nothing for it
+      more = true;
+      break;
+    }
     if (!segment.file.valid() && !segment.parked_untouched()) {
       if (!make_room(segment)) {
         ++waiting_;  // every descriptor of the budget holds a file with bytes to read
@@ -368,6 +393,7 @@ std::size_t FileTailer::read_stream(SegmentSequence& stream, std::size_t budget,
     if (segment.file.valid()) {
       segment.last_use = ++use_serial_;
       total += stream.read(segment, budget - total, more, buffer_);
+      if (segment.drained) victims_stale_ = true;  // one more that may give its descriptor up
       if (more) break;
     }
     // Drained: let it go when a newer file has taken over, or when it is gone for good.

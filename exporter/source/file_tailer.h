@@ -100,7 +100,7 @@ class FileTailer {
 
   SegmentSequence& stream_at(const std::string& key);
   void scan(bool at_start, std::chrono::steady_clock::time_point now);
-  void add_file(const FileDiscovery::Found& found, bool at_start);
+  FileSegment& add_file(const FileDiscovery::Found& found, bool at_start);
   void apply_resume(const StreamPosition& saved);
   void update_backlog();
   enum class Opened { kYes, kRetry, kGone };
@@ -127,6 +127,10 @@ class FileTailer {
   std::size_t open_count_ = 0;               // descriptors held by segments
   std::size_t waiting_ = 0;                  // front segments that found no descriptor this poll
   std::uint64_t use_serial_ = 0;
+  // Segments that may give their descriptor up, the least recently read last; built when the
+  // budget is first short in a poll and again when used up (checked again before use).
+  std::vector<std::pair<SegmentSequence*, FileSegment*>> victims_;
+  bool victims_stale_ = true;  // a segment was read to its end since victims_ was built
   RateLimiter open_warnings_;
 };
 
