@@ -2,6 +2,7 @@
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange under C++20
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,12 +46,37 @@ Exporter::Exporter(const Options& options, bool durable)
   }
 }
 
+namespace {
+
+// The descriptors the file source may hold. The soft RLIMIT_NOFILE is raised to the hard limit
+// first (systemd's default soft limit is 1,024 for compatibility with select(); nothing here
+// uses select()). Of what is left after 64 for the state file, logs and listeners, half goes to
+// followed files and half to HTTP and network connections. A flag value > 0 wins.
+std::size_t open_file_budget(std::size_t flag) {
+  constexpr rlim_t kReserved = 64;
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return flag;
+  if (limit.rlim_cur < limit.rlim_max) {
+    const rlim_t soft = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = soft;
+  }
+  if (flag > 0) return flag;
+  const rlim_t usable = limit.rlim_cur > 2 * kReserved ? limit.rlim_cur - kReserved : kReserved;
+  const std::size_t budget = static_cast<std::size_t>(std::min<rlim_t>(usable / 2, 1u << 20));
+  spdlog::debug("descriptor limit {}: at most {} open log files", limit.rlim_cur, budget);
+  return budget;
+}
+
+}  // namespace
+
 // The tailer's options, with the positions of the state file when there is one (which also
 // restores the counters: both come from the same file).
 TailerOptions Exporter::tailer_options(const Options& options) {
   TailerOptions tailer{.globs = options.source_files,
                        .from_beginning = options.from_beginning,
-                       .idle_after = options.idle_flush};
+                       .idle_after = options.idle_flush,
+                       .max_open_files = open_file_budget(options.max_open_files)};
   if (!store_) return tailer;
   SavedState state;
   std::string error;

@@ -40,7 +40,10 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                                       "[BSYNC] copy sent to the backup T-Server).")),
       file_errors_(counter_family(registry, "tserver_exporter_file_errors_total",
                                   "Log file problems, by reason: binary (not a text log; "
-                                  "skipped), open and read (retried at the next poll).")),
+                                  "skipped), open and read (retried at the next poll), "
+                                  "not_regular (a FIFO or device where a log was: never "
+                                  "opened), scan (a directory or file that could not be looked "
+                                  "at; nothing is taken for gone).")),
       http_dropped_(counter_family(
           registry, "tserver_exporter_http_connections_dropped_total",
           "HTTP connections ended for --web.max-connections, by reason: evicted (the one idle "
@@ -70,7 +73,8 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       rotations(counter(registry, "tserver_exporter_rotations_total",
                         "Log files read to their end and let go for a newer one.")),
       truncations(counter(registry, "tserver_exporter_truncations_total",
-                          "Log files found shorter than what was read: read again from byte 0.")),
+                          "Log files found shorter than what was read, or rewritten (their first "
+                          "bytes changed): read again from byte 0.")),
       state_writes(counter(registry, "tserver_exporter_state_writes_total",
                            "State file writes that reached the disk.")),
       state_write_failures(counter(registry, "tserver_exporter_state_write_failures_total",
@@ -137,7 +141,16 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                            .Name("tserver_exporter_listener_origins")
                            .Help("Origins (TCP connections or UDP senders, with the syslog "
                                  "hostname and app-name) a network listener holds.")
-                           .Register(registry)) {
+                           .Register(registry)),
+      // The file source's descriptor budget and the files it will not open.
+      not_regular_files(file_errors_.Add({{"reason", "not_regular"}})),
+      scan_errors(file_errors_.Add({{"reason", "scan"}})),
+      files_waiting(gauge(registry, "tserver_exporter_files_waiting",
+                          "Followed files with bytes to read that wait for a descriptor "
+                          "(over --source.max-open-files); read in turn.")),
+      files_parked(counter(registry, "tserver_exporter_files_parked_total",
+                           "Followed files read to their end whose descriptor was closed to "
+                           "stay within --source.max-open-files; reopened when they grow.")) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

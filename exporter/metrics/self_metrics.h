@@ -87,6 +87,11 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& listener_origins_evicted;
   /// Origins (connections or senders, with hostname and app-name) held now.
   prometheus::Family<prometheus::Gauge>& listener_origins;
+  // The file source (file_errors_total reasons not_regular and scan; the descriptor budget).
+  prometheus::Counter& not_regular_files;
+  prometheus::Counter& scan_errors;
+  prometheus::Gauge& files_waiting;
+  prometheus::Counter& files_parked;
 };
 
 }  // namespace tse

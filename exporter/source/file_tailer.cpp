@@ -1,13 +1,5 @@
 #include "source/file_tailer.h"
 
-#include "hashing/fnv1a.h"
-
-#include <dirent.h>
-#include <fcntl.h>
-#include <glob.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -15,32 +7,22 @@
 
 #include <spdlog/spdlog.h>
 
+#include "os/file_system.h"
+#include "source/binary_content.h"
+#include "source/resume.h"
+
 namespace tse {
 namespace {
 
 constexpr std::size_t kChunk = 1u << 20;
-constexpr std::size_t kHeadBytes = 64u << 10;
-constexpr std::size_t kBinaryProbe = 512;  // a NUL in a file's first bytes: not a text log
-constexpr std::uint32_t kFingerprintBytes = 1024;
-constexpr std::size_t kBegunKept = 16;
-
-std::string_view file_name(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-std::string_view directory(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view(".") : path.substr(0, slash);
-}
 
 }  // namespace
 
 FileTailer::FileTailer(TailerOptions options, StreamKey stream_key, Exclude exclude,
                        ReaderFactory make_reader, SelfMetrics& metrics)
     : options_(std::move(options)),
+      discovery_(options_.globs, std::move(exclude), metrics),
       stream_key_(std::move(stream_key)),
-      exclude_(std::move(exclude)),
       make_reader_(std::move(make_reader)),
       metrics_(metrics),
       buffer_(kChunk) {
@@ -49,54 +31,45 @@ FileTailer::FileTailer(TailerOptions options, StreamKey stream_key, Exclude excl
   }
 }
 
-FileTailer::~FileTailer() {
-  for (auto& [key, stream] : streams_)
-    for (auto& segment : stream.segments)
-      if (segment->fd >= 0) ::close(segment->fd);
-}
+FileTailer::~FileTailer() = default;
 
 std::size_t FileTailer::files_open() const {
   std::size_t n = 0;
   for (const auto& [key, stream] : streams_)
-    for (const auto& segment : stream.segments) n += segment->fd >= 0 ? 1 : 0;
+    for (const auto& segment : stream.segments) n += segment->file.valid() ? 1 : 0;
   return n;
 }
 
-void FileTailer::warn(RateLimiter& limiter, const std::string& message) {
-  if (!limiter.allow()) return;
-  if (limiter.suppressed() > 0) {
-    spdlog::warn("{} ({} similar messages suppressed)", message, limiter.suppressed());
+// A path that could not be opened for a reason worth a metric: not a regular file, or a real
+// error (not its absence). Logged at a rate limit.
+void FileTailer::refused(const std::string& path, int error_number, bool not_regular) {
+  (not_regular ? metrics_.not_regular_files : metrics_.open_errors).Increment();
+  if (!open_warnings_.allow()) return;
+  const std::string message =
+      not_regular ? "not reading " + path + ": not a regular file (a FIFO or a device?)"
+                  : "cannot open " + path + ": " + std::strerror(error_number) + "; retrying";
+  if (open_warnings_.suppressed() > 0) {
+    spdlog::warn("{} ({} similar messages suppressed)", message, open_warnings_.suppressed());
   } else {
     spdlog::warn("{}", message);
   }
 }
 
-std::vector<FileTailer::Match> FileTailer::expand_globs() {
-  std::vector<Match> paths;
-  for (std::size_t g = 0; g < options_.globs.size(); ++g) {
-    const std::string& pattern = options_.globs[g];
-    glob_t matches{};
-    const int rc = ::glob(pattern.c_str(), 0, nullptr, &matches);
-    if (rc == 0) {
-      if (unmatched_globs_.erase(pattern) > 0) spdlog::info("files now match {}", pattern);
-      for (std::size_t i = 0; i < matches.gl_pathc; ++i) paths.push_back({matches.gl_pathv[i], g});
-    } else if (unmatched_globs_.insert(pattern).second) {
-      spdlog::warn("no file matches {} yet; waiting for it", pattern);
-    }
-    ::globfree(&matches);
-  }
-  metrics_.globs_unmatched.Set(static_cast<double>(unmatched_globs_.size()));
-  return paths;
+SegmentSequence& FileTailer::stream_at(const std::string& key) {
+  return streams_.try_emplace(key, make_reader_(), metrics_).first->second;
 }
 
 void FileTailer::update_backlog() {
   std::vector<double> backlog(backlog_.size(), 0.0);
   for (const auto& [key, stream] : streams_) {
     for (const auto& segment : stream.segments) {
-      struct stat st {};
-      const int rc =
-          segment->fd >= 0 ? ::fstat(segment->fd, &st) : ::stat(segment->path.c_str(), &st);
-      const auto size = rc == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+      os::FileStatus status;
+      std::uint64_t size = 0;
+      if (segment->file.valid() && os::status_of(segment->file, status)) {
+        size = status.size;
+      } else if (segment->seen) {
+        size = segment->found.size;  // waiting or parked: as the last scan saw it
+      }
       if (size > segment->offset && segment->glob < backlog.size()) {
         backlog[segment->glob] += static_cast<double>(size - segment->offset);
       }
@@ -106,6 +79,7 @@ void FileTailer::update_backlog() {
 }
 
 void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) {
+  const FileDiscovery::Scan found = discovery_.scan();
   std::set<FileId> was_seen;
   for (auto& [key, stream] : streams_) {
     for (auto& segment : stream.segments) {
@@ -115,32 +89,36 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
   }
   for (auto& [id, retired] : retired_) retired.seen = false;
 
-  for (const Match& match : expand_globs()) {
-    const std::string& path = match.path;
-    if (exclude_(file_name(path))) continue;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    const FileId id{st.st_dev, st.st_ino};
+  std::multimap<FileId, FileSegment*> known;  // every followed file, by identity
+  for (auto& [key, stream] : streams_)
+    for (auto& segment : stream.segments) known.emplace(segment->id, segment.get());
+
+  for (const auto& file : found.files) {
+    const FileId id = file.status.id;
     if (binary_.contains(id)) continue;
-    bool known = false;
-    for (auto& [key, stream] : streams_) {
-      for (auto& segment : stream.segments) {
-        if (segment->id == id) {
-          segment->seen = true;
-          segment->path = path;  // renamed within the globs: same file, same position
-          known = true;
-        }
-      }
+    const auto [first, last] = known.equal_range(id);
+    for (auto it = first; it != last; ++it) {
+      it->second->seen = true;
+      it->second->path = file.path;  // renamed within the globs: same file, same position
+      it->second->found = file.status;
     }
-    if (known) continue;
+    if (first != last) continue;
     if (auto it = retired_.find(id); it != retired_.end()) {
-      if (still_retired(path, st, it->second)) {
+      if (still_retired(file.path, file.status, it->second)) {
         it->second.seen = true;
         continue;
       }
       retired_.erase(it);  // the inode holds a new file
     }
-    add_file(match, id, static_cast<std::uint64_t>(st.st_size), at_start);
+    known.emplace(id, &add_file(file, at_start));
+  }
+  if (!found.complete) {
+    // Some directory or file could not be looked at (out of descriptors, say): what was not
+    // seen may well be there. Nothing is taken for gone on such a look.
+    for (auto& [key, stream] : streams_)
+      for (auto& segment : stream.segments)
+        if (was_seen.contains(segment->id)) segment->seen = true;
+    for (auto& [id, retired] : retired_) retired.seen = true;
   }
   std::erase_if(retired_, [](const auto& entry) { return !entry.second.seen; });
   for (auto& [key, stream] : streams_) {
@@ -153,271 +131,194 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
     }
   }
 
-  // Segments wait in name order (Genesys names sort by time); at start, without
-  // from_beginning, only the newest segment of a stream is followed (from its end).
+  // At start, without from_beginning, only the newest segment of a stream is followed (from
+  // its end).
   for (auto& [key, stream] : streams_) {
+    stream.sort_waiting();
     auto& segments = stream.segments;
-    const auto by_name = [](const auto& a, const auto& b) {
-      return file_name(a->path) < file_name(b->path);
-    };
-    const std::size_t fixed = !segments.empty() && segments.front()->started ? 1 : 0;
-    std::stable_sort(segments.begin() + static_cast<std::ptrdiff_t>(fixed), segments.end(),
-                     by_name);
     if (at_start && !options_.from_beginning && !options_.resumed) {
       while (segments.size() > 1) {
-        const auto& old = segments.front();
-        retired_[old->id] = retired_entry(old->path, -1, old->offset, true);
+        retired_[segments.front()->id] = retired_entry(*segments.front(), segments.front()->offset);
         segments.erase(segments.begin());
       }
     }
   }
   if (at_start) {
-    for (const auto& saved : options_.resume) {
-      Stream& stream = streams_[saved.stream];
-      if (!stream.reader) stream.reader = make_reader_();
-      apply_resume(saved.stream, stream, saved);
-    }
+    for (const auto& saved : options_.resume) apply_resume(saved);
     options_.resume.clear();
   }
 }
 
-FileTailer::Retired FileTailer::retired_entry(const std::string& path, int fd, std::uint64_t size,
-                                              bool seen) {
-  Retired retired{size, seen, 0, {}};
-  const int own = fd >= 0 ? -1 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  const int use = fd >= 0 ? fd : own;
-  struct stat st {};
-  if (use >= 0 && ::fstat(use, &st) == 0) {
-    retired.ctime_ns =
-        static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
-    retired.fingerprint = fingerprint_of(use, kFingerprintBytes);
-  }
-  if (own >= 0) ::close(own);
-  return retired;
-}
-
-bool FileTailer::still_retired(const std::string& path, const struct ::stat& st, Retired& retired) {
-  const std::int64_t ctime =
-      static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
-  if (ctime == retired.ctime_ns) return true;  // untouched since it was let go: cheap path
-  if (static_cast<std::uint64_t>(st.st_size) < retired.size) return false;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;  // cannot tell: leave it alone
-  const bool same = fingerprint_of(fd, retired.fingerprint.size) == retired.fingerprint;
-  ::close(fd);
-  if (same) retired.ctime_ns = ctime;
-  return same;
-}
-
-FileTailer::Fingerprint FileTailer::fingerprint_of(int fd, std::uint64_t size) {
-  char head[kFingerprintBytes];
-  const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size, kFingerprintBytes));
-  const ssize_t n = ::pread(fd, head, want, 0);
-  Fingerprint fingerprint;
-  fingerprint.hash = kFnv1aOffset;
-  if (n <= 0) return fingerprint;
-  fingerprint.size = static_cast<std::uint32_t>(n);
-  fingerprint.hash = fnv1a(std::string_view(head, static_cast<std::size_t>(n)));
-  return fingerprint;
-}
-
-namespace {
-
-// True when `path` is the saved file: same device and inode, at least as long as the saved
-// offset, and the same first bytes.
-bool same_file(const std::string& path, const StreamPosition& saved,
-               FileTailer::Fingerprint (*fingerprint_of)(int, std::uint64_t)) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st {};
-  bool same = ::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_dev) == saved.device &&
-              static_cast<std::uint64_t>(st.st_ino) == saved.inode &&
-              static_cast<std::uint64_t>(st.st_size) >= saved.offset &&
-              static_cast<std::uint64_t>(st.st_size) >= saved.fingerprint_size;
-  if (same) {
-    const auto fingerprint = fingerprint_of(fd, saved.fingerprint_size);
-    same = fingerprint.size == saved.fingerprint_size && fingerprint.hash == saved.fingerprint;
-  }
-  ::close(fd);
-  return same;
-}
-
-}  // namespace
-
-void FileTailer::apply_resume(const std::string& key, Stream& stream, const StreamPosition& saved) {
-  const std::string saved_name(file_name(saved.path));
-  std::unique_ptr<Segment> match;
-  auto& segments = stream.segments;
-  for (auto it = segments.begin(); it != segments.end(); ++it) {
-    if (static_cast<std::uint64_t>((*it)->id.ino) == saved.inode &&
-        static_cast<std::uint64_t>((*it)->id.dev) == saved.device &&
-        same_file((*it)->path, saved, &FileTailer::fingerprint_of)) {
-      match = std::move(*it);
-      segments.erase(it);
-      break;
-    }
-  }
-  if (!match) {
-    // Renamed out of the globs while the exporter was down (rename-and-create rotation): look
-    // for the inode in the file's directory, to drain the rest of it.
-    const std::string dir(directory(saved.path));
-    if (DIR* d = ::opendir(dir.c_str())) {
-      while (const dirent* entry = ::readdir(d)) {
-        if (entry->d_ino != saved.inode) continue;
-        const std::string path = dir + "/" + entry->d_name;
-        struct stat st {};
-        if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-            same_file(path, saved, &FileTailer::fingerprint_of)) {
-          match = std::make_unique<Segment>();
-          match->path = path;
-          match->id = FileId{st.st_dev, st.st_ino};
-          break;
-        }
-      }
-      ::closedir(d);
-    }
-  }
-  std::vector<std::unique_ptr<Segment>> kept;
-  if (match) {
-    match->start = SegmentStart::kResume;
-    match->offset = saved.offset;
-    match->context = saved.context;
-    kept.push_back(std::move(match));
-  } else {
+void FileTailer::apply_resume(const StreamPosition& saved) {
+  SegmentSequence& stream = stream_at(saved.stream);
+  ResumePlan plan = plan_resume(saved, std::move(stream.segments), metrics_);
+  if (!plan.found) {
     spdlog::info(
         "{}: the saved file {} is gone or was rewritten; reading newer files from their "
         "first byte",
-        key, saved.path);
+        saved.stream, saved.path);
   }
-  // Newer segments (a later name, or the same name on a new file) are read from byte 0; older
-  // ones were read before the exporter stopped.
-  for (auto& segment : segments) {
-    if (std::string(file_name(segment->path)) >= saved_name) {
-      segment->start = SegmentStart::kFirstByte;
-      segment->offset = 0;
-      kept.push_back(std::move(segment));
-    } else {
-      struct stat st {};
-      const std::uint64_t size =
-          ::stat(segment->path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-      retired_[segment->id] = retired_entry(segment->path, -1, size, true);
-    }
+  for (const auto& segment : plan.read_before) {
+    retired_[segment->id] = retired_entry(*segment, segment->found.size);
   }
-  segments = std::move(kept);
+  stream.segments = std::move(plan.to_read);
+}
+
+// What tells a let-go file from another on its inode later. Reads through the segment's
+// descriptor, or opens it by name when closed (and then only if the name still leads to it).
+FileTailer::Retired FileTailer::retired_entry(const FileSegment& segment, std::uint64_t size) {
+  Retired retired{size, segment.seen, 0, {}};
+  const os::FileHandle* file = &segment.file;
+  os::OpenResult own;
+  if (!file->valid()) {
+    own = os::open_regular(segment.path);
+    if (own.error == os::FileError::kNotRegular) refused(segment.path, 0, true);
+    if (own.status.id != segment.id) own.file.reset();  // the name holds another file now
+    file = &own.file;
+  }
+  os::FileStatus status;
+  if (file->valid() && os::status_of(*file, status)) {
+    retired.ctime_ns = status.change_ns;
+    retired.fingerprint = fingerprint_of(*file, kFingerprintBytes);
+  }
+  return retired;
+}
+
+bool FileTailer::still_retired(const std::string& path, const os::FileStatus& status,
+                               Retired& retired) {
+  if (status.change_ns == retired.ctime_ns) return true;  // untouched since let go: cheap path
+  if (status.size < retired.size) return false;
+  const os::OpenResult opened = os::open_regular(path);
+  if (!opened.file.valid()) {
+    if (opened.error == os::FileError::kNotRegular) refused(path, 0, true);
+    return true;  // cannot tell: leave it alone
+  }
+  if (opened.status.id != status.id) return true;  // replaced since the scan: the next one sees
+  const bool same = fingerprint_of(opened.file, retired.fingerprint.size) == retired.fingerprint;
+  if (same) retired.ctime_ns = opened.status.change_ns;
+  return same;
 }
 
 std::vector<StreamPosition> FileTailer::positions() {
   std::vector<StreamPosition> out;
   for (auto& [key, stream] : streams_) {
-    if (!stream.reader) continue;
-    const auto checkpoint = stream.reader->checkpoint();
-    if (checkpoint.segment == 0) continue;
-    for (auto& begun : stream.begun) {
-      if (begun.serial != checkpoint.segment) continue;
-      if (begun.fingerprint.size < kFingerprintBytes) {  // the file was short: look again
-        for (const auto& segment : stream.segments) {
-          if (segment->id == begun.id && segment->fd >= 0) {
-            begun.fingerprint = fingerprint_of(segment->fd, kFingerprintBytes);
-          }
-        }
-      }
-      out.push_back(StreamPosition{key, begun.path, static_cast<std::uint64_t>(begun.id.dev),
-                                   static_cast<std::uint64_t>(begun.id.ino), begun.fingerprint.size,
-                                   begun.fingerprint.hash, checkpoint.offset, checkpoint.context});
-    }
+    if (auto position = stream.position(key)) out.push_back(std::move(*position));
   }
   return out;
 }
 
-void FileTailer::add_file(const Match& match, const FileId& id, std::uint64_t size, bool at_start) {
-  const std::string& path = match.path;
+FileSegment& FileTailer::add_file(const FileDiscovery::Found& found, bool at_start) {
+  const std::string& path = found.path;
   std::string key(directory(path));
   key += '/';
   key += stream_key_(file_name(path));
-  Stream& stream = streams_[key];
-  if (!stream.reader) stream.reader = make_reader_();
-  auto segment = std::make_unique<Segment>();
+  SegmentSequence& stream = stream_at(key);
+  auto segment = std::make_unique<FileSegment>();
   segment->path = path;
-  segment->id = id;
-  segment->glob = match.glob;
-  if (at_start && !options_.from_beginning && !options_.resumed && size > 0) {
+  segment->id = found.status.id;
+  segment->glob = found.glob;
+  segment->found = found.status;
+  if (at_start && !options_.from_beginning && !options_.resumed && found.status.size > 0) {
     segment->start = SegmentStart::kEnd;  // (an empty file's end is its start)
-    segment->offset = size;
+    segment->offset = found.status.size;
   }
   stream.segments.push_back(std::move(segment));
+  return *stream.segments.back();
 }
 
-bool FileTailer::open_segment(Segment& segment) {
-  const int fd = ::open(segment.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    metrics_.open_errors.Increment();
-    warn(open_warnings_,
-         "cannot open " + segment.path + ": " + std::strerror(errno) + "; retrying");
-    return false;
+// Opens a segment by name, as the file it was found to be. kRetry: try again at the next poll
+// (out of descriptors, no permission); kGone: neither its name nor its directory leads to this
+// file any more (a segment still seen is tried again at the next poll all the same).
+FileTailer::Opened FileTailer::open_segment(FileSegment& segment) {
+  os::OpenResult opened = os::open_regular(segment.path);
+  if (opened.error == os::FileError::kNoDescriptors || opened.error == os::FileError::kOther) {
+    refused(segment.path, opened.error_number, false);
+    return Opened::kRetry;
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || FileId{st.st_dev, st.st_ino} != segment.id) {
-    ::close(fd);  // replaced between the scan and the open: the next scan finds the new file
-    return false;
+  if (opened.error == os::FileError::kNotRegular) refused(segment.path, 0, true);
+  if (opened.file.valid() && opened.status.id != segment.id) opened.file.reset();
+  if (!opened.file.valid() && segment.started) {
+    // Closed for the budget, then renamed within its directory (rename-and-create rotation):
+    // found again by its inode, to drain what was written to it before.
+    if (auto moved =
+            os::find_in_directory(std::string(directory(segment.path)), segment.id.inode)) {
+      opened = os::open_regular(*moved);
+      if (opened.file.valid() && opened.status.id == segment.id) {
+        spdlog::info("{} is now {}; reading on", segment.path, *moved);
+        segment.path = std::move(*moved);
+      } else {
+        opened.file.reset();
+      }
+    }
   }
-  segment.fd = fd;
+  if (!opened.file.valid()) {
+    return Opened::kGone;  // missing, not a regular file, or another file under its name
+  }
+  segment.file = std::move(opened.file);
+  segment.check_head = segment.started;  // reopened after a pause: is it still the same file?
+  ++open_count_;
   metrics_.files_opened.Increment();
-  return true;
+  return Opened::kYes;
 }
 
-void FileTailer::begin(Stream& stream, Segment& segment, const SegmentBegin& begin) {
-  struct stat st {};
-  const std::uint64_t size =
-      ::fstat(segment.fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-  stream.begun.push_back(
-      Begun{++stream.serial, segment.path, segment.id,
-            fingerprint_of(segment.fd, std::min<std::uint64_t>(size, kFingerprintBytes))});
-  if (stream.begun.size() > kBegunKept) stream.begun.erase(stream.begun.begin());
-  stream.reader->begin_segment(begin);
-  segment.started = true;
+// Within the descriptor budget, makes room for `wanted` by closing the least recently read
+// segment that is read to its end and still has its name (a file renamed away or deleted could
+// not be reopened). False when there is none: `wanted` waits for its turn.
+bool FileTailer::make_room(const FileSegment& wanted) {
+  if (options_.max_open_files == 0 || open_count_ < options_.max_open_files) return true;
+  for (int pass = 0; pass < 2; ++pass) {
+    while (!victims_.empty()) {
+      auto [stream, segment] = victims_.back();
+      victims_.pop_back();
+      // Still the only segment of its stream (a newer file waiting means it goes soon anyway),
+      // open, read to its end and still under its name.
+      if (stream->segments.size() != 1 || stream->segments.front().get() != segment ||
+          segment == &wanted || !segment->file.valid() || !segment->drained || !segment->seen) {
+        continue;
+      }
+      close_file(*segment);
+      metrics_.files_parked.Increment();
+      return true;
+    }
+    if (pass == 0 && victims_stale_) {  // used up: those read since may give theirs up now
+      victims_stale_ = false;
+      for (auto& [key, stream] : streams_) {
+        if (stream.segments.size() == 1 && stream.segments.front()->file.valid() &&
+            stream.segments.front()->drained) {
+          victims_.emplace_back(&stream, stream.segments.front().get());
+        }
+      }
+      std::sort(victims_.begin(), victims_.end(), [](const auto& a, const auto& b) {
+        return a.second->last_use > b.second->last_use;
+      });
+    }
+  }
+  return false;
 }
 
-void FileTailer::start_segment(Stream& stream, Segment& segment) {
-  if (segment.start == SegmentStart::kFirstByte) {
-    begin(stream, segment, SegmentBegin{.path = segment.path});
-    return;
-  }
-  char last = '\n';
-  if (segment.offset > 0 &&
-      ::pread(segment.fd, &last, 1, static_cast<off_t>(segment.offset - 1)) != 1) {
-    last = '\n';
-  }
-  const std::size_t head_size = static_cast<std::size_t>(
-      std::min<std::uint64_t>(segment.offset, static_cast<std::uint64_t>(kHeadBytes)));
-  const ssize_t n = ::pread(segment.fd, buffer_.data(), head_size, 0);
-  const std::string head(buffer_.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
-  begin(stream, segment,
-        SegmentBegin{.path = segment.path,
-                     .start = segment.start,
-                     .head = head,
-                     .offset = segment.offset,
-                     .mid_line = segment.start == SegmentStart::kEnd && last != '\n',
-                     .context = segment.context});
+void FileTailer::close_file(FileSegment& segment) {
+  if (!segment.file.valid()) return;
+  segment.file.reset();
+  if (open_count_ > 0) --open_count_;
 }
 
 bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
   const bool at_start = !started_;
   started_ = true;
   scan(at_start, now);
+  open_count_ = files_open();
+  waiting_ = 0;
+  victims_.clear();
+  victims_stale_ = true;
   std::size_t budget = options_.read_budget;
   bool more = false;
   for (auto& [key, stream] : streams_) {
     const std::size_t n = read_stream(stream, budget, more, now);
     budget -= std::min(budget, n);
-    if (n > 0) {
-      stream.last_bytes = now;
-      stream.idle_signalled = false;
-    } else if (!stream.idle_signalled && now - stream.last_bytes >= options_.idle_after) {
-      stream.reader->idle();
-      stream.idle_signalled = true;
-    }
+    stream.after_poll(n, now, options_.idle_after);
   }
   metrics_.files_open.Set(static_cast<double>(files_open()));
+  metrics_.files_waiting.Set(static_cast<double>(waiting_));
   update_backlog();
   return more;
 }
@@ -425,45 +326,76 @@ bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
 void FileTailer::read_once() {
   started_ = true;
   scan(/*at_start=*/false, std::chrono::steady_clock::now());
+  open_count_ = files_open();
+  victims_.clear();
+  victims_stale_ = true;
   for (auto& [key, stream] : streams_) {
     for (auto& segment : stream.segments) segment->seen = false;  // let each go at its end
     bool more = false;
     read_stream(stream, std::numeric_limits<std::size_t>::max(), more,
                 std::chrono::steady_clock::now(), /*drain_all=*/true);
-    stream.reader->finish();
+    stream.reader().finish();
   }
   metrics_.files_open.Set(static_cast<double>(files_open()));
 }
 
-std::size_t FileTailer::read_stream(Stream& stream, std::size_t budget, bool& more,
+// Before a new segment begins: is it a text log? True when it was skipped (not text); `wait`
+// when it is still empty and the only one of its stream.
+bool FileTailer::skip_if_binary(SegmentSequence& stream, FileSegment& segment, bool& wait) {
+  char probe[kBinaryProbeBytes];
+  const long n = os::read_at(segment.file, probe, sizeof probe, 0);
+  if (n <= 0 && segment.seen && stream.segments.size() == 1) {
+    segment.drained = true;  // empty: wait for bytes (its descriptor may go meanwhile)
+    wait = true;
+    return false;
+  }
+  if (n <= 0 || !looks_binary(std::string_view(probe, static_cast<std::size_t>(n)))) return false;
+  metrics_.binary_files.Increment();
+  spdlog::warn(
+      "skipping {}: not a text log (a compressed or executable file's magic number, or "
+      "mostly control bytes, in its first {} bytes)",
+      segment.path, n);
+  binary_.insert(segment.id);
+  close_file(segment);
+  stream.segments.erase(stream.segments.begin());
+  return true;
+}
+
+std::size_t FileTailer::read_stream(SegmentSequence& stream, std::size_t budget, bool& more,
                                     std::chrono::steady_clock::time_point now, bool drain_all) {
   std::size_t total = 0;
   while (!stream.segments.empty()) {
-    Segment& segment = *stream.segments.front();
-    if (segment.fd < 0 && !open_segment(segment)) {
-      if (segment.seen) break;                         // retried at the next poll
-      stream.segments.erase(stream.segments.begin());  // gone before it could be opened
-      continue;
+    FileSegment& segment = *stream.segments.front();
+    if (total >= budget) {  // nothing more to read in this poll: open nothing for it
+      more = true;
+      break;
+    }
+    if (!segment.file.valid() && !segment.parked_untouched()) {
+      if (!make_room(segment)) {
+        ++waiting_;  // every descriptor of the budget holds a file with bytes to read
+        break;
+      }
+      const Opened opened = open_segment(segment);
+      if (opened == Opened::kRetry || (opened == Opened::kGone && segment.seen)) break;
+      if (opened == Opened::kGone) {
+        stream.segments.erase(stream.segments.begin());  // gone before it could be (re)opened
+        continue;
+      }
     }
     if (!segment.started) {
-      if (segment.start == SegmentStart::kFirstByte) {
-        char probe[kBinaryProbe];
-        const ssize_t n = ::pread(segment.fd, probe, sizeof probe, 0);
-        if (n <= 0 && segment.seen && stream.segments.size() == 1) break;  // empty: wait for bytes
-        if (n > 0 && std::memchr(probe, '\0', static_cast<std::size_t>(n)) != nullptr) {
-          metrics_.binary_files.Increment();
-          spdlog::warn("skipping {}: not a text log (NUL bytes in its first {} bytes)",
-                       segment.path, kBinaryProbe);
-          binary_.insert(segment.id);
-          ::close(segment.fd);
-          stream.segments.erase(stream.segments.begin());
-          continue;
-        }
+      bool wait = false;
+      if (segment.start == SegmentStart::kFirstByte && skip_if_binary(stream, segment, wait)) {
+        continue;
       }
-      start_segment(stream, segment);
+      if (wait) break;
+      stream.start(segment, buffer_);
     }
-    total += read_available(stream, segment, budget - total, more);
-    if (more) break;
+    if (segment.file.valid()) {
+      segment.last_use = ++use_serial_;
+      total += stream.read(segment, budget - total, more, buffer_);
+      if (segment.drained) victims_stale_ = true;  // one more that may give its descriptor up
+      if (more) break;
+    }
     // Drained: let it go when a newer file has taken over, or when it is gone for good.
     if (stream.segments.size() > 1 || drain_all ||
         (!segment.seen && now - segment.unseen_since >= kVanishedGrace)) {
@@ -475,41 +407,11 @@ std::size_t FileTailer::read_stream(Stream& stream, std::size_t budget, bool& mo
   return total;
 }
 
-std::size_t FileTailer::read_available(Stream& stream, Segment& segment, std::size_t budget,
-                                       bool& more) {
-  struct stat st {};
-  if (::fstat(segment.fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < segment.offset) {
-    spdlog::info("{} was truncated; reading it again from its first byte", segment.path);
-    segment.offset = 0;
-    metrics_.truncations.Increment();
-    begin(stream, segment, SegmentBegin{.path = segment.path});
-  }
-  std::size_t total = 0;
-  while (total < budget) {
-    const std::size_t want = std::min(buffer_.size(), budget - total);
-    const ssize_t n = ::pread(segment.fd, buffer_.data(), want, static_cast<off_t>(segment.offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      metrics_.read_errors.Increment();
-      warn(read_warnings_,
-           "cannot read " + segment.path + ": " + std::strerror(errno) + "; retrying");
-      return total;
-    }
-    if (n == 0) return total;
-    const auto got = static_cast<std::size_t>(n);
-    stream.reader->feed(std::string_view(buffer_.data(), got));
-    segment.offset += got;
-    total += got;
-  }
-  more = true;
-  return total;
-}
-
-void FileTailer::retire(Stream& stream) {
+void FileTailer::retire(SegmentSequence& stream) {
   auto& segment = stream.segments.front();
   if (stream.segments.size() > 1) metrics_.rotations.Increment();
-  retired_[segment->id] = retired_entry(segment->path, segment->fd, segment->offset, segment->seen);
-  if (segment->fd >= 0) ::close(segment->fd);
+  retired_[segment->id] = retired_entry(*segment, segment->offset);
+  close_file(*segment);
   stream.segments.erase(stream.segments.begin());
 }
 

@@ -160,8 +160,10 @@ inline ExitStatus decode(int status) {
 class Process {
  public:
   /// With `input` (a descriptor the caller keeps and closes), the child reads it as standard
-  /// input; else /dev/null.
-  Process(const std::vector<std::string>& args, const std::string& log_dir, int input = -1) {
+  /// input; else /dev/null. With `launcher`, the binary and its flags are its last arguments
+  /// (e.g. bash -c 'ulimit -n 256 && exec "$0" "$@"', to run it under a limit).
+  Process(const std::vector<std::string>& args, const std::string& log_dir, int input = -1,
+          const std::vector<std::string>& launcher = {}) {
     static int serial = 0;
     const std::string stem = log_dir + "/proc" + std::to_string(++serial);
     stdout_path_ = stem + ".stdout";
@@ -171,7 +173,8 @@ class Process {
     const int in = input >= 0 ? ::dup(input) : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (out < 0 || err < 0 || in < 0) throw std::runtime_error("cannot open the child's files");
 
-    std::vector<std::string> argv_strings{TSE_BINARY};
+    std::vector<std::string> argv_strings = launcher;
+    argv_strings.emplace_back(TSE_BINARY);
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_strings) argv.push_back(a.data());

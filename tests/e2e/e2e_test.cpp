@@ -5,6 +5,7 @@
 // something the exporter shows, mostly tserver_exporter_bytes_read_total reaching the exact
 // number of bytes the test wrote, after which the counts are final and asserted line by line.
 #include "e2e_support.h"
+#include "log_text.h"
 
 #include <sys/mount.h>
 
@@ -15,74 +16,6 @@
 namespace {
 
 using namespace tse::e2e;
-
-// ------------------------------------------------------------------------------------------
-// T-Server log text
-
-// A segment's header block, ended by its empty line. Without `app`, no `Application name`.
-std::string header(const std::string& app, const std::string& file, const char* eol = "\n") {
-  std::string h;
-  if (!app.empty()) h += "Application name:\t" + app + eol;
-  h += std::string("Application type:\tTServer") + eol;
-  h += std::string("Application version:\t8.5.001.23") + eol;
-  h += std::string("Host name:\tSFBTS01") + eol;
-  h += std::string("Host type:\tWindows") + eol;
-  h += std::string("Local time:\t2025-12-17T10:00:00.000") + eol;
-  h += std::string("Start time (UTC):\t2025-12-17T09:00:00.000") + eol;
-  h += std::string("Running in:\tprimary mode") + eol;
-  h += "File: (1) D:\\Logs\\" + file + eol;
-  h += eol;
-  return h;
-}
-
-const std::string kTrailer =
-    "2025-12-17T10:15:24.807 Trc 04542 EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)";
-
-// Shape A: the `@... message EventError` dump, then its 04542 trailer.
-std::string shape_a(int code, const std::string& seq, const char* eol = "\n") {
-  std::string s;
-  s += std::string("@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError") + eol;
-  s += "\tAttributeEventSequenceNumber\t" + seq + eol;
-  s += std::string("\tAttributeTimeinuSecs\t807000") + eol;
-  s += std::string("\tAttributeTimeinSecs\t1765966524 (10:15:24)") + eol;
-  s += std::string("\tAttributeErrorMessage\t'Some error'") + eol;
-  s += "\tAttributeErrorCode\t" + std::to_string(code) + eol;
-  s += std::string("\tAttributeReferenceID\t17") + eol;
-  s += std::string("\tAttributeThisDN\t'sip:agent1@contoso.com'") + eol;
-  s += kTrailer + eol;
-  return s;
-}
-
-// Shape B: the 04542 record, then the column-0 `message EventError` dump. Its user data holds
-// a nested 'ErrorCode' 57, which is never a code. Needs a following column-0 line to close it.
-std::string shape_b(int code, const std::string& seq, const char* eol = "\n") {
-  std::string s;
-  s += "2025-12-17T11:00:01.100 Trc 04542 EventError sent to [724] (0000002a WDE_01 "
-       "10.1.2.3:51234)" +
-       std::string(eol);
-  s += std::string("message EventError") + eol;
-  s += "\tAttributeEventSequenceNumber\t" + seq + eol;
-  s += std::string("\tAttributeErrorMessage\t'Timeout performing operation'") + eol;
-  s += "\tAttributeErrorCode\t" + std::to_string(code) + eol;
-  s += std::string("\tAttributeReferenceID\t18") + eol;
-  s += std::string("\tAttributeUserData\t[40] 00 02 00 00..") + eol;
-  s += std::string("\t\t'ErrorCode'\t57") + eol;
-  s += std::string("\t\t'Note'\t'message EventError'") + eol;
-  return s;
-}
-
-std::string check_point(const char* eol = "\n") {
-  return std::string("2025-12-17T11:00:00.000 Std 04120 Check point 2025-12-17T11:00:00") + eol;
-}
-
-// The exact line of one series of tserver_event_errors_total.
-std::string errors_line(const std::string& tserver, const std::string& code,
-                        const std::string& name, int value) {
-  return "tserver_event_errors_total{error_code=\"" + code + "\",error_name=\"" + name +
-         "\",tserver=\"" + tserver + "\"} " + std::to_string(value);
-}
-
-constexpr int kSeriesPerTServer = 35;  // the 34 catalog codes and "unknown"
 
 class E2E : public ::testing::Test {
  protected:
@@ -610,8 +543,8 @@ TEST_F(E2E, CorruptStateFileStartsCleanWithAWarning) {
             std::string::npos)
       << daemon.stderr_text();
   EXPECT_TRUE(eventually([&] {
-    return read_file(state_.path() + "/tserver_exporter.state").find("counter\tevent_errors\tTS_C\t\t57\t1\n") !=
-           std::string::npos;
+    return read_file(state_.path() + "/tserver_exporter.state")
+               .find("counter\tevent_errors\tTS_C\t\t57\t1\n") != std::string::npos;
   }));
 }
 
@@ -737,8 +670,8 @@ TEST_F(E2E, UnwritableStateDirectoryKeepsCounting) {
 TEST_F(E2E, StdinIsFollowedAndTheDaemonOutlivesItsEnd) {
   int pipe_fds[2];
   ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);  // the write end must not leak into the child
-  Process daemon({"--web.listen-address=127.0.0.1:0", "--source.stdin",
-                  "--source.idle-flush=200ms", "--storage.path=" + state_.path()},
+  Process daemon({"--web.listen-address=127.0.0.1:0", "--source.stdin", "--source.idle-flush=200ms",
+                  "--storage.path=" + state_.path()},
                  proc_.path(), pipe_fds[0]);
   ::close(pipe_fds[0]);
   const int port = daemon.port();
@@ -749,8 +682,9 @@ TEST_F(E2E, StdinIsFollowedAndTheDaemonOutlivesItsEnd) {
   write_all(pipe_fds[1], text.substr(0, half));
   ASSERT_NE(scrape_until(port, {errors_line("TS_PIPE", "57", "TERR_TIMEOUT", 0)}), "");
   write_all(pipe_fds[1], text.substr(half));
-  std::string m = scrape_until(port, {errors_line("TS_PIPE", "57", "TERR_TIMEOUT", 1),
-                                      errors_line("TS_PIPE", "236", "Timeout performing operation", 1)});
+  std::string m =
+      scrape_until(port, {errors_line("TS_PIPE", "57", "TERR_TIMEOUT", 1),
+                          errors_line("TS_PIPE", "236", "Timeout performing operation", 1)});
   EXPECT_TRUE(HasLine(m, errors_line("TS_PIPE", "236", "Timeout performing operation", 1)));
   ::close(pipe_fds[1]);  // the end of input
   ASSERT_TRUE(daemon.wait_stderr("standard input ended"));

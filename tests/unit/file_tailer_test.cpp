@@ -1,18 +1,23 @@
 #include "source/file_tailer.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
 
 namespace tse {
 namespace {
@@ -76,7 +81,8 @@ class FileTailerTest : public ::testing::Test {
                           .from_beginning = from_beginning,
                           .idle_after = 1000ms,
                           .read_budget = budget,
-                          .resume = std::move(resume)};
+                          .resume = std::move(resume),
+                          .max_open_files = max_open_files_};
     return std::make_unique<FileTailer>(
         options,
         [](std::string_view name) {  // stream key: the name up to the first dot
@@ -92,12 +98,34 @@ class FileTailerTest : public ::testing::Test {
   }
   std::string glob(const std::string& pattern) const { return path(pattern); }
   std::vector<std::string> take() { return std::exchange(journal_.entries, {}); }
+  // Segment one read from byte 0, then let go for segment two.
+  std::unique_ptr<FileTailer> let_go_segment_one() {
+    append("ts.20250101_010000_000.log", "one\n");
+    auto tailer = make({glob("*.log")}, /*from_beginning=*/true);
+    tailer->poll(t_);
+    append("ts.20250101_020000_000.log", "two\n");
+    tailer->poll(t_ += 250ms);
+    take();
+    return tailer;
+  }
+  void write(const std::string& name, const std::string& bytes) const {
+    std::ofstream(path(name), std::ios::trunc | std::ios::binary) << bytes;
+  }
+  // The value of one self-metric series as a scrape shows it ("" when there is none).
+  std::string metric(const std::string& series) {
+    const std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
+    const std::size_t at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return "";
+    const std::size_t from = at + series.size() + 2;
+    return text.substr(from, text.find('\n', from) - from);
+  }
 
   fs::path dir_;
   prometheus::Registry registry_;
   SelfMetrics self_{registry_, "test", "test"};
   Journal journal_;
   std::chrono::steady_clock::time_point t_{};
+  std::size_t max_open_files_ = 0;
 };
 
 using Entries = std::vector<std::string>;
@@ -327,12 +355,7 @@ TEST_F(FileTailerTest, AFileThatVanishedAndCameBackGoesOnWhereItWas) {
 }
 
 TEST_F(FileTailerTest, ANewFileOnTheInodeOfALetGoSegmentIsRead) {
-  append("ts.20250101_010000_000.log", "one\n");
-  auto tailer = make({glob("*.log")}, /*from_beginning=*/true);
-  tailer->poll(t_);
-  append("ts.20250101_020000_000.log", "two\n");
-  tailer->poll(t_ += 250ms);  // segment one is let go
-  take();
+  auto tailer = let_go_segment_one();
   struct stat old_st {};
   ASSERT_EQ(::stat(path("ts.20250101_010000_000.log").c_str(), &old_st), 0);
   fs::remove(path("ts.20250101_010000_000.log"));
@@ -446,6 +469,251 @@ TEST_F(FileTailerResumeTest, StreamsTheSavedStateDidNotKnowAreReadFromByteZero) 
   tailer.poll(t_);
   EXPECT_EQ(take(), (Entries{"begin other.log first", "bytes appeared after the last save\n",
                              "begin ts.log resume @4 ctx=ctx [abc\n]"}));
+}
+
+// ------------------------------------------------------------------------------------------
+// Never blocked by a file that is not a regular file.
+
+class FileTailerFifoTest : public FileTailerTest {
+ protected:
+  void make_fifo(const std::string& name) {
+    fs::remove(path(name));
+    ASSERT_EQ(::mkfifo(path(name).c_str(), 0600), 0) << std::strerror(errno);
+    fifos_.push_back(path(name));
+  }
+  // One poll on another thread: false when it has not returned within 5 s. It is then let go by
+  // opening the FIFOs for writing, so that the test ends either way.
+  bool poll_returns(FileTailer& tailer) {
+    auto done = std::async(std::launch::async, [&] { tailer.poll(t_ += 250ms); });
+    if (done.wait_for(5s) == std::future_status::ready) return true;
+    while (done.wait_for(10ms) != std::future_status::ready) {
+      for (const auto& fifo : fifos_) {
+        const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0) ::close(fd);
+      }
+    }
+    return false;
+  }
+  std::vector<std::string> fifos_;
+};
+
+TEST_F(FileTailerFifoTest, AWaitingSegmentReplacedByAFifoIsNeverOpened) {
+  append("ts.20250101_010000_000.log", "one\n");
+  append("ts.20250101_020000_000.log", "two\n");
+  auto tailer = make({glob("*.log")}, /*from_beginning=*/true, /*budget=*/2);
+  tailer->poll(t_);  // two bytes of segment one; segment two waits
+  make_fifo("ts.20250101_020000_000.log");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(poll_returns(*tailer)) << "poll " << i << " blocked";
+  EXPECT_EQ(take(), (Entries{"begin ts.20250101_010000_000.log first", "bytes one\n"}));
+  EXPECT_EQ(metric("tserver_exporter_file_errors_total{reason=\"not_regular\"}"), "1");
+  append("ts.20250101_030000_000.log", "three\n");  // the stream goes on
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(poll_returns(*tailer));
+  EXPECT_EQ(take(), (Entries{"begin ts.20250101_030000_000.log first", "bytes three\n"}));
+}
+
+TEST_F(FileTailerFifoTest, AFollowedFileReplacedByAFifoIsDrainedAndTheFifoNeverRead) {
+  append("ts.log", "a\n");
+  auto tailer = make({glob("*.log")});
+  tailer->poll(t_);
+  take();
+  append("ts.log", "before the fifo\n");
+  make_fifo("ts.log");
+  ASSERT_TRUE(poll_returns(*tailer));
+  EXPECT_EQ(take(), Entries{"bytes before the fifo\n"});
+  t_ += FileTailer::kVanishedGrace;
+  ASSERT_TRUE(poll_returns(*tailer));
+  ASSERT_TRUE(poll_returns(*tailer));
+  EXPECT_EQ(take(), Entries{"idle"});
+  EXPECT_EQ(tailer->files_open(), 0u);
+}
+
+TEST_F(FileTailerFifoTest, ALetGoSegmentReplacedByAFifoIsNeverOpened) {
+  auto tailer = let_go_segment_one();
+  make_fifo("ts.20250101_010000_000.log");
+  ASSERT_TRUE(poll_returns(*tailer));
+  ASSERT_TRUE(poll_returns(*tailer));
+  EXPECT_EQ(take(), Entries{});
+}
+
+TEST_F(FileTailerFifoTest, AFifoAtTheSavedPathOfAResumeIsNeverOpened) {
+  append("ts.log", "one\n");
+  std::vector<StreamPosition> saved;
+  {
+    auto first = make({glob("*.log")}, /*from_beginning=*/true);
+    first->poll(t_);
+    saved = first->positions();
+  }
+  take();
+  ASSERT_EQ(saved.size(), 1u);
+  make_fifo("ts.log");
+  struct stat st {};
+  ASSERT_EQ(::stat(path("ts.log").c_str(), &st), 0);
+  saved[0].inode = st.st_ino;  // as if the saved file's inode now held the FIFO
+  auto tailer = make({glob("*.log")}, false, 64u << 20, saved);
+  ASSERT_TRUE(poll_returns(*tailer));
+  EXPECT_EQ(take(), Entries{});
+  append("ts.2.log", "new\n");
+  ASSERT_TRUE(poll_returns(*tailer));
+  EXPECT_EQ(take(), (Entries{"begin ts.2.log first", "bytes new\n"}));
+}
+
+// ------------------------------------------------------------------------------------------
+// Out of descriptors: nothing is taken for gone.
+
+TEST_F(FileTailerTest, AScanWithoutDescriptorsTakesNoFileForGone) {
+  fs::create_directory(dir_ / "logs");
+  append("logs/ts.log", "a\n");
+  auto tailer = make({glob("logs/*.log")});
+  tailer->poll(t_);
+  take();
+  // The lowest free descriptor becomes the limit: glob() cannot open the directory.
+  const int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(probe, 0);
+  ::close(probe);
+  struct rlimit saved {};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  struct rlimit low = saved;
+  low.rlim_cur = static_cast<rlim_t>(probe);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  tailer->poll(t_ += 250ms);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_EQ(self_.files_vanished.Value(), 0.0);
+  EXPECT_EQ(self_.globs_unmatched.Value(), 0.0);
+  append("logs/ts.log", "b\n");
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), Entries{"bytes b\n"});
+  EXPECT_EQ(self_.files_vanished.Value(), 0.0);
+}
+
+// ------------------------------------------------------------------------------------------
+// Binary by content, not by one NUL.
+
+TEST_F(FileTailerTest, OneNulByteDoesNotMakeALogBinaryButAMagicNumberDoes) {
+  auto tailer = make({glob("*.log")});
+  tailer->poll(t_);
+  const std::string text =
+      std::string("Application name: X\n\nmasked \0 value\n", 37) + std::string(2000, 'x') + "\n";
+  append("ts.log", text);
+  append("gz.log", std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03text after it\n", 24));
+  append("ctl.log", std::string(100, '\x01') + std::string(100, 'a'));  // 50 % controls
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), (Entries{"begin ts.log first", "bytes " + text}));
+  EXPECT_EQ(self_.binary_files.Value(), 2.0);
+}
+
+// ------------------------------------------------------------------------------------------
+// A rewrite seen while following.
+
+TEST_F(FileTailerTest, AFileTruncatedAndRewrittenLongerWithinOnePollIsReadAgain) {
+  auto tailer = make({glob("*.log")});
+  tailer->poll(t_);
+  append("ts.log", "head A\n1\n2\n3\n");
+  tailer->poll(t_ += 250ms);
+  take();
+  const std::string rewritten = "head B\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n";
+  write("ts.log", rewritten);  // longer than what was read: no truncation to see
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), (Entries{"begin ts.log first", "bytes " + rewritten}));
+  EXPECT_EQ(self_.truncations.Value(), 1.0);
+  append("ts.log", "11\n");  // appends after it are no rewrite
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), Entries{"bytes 11\n"});
+  EXPECT_EQ(self_.truncations.Value(), 1.0);
+}
+
+// ------------------------------------------------------------------------------------------
+// Positions: the checkpoint's segment is kept whatever came after it.
+
+// A reader whose checkpoint stays in its first segment (a record left open there).
+class HeldReader : public JournalReader {
+ public:
+  using JournalReader::JournalReader;
+  Checkpoint checkpoint() const override { return Checkpoint{1, 2, "held"}; }
+};
+
+TEST_F(FileTailerTest, APositionIsSavedWhenTheCheckpointLiesManySegmentsBack) {
+  TailerOptions options{.globs = {glob("*.log")}, .from_beginning = true};
+  FileTailer tailer(
+      options, [](std::string_view) { return std::string("ts"); },
+      [](std::string_view) { return false; },
+      [this] { return std::make_unique<HeldReader>(journal_); }, self_);
+  append("ts.20250101_000000_000.log", "first\n");
+  for (int i = 1; i <= 40; ++i) {
+    char name[64];
+    std::snprintf(name, sizeof name, "ts.20250101_%02d0000_000.log", i);
+    append(name, "later\n");
+  }
+  tailer.poll(t_);
+  const auto positions = tailer.positions();
+  ASSERT_EQ(positions.size(), 1u);
+  EXPECT_EQ(fs::path(positions[0].path).filename(), "ts.20250101_000000_000.log");
+  EXPECT_EQ(positions[0].offset, 2u);
+  EXPECT_EQ(positions[0].context, "held");
+}
+
+// ------------------------------------------------------------------------------------------
+// A descriptor budget: files beyond it are read in turn.
+
+class FileTailerBudgetTest : public FileTailerFifoTest {
+ protected:
+  void SetUp() override {
+    FileTailerFifoTest::SetUp();
+    max_open_files_ = 2;
+  }
+};
+
+TEST_F(FileTailerBudgetTest, FilesBeyondTheBudgetAreReadInTurn) {
+  const std::vector<std::string> names{"a.log", "b.log", "c.log", "d.log", "e.log"};
+  for (const auto& name : names) append(name, "x\n");
+  auto tailer = make({glob("*.log")});
+  tailer->poll(t_);
+  EXPECT_LE(tailer->files_open(), 2u);
+  for (int round = 0; round < 3; ++round) {
+    take();
+    for (const auto& name : names) append(name, name + " " + std::to_string(round) + "\n");
+    ASSERT_TRUE(poll_returns(*tailer));
+    EXPECT_LE(tailer->files_open(), 2u);
+    std::string want = "bytes ";  // (the journal joins the bytes of streams read one after another)
+    for (const auto& name : names) want += name + " " + std::to_string(round) + "\n";
+    Entries got = take();
+    std::erase_if(got, [](const std::string& e) { return e.starts_with("begin"); });
+    EXPECT_EQ(got, Entries{want}) << "round " << round;
+  }
+  EXPECT_GT(self_.files_parked.Value(), 0.0);
+  EXPECT_EQ(self_.files_vanished.Value(), 0.0);
+  EXPECT_EQ(self_.files_waiting.Value(), 0.0);
+}
+
+TEST_F(FileTailerBudgetTest, AClosedFileRewrittenOrReplacedIsNotReadOnAsTheSame) {
+  append("a.log", "a\n");
+  append("b.log", "b\n");
+  append("c.log", "c\n");
+  auto tailer = make({glob("*.log")});
+  tailer->poll(t_);  // one of the three is closed
+  take();
+  write("a.log", "rewritten a, longer than before\n");
+  make_fifo("b.log");
+  append("c.log", "c more\n");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(poll_returns(*tailer));
+  EXPECT_EQ(take(),
+            (Entries{"begin a.log first", "bytes rewritten a, longer than before\nc more\n"}));
+  EXPECT_EQ(self_.truncations.Value(), 1.0);
+  EXPECT_EQ(metric("tserver_exporter_file_errors_total{reason=\"not_regular\"}"), "0");
+}
+TEST_F(FileTailerBudgetTest, AClosedFileRenamedAwayIsFoundInItsDirectoryAndDrained) {
+  append("a.log", "a\n");
+  append("b.log", "b\n");
+  append("c.log", "c\n");
+  auto tailer = make({glob("*.log")});
+  tailer->poll(t_);  // a.log is closed for c.log
+  take();
+  append("a.log", "written before the rename\n");
+  fs::rename(path("a.log"), path("a.log.1"));  // out of the glob, as rename-and-create does
+  append("a.log", "new a\n");
+  tailer->poll(t_ += 250ms);
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(),
+            (Entries{"bytes written before the rename\n", "begin a.log first", "bytes new a\n"}));
 }
 
 }  // namespace

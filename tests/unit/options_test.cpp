@@ -73,6 +73,11 @@ TEST(Options, MistakesSayWhatToFix) {
   EXPECT_EQ(message({"--source.tcp=:1", "--source.udp-receive-buffer=1KiB"}),
             "--source.udp-receive-buffer takes a size from 4096 to 1073741824 bytes, or with KiB "
             "or MiB (got \"1KiB\")");
+  // --source.max-open-files: 0 (the default) sizes it from the descriptor limit.
+  EXPECT_EQ(parse_options({"--source.file=a"}).max_open_files, 0u);
+  EXPECT_EQ(parse_options({"--source.file=a", "--source.max-open-files=500"}).max_open_files, 500u);
+  EXPECT_EQ(message({"--source.file=a", "--source.max-open-files=-1"}),
+            "--source.max-open-files takes a number from 0 to 1000000 (got \"-1\")");
   EXPECT_EQ(message({"--once", "--source.syslog=udp://:1"}),
             "--once reads files and standard input only, not --source.syslog or --source.tcp");
   EXPECT_EQ(message({"--source.file=a", "--bogus"}), "unknown flag --bogus; see --help");
