@@ -237,9 +237,10 @@ FileTailer::Opened FileTailer::open_segment(FileSegment& segment) {
   }
   if (opened.error == os::FileError::kNotRegular) refused(segment.path, 0, true);
   if (opened.file.valid() && opened.status.id != segment.id) opened.file.reset();
-  if (!opened.file.valid() && segment.started) {
-    // Closed for the budget, then renamed within its directory (rename-and-create rotation):
-    // found again by its inode, to drain what was written to it before.
+  if (!opened.file.valid()) {
+    // Renamed within its directory (rename-and-create rotation) while closed for the budget,
+    // or while it waited, never opened, behind an older segment still being read: found again
+    // by its inode, to read what was written to it.
     if (auto moved =
             os::find_in_directory(std::string(directory(segment.path)), segment.id.inode)) {
       opened = os::open_regular(*moved);

@@ -220,6 +220,25 @@ TEST_F(FileTailerTest, RenameAndCreateDrainsTheOldFileThenReadsTheNewOne) {
   EXPECT_EQ(take(), (Entries{"bytes tail of old\n", "begin ts.log first", "bytes head of new\n"}));
 }
 
+// Found by the soak test: under fast rename-and-create rotation a segment can wait behind an
+// old one still being read, and be renamed out of the globs before it was ever opened. It must
+// be read all the same (it is found by its inode in its directory), not dropped.
+TEST_F(FileTailerTest, AWaitingSegmentRenamedAwayBeforeItWasOpenedIsStillRead) {
+  append("ts.log", "a\n");
+  auto tailer = make({glob("*.log")}, /*from_beginning=*/false, /*budget=*/8);
+  tailer->poll(t_);
+  take();
+  append("ts.log", "0123456789abcdef\n");  // more than one poll's budget
+  fs::rename(path("ts.log"), path("ts.log.1"));
+  append("ts.log", "second\n");
+  tailer->poll(t_ += 250ms);  // reads 8 bytes of the old file; "second" waits
+  fs::rename(path("ts.log"), path("ts.log.2"));
+  append("ts.log", "third\n");
+  for (int i = 0; i < 3; ++i) tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), (Entries{"bytes 0123456789abcdef\n", "begin ts.log.2 first", "bytes second\n",
+                             "begin ts.log first", "bytes third\n"}));
+}
+
 TEST_F(FileTailerTest, TruncatedFileIsReadAgainFromItsFirstByte) {
   append("ts.log", "0123456789\n");
   auto tailer = make({glob("*.log")});
