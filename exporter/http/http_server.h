@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -49,6 +50,12 @@ class HttpServer {
   class Impl;
   std::shared_ptr<Impl> impl_;
 };
+
+/// Answers one request given as the raw bytes a client sent, as a connection would but without
+/// a socket: Beast's parser with the server's limits, then the route. Returns the response's
+/// bytes, or "" where a connection would close without an answer (no request at all, or a
+/// telemetry route that does not answer at once). For tests and fuzzing; any thread.
+std::string answer_raw_request(const HttpRoutes& routes, std::string_view bytes);
 
 /// Parses a `--web.listen-address` value: `:PORT` (every interface), `HOST:PORT`, `[V6]:PORT`.
 /// Throws std::invalid_argument with a one-line reason.
