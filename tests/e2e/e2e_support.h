@@ -247,7 +247,8 @@ class Process {
 
   // In a sanitizer build the daemon reports to stderr and, at exit, ends with the sanitizer's
   // exit code: LeakSanitizer's 23 after SIGTERM, ThreadSanitizer's (CI sets exitcode=66) after a
-  // race. Either fails the test that ran it, however the test stopped it.
+  // race, or SIGABRT with abort_on_error=1. Each fails the test that ran it, however the test
+  // stopped it (a daemon never aborts by design either).
   void expect_no_sanitizer_report() {
     static constexpr int kLeakExitCode = 23;
     static constexpr int kThreadSanitizerExitCode = 66;
@@ -260,6 +261,8 @@ class Process {
     EXPECT_FALSE(status_.exited &&
                  (status_.code == kLeakExitCode || status_.code == kThreadSanitizerExitCode))
         << "tserver_exporter (pid " << pid_ << ") ended with a sanitizer's " << status_;
+    EXPECT_FALSE(!status_.exited && status_.code == SIGABRT)
+        << "tserver_exporter (pid " << pid_ << ") aborted";
   }
 
   // Bounded wait for `needle` in the process's stderr.
