@@ -59,6 +59,95 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+void limit(http::request_parser<http::string_body>& parser) {
+  parser.header_limit(kMaxHeaderBytes);
+  parser.body_limit(kMaxBodyBytes);
+}
+
+void set_body(Response& response, std::string_view type, std::string body) {
+  response.set(http::field::content_type, beast::string_view(type.data(), type.size()));
+  response.body() = std::move(body);
+  response.prepare_payload();
+}
+
+std::string_view request_path(const Request& request) {
+  const std::string_view target(request.target().data(), request.target().size());
+  return target.substr(0, target.find('?'));
+}
+
+bool is_metrics_request(const HttpRoutes& routes, const Request& request) {
+  const bool allowed = request.method() == http::verb::get || request.method() == http::verb::head;
+  return allowed && request_path(request) == routes.telemetry_path;
+}
+
+// The answer of every route but the telemetry path.
+Response route_response(const HttpRoutes& routes, const Request& request) {
+  const std::string_view path = request_path(request);
+  const bool head = request.method() == http::verb::head;
+  const bool allowed = request.method() == http::verb::get || head;
+  Response response;
+  response.version(request.version());
+  response.keep_alive(request.keep_alive());
+  response.set(http::field::server, "tserver_exporter");
+  if (!allowed) {
+    response.result(http::status::method_not_allowed);
+    response.set(http::field::allow, "GET, HEAD");
+    set_body(response, "text/plain; charset=utf-8", "only GET and HEAD are served\n");
+  } else if (path == "/") {
+    response.result(http::status::ok);
+    const std::string link = html_escape(routes.telemetry_path);
+    set_body(response, "text/html; charset=utf-8",
+             "<!DOCTYPE html>\n<html><head><title>tserver_exporter</title></head><body>\n"
+             "<h1>" +
+                 html_escape(routes.title) +
+                 "</h1>\n"
+                 "<p>EventErrors of Genesys T-Servers, counted from their logs.</p>\n"
+                 "<ul><li><a href=\"" +
+                 link + "\">" + link +
+                 "</a></li>\n"
+                 "<li><a href=\"/-/healthy\">/-/healthy</a></li></ul>\n</body></html>\n");
+  } else if (path == "/-/healthy") {
+    response.result(http::status::ok);
+    set_body(response, "text/plain; charset=utf-8", "OK\n");
+  } else {
+    response.result(http::status::not_found);
+    set_body(response, "text/plain; charset=utf-8", "not found\n");
+  }
+  if (head) {
+    const auto length = response.body().size();
+    response.body().clear();
+    response.content_length(length);
+  }
+  return response;
+}
+
+Response error_response(http::status status, std::string text) {
+  Response response(status, 11);
+  response.keep_alive(false);
+  set_body(response, "text/plain; charset=utf-8", std::move(text));
+  return response;
+}
+
+// The header of a metrics answer, formatted into `out` (a connection's buffer: no allocation
+// once it has grown).
+void format_metrics_header(std::string& out, unsigned version, bool keep_alive, bool gzip,
+                           std::size_t length) {
+  out.clear();
+  out += version == 10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n";
+  out += "Server: tserver_exporter\r\nContent-Type: ";
+  out += kExpositionType;
+  out += gzip ? "\r\nContent-Encoding: gzip\r\n" : "\r\n";
+  out += "Vary: Accept-Encoding\r\nContent-Length: ";
+  out += std::to_string(length);
+  // HTTP/1.1 is persistent unless told otherwise; HTTP/1.0 only when asked.
+  if (version == 10 && keep_alive) out += "\r\nConnection: keep-alive";
+  if (version != 10 && !keep_alive) out += "\r\nConnection: close";
+  out += "\r\n\r\n";
+}
+
 // One connection: read a request, answer it, repeat while the client keeps the connection alive.
 // Every session is in the server's ConnectionSet from start to end, so that the cap on
 // connections holds and the server can close them all when it stops.
@@ -84,8 +173,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read() {
     parser_.emplace();
-    parser_->header_limit(kMaxHeaderBytes);
-    parser_->body_limit(kMaxBodyBytes);
+    limit(*parser_);
     stream_.expires_after(idle_timeout_);
     connections_->reading(id_, ConnectionSet::Clock::now());
     http::async_read(
@@ -111,11 +199,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void respond(const http::request<http::string_body>& request) {
-    const std::string_view target(request.target().data(), request.target().size());
-    const std::string_view path = target.substr(0, target.find('?'));
     const bool head = request.method() == http::verb::head;
-    const bool allowed = request.method() == http::verb::get || head;
-    if (allowed && path == routes_->telemetry_path) {
+    if (is_metrics_request(*routes_, request)) {
       // The text may come from another thread, later: the answer is written on this
       // connection's executor, from the shared text itself.
       const auto accept = request[http::field::accept_encoding];
@@ -131,40 +216,7 @@ class Session : public std::enable_shared_from_this<Session> {
       });
       return;
     }
-    auto response = std::make_shared<http::response<http::string_body>>();
-    response->version(request.version());
-    response->keep_alive(request.keep_alive());
-    response->set(http::field::server, "tserver_exporter");
-    if (!allowed) {
-      response->result(http::status::method_not_allowed);
-      response->set(http::field::allow, "GET, HEAD");
-      set_body(*response, "text/plain; charset=utf-8", "only GET and HEAD are served\n");
-    } else if (path == "/") {
-      response->result(http::status::ok);
-      const std::string link = html_escape(routes_->telemetry_path);
-      set_body(*response, "text/html; charset=utf-8",
-               "<!DOCTYPE html>\n<html><head><title>tserver_exporter</title></head><body>\n"
-               "<h1>" +
-                   html_escape(routes_->title) +
-                   "</h1>\n"
-                   "<p>EventErrors of Genesys T-Servers, counted from their logs.</p>\n"
-                   "<ul><li><a href=\"" +
-                   link + "\">" + link +
-                   "</a></li>\n"
-                   "<li><a href=\"/-/healthy\">/-/healthy</a></li></ul>\n</body></html>\n");
-    } else if (path == "/-/healthy") {
-      response->result(http::status::ok);
-      set_body(*response, "text/plain; charset=utf-8", "OK\n");
-    } else {
-      response->result(http::status::not_found);
-      set_body(*response, "text/plain; charset=utf-8", "not found\n");
-    }
-    if (head) {
-      const auto length = response->body().size();
-      response->body().clear();
-      response->content_length(length);
-    }
-    write(response);
+    write(std::make_shared<Response>(route_response(*routes_, request)));
   }
 
   // The hot path of a busy scraper: the header is formatted into this connection's buffer (no
@@ -179,17 +231,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     gzip = gzip && !exposition->gzip.empty();
     const std::string& body = gzip ? exposition->gzip : exposition->text;
-    header_.clear();
-    header_ += version == 10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n";
-    header_ += "Server: tserver_exporter\r\nContent-Type: ";
-    header_ += kExpositionType;
-    header_ += gzip ? "\r\nContent-Encoding: gzip\r\n" : "\r\n";
-    header_ += "Vary: Accept-Encoding\r\nContent-Length: ";
-    header_ += std::to_string(body.size());
-    // HTTP/1.1 is persistent unless told otherwise; HTTP/1.0 only when asked.
-    if (version == 10 && keep_alive) header_ += "\r\nConnection: keep-alive";
-    if (version != 10 && !keep_alive) header_ += "\r\nConnection: close";
-    header_ += "\r\n\r\n";
+    format_metrics_header(header_, version, keep_alive, gzip, body.size());
     const std::array<asio::const_buffer, 2> buffers{
         asio::buffer(header_), head ? asio::const_buffer() : asio::buffer(body)};
     stream_.expires_after(idle_timeout_);
@@ -204,21 +246,11 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
-  static void set_body(http::response<http::string_body>& response, std::string_view type,
-                       std::string body) {
-    response.set(http::field::content_type, beast::string_view(type.data(), type.size()));
-    response.body() = std::move(body);
-    response.prepare_payload();
-  }
-
   void respond_error(http::status status, std::string text) {
-    auto response = std::make_shared<http::response<http::string_body>>(status, 11);
-    response->keep_alive(false);
-    set_body(*response, "text/plain; charset=utf-8", std::move(text));
-    write(response);
+    write(std::make_shared<Response>(error_response(status, std::move(text))));
   }
 
-  void write(const std::shared_ptr<http::response<http::string_body>>& response) {
+  void write(const std::shared_ptr<Response>& response) {
     stream_.expires_after(idle_timeout_);
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
@@ -393,6 +425,57 @@ tcp::endpoint parse_listen_address(asio::io_context& io, const std::string& addr
                                 "\"");
   }
   return results.begin()->endpoint();
+}
+
+std::string answer_raw_request(const HttpRoutes& routes, std::string_view bytes) {
+  http::request_parser<http::string_body> parser;
+  limit(parser);
+  parser.eager(true);
+  beast::error_code ec;
+  asio::const_buffer rest(bytes.data(), bytes.size());
+  while (rest.size() > 0 && !parser.is_done()) {
+    const std::size_t used = parser.put(rest, ec);
+    rest += used;
+    if (ec == http::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec) break;
+  }
+  if (!ec && !parser.is_done()) {
+    if (!parser.got_some()) return {};  // the client closed before a request: no answer
+    parser.put_eof(ec);
+  }
+  std::ostringstream out;
+  if (ec) {
+    out << error_response(http::status::bad_request, "bad request: " + ec.message() + "\n");
+    return out.str();
+  }
+  const Request& request = parser.get();
+  if (!is_metrics_request(routes, request)) {
+    out << route_response(routes, request);
+    return out.str();
+  }
+  bool answered = false;
+  std::shared_ptr<const Exposition> exposition;
+  routes.metrics([&](std::shared_ptr<const Exposition> text) {
+    answered = true;
+    exposition = std::move(text);
+  });
+  if (!answered) return {};
+  if (!exposition) {
+    out << error_response(http::status::service_unavailable,
+                          "the metrics could not be rendered; see the exporter's log\n");
+    return out.str();
+  }
+  const auto accept = request[http::field::accept_encoding];
+  const bool gzip =
+      accepts_gzip(std::string_view(accept.data(), accept.size())) && !exposition->gzip.empty();
+  const std::string& body = gzip ? exposition->gzip : exposition->text;
+  std::string answer;
+  format_metrics_header(answer, request.version(), request.keep_alive(), gzip, body.size());
+  if (request.method() != http::verb::head) answer += body;
+  return answer;
 }
 
 }  // namespace tse

@@ -69,6 +69,12 @@ class HttpServer {
   std::shared_ptr<Impl> impl_;
 };
 
+/// Answers one request given as the raw bytes a client sent, as a connection would but without
+/// a socket: Beast's parser with the server's limits, then the route. Returns the response's
+/// bytes, or "" where a connection would close without an answer (no request at all, or a
+/// telemetry route that does not answer at once). For tests and fuzzing; any thread.
+std::string answer_raw_request(const HttpRoutes& routes, std::string_view bytes);
+
 /// Parses a `--web.listen-address` value: `:PORT` (every interface), `HOST:PORT`, `[V6]:PORT`.
 /// Throws std::invalid_argument with a one-line reason.
 boost::asio::ip::tcp::endpoint parse_listen_address(boost::asio::io_context& io,

@@ -262,7 +262,8 @@ prometheus::Counter& ErrorMetrics::TServer::counter_for(std::optional<std::int64
 std::vector<ErrorMetrics::Value> ErrorMetrics::values() const {
   std::vector<Value> out;
   const auto entries = ErrorCatalog::entries();
-  for (const auto& [label, ts] : tservers_) {
+  for (const auto& [name, ts] : tservers_) {
+    const std::string& label = name;  // clang 14 (the fuzz build) cannot capture a binding
     const auto put = [&](const char* family, const std::string& request, const std::string& code,
                          const prometheus::Counter* counter) {
       if (counter != nullptr && counter->Value() > 0) {

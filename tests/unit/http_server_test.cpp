@@ -326,6 +326,30 @@ TEST_F(HttpServerCapTest, StoppingClosesEveryOpenConnection) {
   EXPECT_TRUE(eventually_equal([this] { return open_.load(); }, 0u));
 }
 
+// answer_raw_request (the fuzzed path) answers the same bytes as a connection, byte for byte.
+TEST_F(HttpServerTest, TheSocketFreePathAnswersAsAConnectionDoes) {
+  const HttpRoutes routes{.telemetry_path = "/metrics",
+                          .metrics = [this](auto done) { metrics(done); },
+                          .title = "tserver_exporter test"};
+  for (const std::string request : {
+           "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+           "GET /metrics HTTP/1.0\r\nAccept-Encoding: gzip\r\n\r\n",
+           "HEAD /metrics?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+           "GET / HTTP/1.0\r\n\r\n",
+           "GET /-/healthy HTTP/1.0\r\n\r\n",
+           "GET /nothing HTTP/1.0\r\n\r\n",
+           "POST /metrics HTTP/1.0\r\nContent-Length: 2\r\n\r\nab",
+           "GARBAGE\r\n\r\n",
+       }) {
+    EXPECT_EQ(answer_raw_request(routes, request), http_exchange(port_, request)) << request;
+  }
+  failed_ = true;
+  const std::string request = "GET /metrics HTTP/1.0\r\n\r\n";
+  EXPECT_EQ(answer_raw_request(routes, request), http_exchange(port_, request));
+  EXPECT_TRUE(answer_raw_request(routes, request).starts_with("HTTP/1.1 503 ")) << request;
+  EXPECT_EQ(answer_raw_request(routes, ""), "");  // no request: the connection just closes
+}
+
 TEST(HttpServer, APortInUseIsAOneLineError) {
   boost::asio::io_context io;
   HttpServer first(io, parse_listen_address(io, "127.0.0.1:0"), HttpRoutes{});
