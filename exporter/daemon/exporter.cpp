@@ -48,22 +48,36 @@ Exporter::Exporter(const Options& options, bool durable)
 
 namespace {
 
-// The descriptors the file source may hold. The soft RLIMIT_NOFILE is raised to the hard limit
-// first (systemd's default soft limit is 1,024 for compatibility with select(); nothing here
-// uses select()). Of what is left after 64 for the state file, logs and listeners, half goes to
-// followed files and half to HTTP and network connections. A flag value > 0 wins.
-std::size_t open_file_budget(std::size_t flag) {
+// The descriptors the file source may hold. Every descriptor the daemon opens has a budget:
+// 64 for itself (the state file, standard input, listening sockets, the event loops, logging),
+// --web.max-connections for HTTP, 256 for each TCP listener's connections (a UDP listener is
+// one socket, within the 64), and what is left for followed files. The soft RLIMIT_NOFILE is
+// raised to the hard limit first (systemd's default soft limit is 1,024 for compatibility with
+// select(); nothing here uses select()). A flag value > 0 wins. Too low a limit is said once:
+// the files then get 16 and the HTTP and TCP caps may meet the limit first (both survive it).
+std::size_t open_file_budget(const Options& options) {
   constexpr rlim_t kReserved = 64;
+  constexpr rlim_t kLeast = 16;
   struct rlimit limit {};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return flag;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return options.max_open_files;
   if (limit.rlim_cur < limit.rlim_max) {
     const rlim_t soft = limit.rlim_cur;
     limit.rlim_cur = limit.rlim_max;
     if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = soft;
   }
-  if (flag > 0) return flag;
-  const rlim_t usable = limit.rlim_cur > 2 * kReserved ? limit.rlim_cur - kReserved : kReserved;
-  const std::size_t budget = static_cast<std::size_t>(std::min<rlim_t>(usable / 2, 1u << 20));
+  if (options.max_open_files > 0) return options.max_open_files;
+  std::size_t tcp_listeners = options.source_tcp.size();
+  for (const auto& url : options.source_syslog) tcp_listeners += url.starts_with("tcp://") ? 1 : 0;
+  const rlim_t others = kReserved + options.web_max_connections +
+                        tcp_listeners * ListenerOptions{}.max_connections;
+  if (limit.rlim_cur < others + kLeast) {
+    spdlog::warn("the descriptor limit ({}) is too low for {} HTTP connections, {} TCP listeners "
+                 "and the log files: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or "
+                 "lower --web.max-connections",
+                 limit.rlim_cur, options.web_max_connections, tcp_listeners);
+    return kLeast;
+  }
+  const auto budget = static_cast<std::size_t>(std::min<rlim_t>(limit.rlim_cur - others, 1u << 20));
   spdlog::debug("descriptor limit {}: at most {} open log files", limit.rlim_cur, budget);
   return budget;
 }
@@ -76,7 +90,7 @@ TailerOptions Exporter::tailer_options(const Options& options) {
   TailerOptions tailer{.globs = options.source_files,
                        .from_beginning = options.from_beginning,
                        .idle_after = options.idle_flush,
-                       .max_open_files = open_file_budget(options.max_open_files)};
+                       .max_open_files = open_file_budget(options)};
   if (!store_) return tailer;
   SavedState state;
   std::string error;

@@ -146,8 +146,9 @@ const std::vector<Flag>& flags() {
          o.udp_receive_buffer = n * scale;
        }},
       {"source.max-open-files", "N",
-       "At most N descriptors for followed log files; more files are read in turn. 0: half of "
-       "what the descriptor limit (raised to its hard limit at start) leaves after 64. (0)",
+       "At most N descriptors for followed log files; more files are read in turn. 0: what the "
+       "descriptor limit (raised to its hard limit at start) leaves after 64, "
+       "--web.max-connections and 256 for each TCP listener. (0)",
        [](Options& o, const std::string& v) {
          o.max_open_files = parse_count("--source.max-open-files", v, 0, 1000000);
        }},
