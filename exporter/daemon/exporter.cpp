@@ -90,7 +90,8 @@ TailerOptions Exporter::tailer_options(const Options& options) {
   TailerOptions tailer{.globs = options.source_files,
                        .from_beginning = options.from_beginning,
                        .idle_after = options.idle_flush,
-                       .max_open_files = open_file_budget(options)};
+                       .max_open_files = open_file_budget(options),
+                       .max_streams = options.max_streams};
   if (!store_) return tailer;
   SavedState state;
   std::string error;

@@ -145,6 +145,12 @@ const std::vector<Flag>& flags() {
          }
          o.udp_receive_buffer = n * scale;
        }},
+      {"source.max-streams", "N",
+       "At most N log streams (a T-Server's segments in one directory) followed from "
+       "--source.file; the files of more are not read (tserver_exporter_files_refused). (1024)",
+       [](Options& o, const std::string& v) {
+         o.max_streams = parse_count("--source.max-streams", v, 1, 1000000);
+       }},
       {"source.max-open-files", "N",
        "At most N descriptors for followed log files; more files are read in turn. 0: what the "
        "descriptor limit (raised to its hard limit at start) leaves after 64, "

@@ -29,6 +29,7 @@ struct Options {
   std::size_t metrics_max_tservers = 256;  // --metrics.max-tservers, in all
   std::size_t max_origins = 1024;               // --source.max-origins, per listener
   std::size_t udp_receive_buffer = 4u << 20;    // --source.udp-receive-buffer, bytes
+  std::size_t max_streams = 1024;  // --source.max-streams
   std::size_t max_open_files = 0;  // --source.max-open-files; 0: from the descriptor limit
 };
 

@@ -150,7 +150,10 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                           "(over --source.max-open-files); read in turn.")),
       files_parked(counter(registry, "tserver_exporter_files_parked_total",
                            "Followed files read to their end whose descriptor was closed to "
-                           "stay within --source.max-open-files; reopened when they grow.")) {
+                           "stay within --source.max-open-files; reopened when they grow.")),
+      files_refused(gauge(registry, "tserver_exporter_files_refused",
+                          "Matching files not read at the last scan: they belong to more log "
+                          "streams than --source.max-streams.")) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

@@ -92,6 +92,9 @@ class SelfMetrics {
   prometheus::Counter& scan_errors;
   prometheus::Gauge& files_waiting;
   prometheus::Counter& files_parked;
+  /// Files not read at the last scan because they belong to more log streams than
+  /// --source.max-streams.
+  prometheus::Gauge& files_refused;
 };
 
 }  // namespace tse

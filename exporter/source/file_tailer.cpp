@@ -93,6 +93,7 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
   for (auto& [key, stream] : streams_)
     for (auto& segment : stream.segments) known.emplace(segment->id, segment.get());
 
+  std::size_t refused = 0;
   for (const auto& file : found.files) {
     const FileId id = file.status.id;
     if (binary_.contains(id)) continue;
@@ -110,7 +111,16 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
       }
       retired_.erase(it);  // the inode holds a new file
     }
+    if (!streams_.contains(stream_key_of(file.path)) && streams_.size() >= options_.max_streams) {
+      ++refused;  // over the limit of streams: looked at again at every scan
+      continue;
+    }
     known.emplace(id, &add_file(file, at_start));
+  }
+  metrics_.files_refused.Set(static_cast<double>(refused));
+  if (refused > 0 && stream_warnings_.allow()) {
+    spdlog::warn("{} files of more than {} log streams are not read (--source.max-streams)",
+                 refused, options_.max_streams);
   }
   if (!found.complete) {
     // Some directory or file could not be looked at (out of descriptors, say): what was not
@@ -207,12 +217,16 @@ std::vector<StreamPosition> FileTailer::positions() {
   return out;
 }
 
-FileSegment& FileTailer::add_file(const FileDiscovery::Found& found, bool at_start) {
-  const std::string& path = found.path;
+std::string FileTailer::stream_key_of(const std::string& path) const {
   std::string key(directory(path));
   key += '/';
   key += stream_key_(file_name(path));
-  SegmentSequence& stream = stream_at(key);
+  return key;
+}
+
+FileSegment& FileTailer::add_file(const FileDiscovery::Found& found, bool at_start) {
+  const std::string& path = found.path;
+  SegmentSequence& stream = stream_at(stream_key_of(path));
   auto segment = std::make_unique<FileSegment>();
   segment->path = path;
   segment->id = found.status.id;

@@ -38,6 +38,11 @@ struct TailerOptions {
   /// are read in turn: a file read to its end gives its descriptor up when another needs one,
   /// and is reopened by name (and checked to be the same file) when it grows.
   std::size_t max_open_files = 0;
+  /// Log streams (T-Server logs: a directory and a file name's stream key) followed at most.
+  /// Each holds a parser with its unfinished line (up to the line limit) and its pending
+  /// requests, so memory grows with them. The files of more streams are not read, and show in
+  /// tserver_exporter_files_refused. Streams of saved positions are always followed.
+  std::size_t max_streams = 1024;
 };
 
 /// Follows every file that matches a set of globs, by polling, so that it works where inotify
@@ -98,6 +103,7 @@ class FileTailer {
   Retired retired_entry(const FileSegment& segment, std::uint64_t size);
   bool still_retired(const std::string& path, const os::FileStatus& status, Retired& retired);
 
+  std::string stream_key_of(const std::string& path) const;
   SegmentSequence& stream_at(const std::string& key);
   void scan(bool at_start, std::chrono::steady_clock::time_point now);
   FileSegment& add_file(const FileDiscovery::Found& found, bool at_start);
@@ -132,6 +138,7 @@ class FileTailer {
   std::vector<std::pair<SegmentSequence*, FileSegment*>> victims_;
   bool victims_stale_ = true;  // a segment was read to its end since victims_ was built
   RateLimiter open_warnings_;
+  RateLimiter stream_warnings_;
 };
 
 }  // namespace tse

@@ -82,7 +82,8 @@ class FileTailerTest : public ::testing::Test {
                           .idle_after = 1000ms,
                           .read_budget = budget,
                           .resume = std::move(resume),
-                          .max_open_files = max_open_files_};
+                          .max_open_files = max_open_files_,
+                          .max_streams = max_streams_};
     return std::make_unique<FileTailer>(
         options,
         [](std::string_view name) {  // stream key: the name up to the first dot
@@ -126,6 +127,7 @@ class FileTailerTest : public ::testing::Test {
   Journal journal_;
   std::chrono::steady_clock::time_point t_{};
   std::size_t max_open_files_ = 0;
+  std::size_t max_streams_ = 1024;
 };
 
 using Entries = std::vector<std::string>;
@@ -237,6 +239,27 @@ TEST_F(FileTailerTest, AWaitingSegmentRenamedAwayBeforeItWasOpenedIsStillRead) {
   for (int i = 0; i < 3; ++i) tailer->poll(t_ += 250ms);
   EXPECT_EQ(take(), (Entries{"bytes 0123456789abcdef\n", "begin ts.log.2 first", "bytes second\n",
                              "begin ts.log first", "bytes third\n"}));
+}
+
+// Every log stream holds a parser and its unfinished line: their number is capped, and the files
+// of streams past the cap are not read (and show in a gauge), while the streams under it go on.
+TEST_F(FileTailerTest, FilesOfMoreStreamsThanTheLimitAreNotRead) {
+  max_streams_ = 2;
+  append("a.log", "a1\n");
+  append("b.log", "b1\n");
+  auto tailer = make({glob("*.log")}, /*from_beginning=*/true);
+  tailer->poll(t_);
+  append("c.log", "c1\n");
+  append("a.20250101_010000_000.log", "a2\n");
+  tailer->poll(t_ += 250ms);
+  const auto entries = take();
+  EXPECT_EQ(std::count(entries.begin(), entries.end(), "bytes c1\n"), 0);
+  EXPECT_EQ(std::count(entries.begin(), entries.end(), "bytes a2\n"), 1);
+  EXPECT_EQ(metric("tserver_exporter_files_refused"), "1");
+  fs::remove(path("b.log"));  // b's stream stays (its file is drained, then let go)
+  tailer->poll(t_ += FileTailer::kVanishedGrace);
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(metric("tserver_exporter_files_refused"), "1");
 }
 
 TEST_F(FileTailerTest, TruncatedFileIsReadAgainFromItsFirstByte) {

@@ -73,6 +73,10 @@ TEST(Options, MistakesSayWhatToFix) {
   EXPECT_EQ(message({"--source.tcp=:1", "--source.udp-receive-buffer=1KiB"}),
             "--source.udp-receive-buffer takes a size from 4096 to 1073741824 bytes, or with KiB "
             "or MiB (got \"1KiB\")");
+  EXPECT_EQ(parse_options({"--source.file=a"}).max_streams, 1024u);
+  EXPECT_EQ(parse_options({"--source.file=a", "--source.max-streams=3"}).max_streams, 3u);
+  EXPECT_EQ(message({"--source.file=a", "--source.max-streams=0"}),
+            "--source.max-streams takes a number from 1 to 1000000 (got \"0\")");
   // --source.max-open-files: 0 (the default) sizes it from the descriptor limit.
   EXPECT_EQ(parse_options({"--source.file=a"}).max_open_files, 0u);
   EXPECT_EQ(parse_options({"--source.file=a", "--source.max-open-files=500"}).max_open_files, 500u);
