@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "http/content_coding.h"
+#include "loopback.h"
 
 namespace tse {
 namespace {
@@ -20,15 +21,8 @@ namespace {
 // Sends `request` to 127.0.0.1:port over a real socket; returns everything the server sent
 // until it closed the connection.
 std::string http_exchange(unsigned short port, const std::string& request) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
+  const int fd = test::connect_to(port);
+  if (fd < 0) return "connect failed";
   ::send(fd, request.data(), request.size(), 0);
   std::string response;
   char buf[4096];
@@ -41,20 +35,6 @@ std::string http_exchange(unsigned short port, const std::string& request) {
 std::string get(unsigned short port, const std::string& target, const std::string& method = "GET") {
   return http_exchange(port,
                        method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-}
-
-// A connected socket to 127.0.0.1:port that has sent nothing yet.
-int connect_to(unsigned short port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 // True when the server closed `fd` within `timeout` (end of stream or reset).
@@ -257,7 +237,7 @@ class HttpServerCapTest : public HttpServerTest {
     HttpServerTest::TearDown();
   }
   int open_idle() {
-    const int fd = connect_to(port_);
+    const int fd = test::connect_to(port_);
     fds_.push_back(fd);
     return fd;
   }

@@ -11,6 +11,7 @@
 #include <prometheus/registry.h>
 
 #include "metrics/error_metrics.h"
+#include "loopback.h"
 #include "pipeline/tserver_log_reader.h"
 
 namespace tse {
@@ -24,18 +25,7 @@ constexpr std::string_view kOpenRecord =
     "\tAttributeEventSequenceNumber\t0000000000000001\n"
     "\tAttributeErrorCode\t57\n";
 
-int connect_to(unsigned short port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
+using test::connect_to;
 
 void send_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
