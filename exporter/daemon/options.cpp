@@ -80,8 +80,9 @@ const std::vector<Flag>& flags() {
       {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. (:10057)",
        [](Options& o, const std::string& v) { o.listen_address = v; }},
       {"web.max-connections", "N",
-       "At most N HTTP connections open at once; past it the one idle longest is closed to let "
-       "a new one in (a 503 when all are busy answering). Idle connections close after 30s. (64)",
+       "At most N HTTP connections open at once; past it the one idle longest (else one whose "
+       "answer is not taken for 2s) is closed to let a new one in, and a 503 answers when all "
+       "are busy. Idle connections close after 30s. (64)",
        [](Options& o, const std::string& v) {
          o.web_max_connections = parse_count("--web.max-connections", v, 1, 100000);
        }},

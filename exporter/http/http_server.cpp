@@ -150,7 +150,9 @@ void format_metrics_header(std::string& out, unsigned version, bool keep_alive, 
 
 // One connection: read a request, answer it, repeat while the client keeps the connection alive.
 // Every session is in the server's ConnectionSet from start to end, so that the cap on
-// connections holds and the server can close them all when it stops.
+// connections holds and the server can close them all when it stops. It leaves the set on the
+// HTTP thread when it ends (end()), never in its destructor: the last reference to a session
+// waiting for a rendering may be dropped on the counting thread.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<const HttpRoutes> routes,
@@ -159,7 +161,6 @@ class Session : public std::enable_shared_from_this<Session> {
         routes_(std::move(routes)),
         connections_(std::move(connections)),
         idle_timeout_(idle_timeout) {}
-  ~Session() { connections_->remove(id_); }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -192,6 +193,8 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec != beast::error::timeout && ec != asio::error::operation_aborted &&
           ec != asio::error::connection_reset) {
         respond_error(http::status::bad_request, "bad request: " + ec.message() + "\n");
+      } else {
+        end();
       }
       return;
     }
@@ -205,9 +208,11 @@ class Session : public std::enable_shared_from_this<Session> {
       // connection's executor, from the shared text itself.
       const auto accept = request[http::field::accept_encoding];
       const bool gzip = accepts_gzip(std::string_view(accept.data(), accept.size()));
+      // `mutable`, so that `self` moves to the HTTP thread's handler: the copy in the cache's
+      // waiting list, released on the counting thread, is then empty.
       routes_->metrics([self = shared_from_this(), version = request.version(),
                         keep_alive = request.keep_alive(), head,
-                        gzip](std::shared_ptr<const Exposition> exposition) {
+                        gzip](std::shared_ptr<const Exposition> exposition) mutable {
         auto executor = self->stream_.get_executor();
         asio::dispatch(executor, [self = std::move(self), version, keep_alive, head, gzip,
                                   exposition = std::move(exposition)]() mutable {
@@ -235,6 +240,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::array<asio::const_buffer, 2> buffers{
         asio::buffer(header_), head ? asio::const_buffer() : asio::buffer(body)};
     stream_.expires_after(idle_timeout_);
+    connections_->writing(id_, ConnectionSet::Clock::now());
     asio::async_write(stream_, buffers,
                       [self = shared_from_this(), keep_alive, exposition = std::move(exposition)](
                           beast::error_code ec, std::size_t) {
@@ -252,6 +258,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(const std::shared_ptr<Response>& response) {
     stream_.expires_after(idle_timeout_);
+    connections_->writing(id_, ConnectionSet::Clock::now());
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
                         if (ec || !response->keep_alive()) {
@@ -262,10 +269,16 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // The end of the session, after its last answer (or none): the socket is shut for sending
+  // and closes with the session.
   void close() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    end();
   }
+
+  // Out of the ConnectionSet (a no-op once evicted or closed by the server's stop).
+  void end() { connections_->remove(id_); }
 
   // Closed to make room for a new connection, or because the server stops: whatever is pending
   // ends with operation_aborted.
@@ -303,7 +316,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
         routes_(std::make_shared<const HttpRoutes>(std::move(routes))),
         limits_(std::move(limits)),
         connections_(std::make_shared<ConnectionSet>(std::max<std::size_t>(1, limits_.max_connections),
-                                                     limits_.on_open)) {
+                                                     limits_.on_open, limits_.stalled_write)) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     if (endpoint.address().is_v6() && endpoint.address().is_unspecified()) {

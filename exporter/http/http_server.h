@@ -30,12 +30,16 @@ struct HttpRoutes {
 /// How many connections the server holds, and for how long.
 struct HttpLimits {
   /// Open connections at most. Past it, the connection that has waited longest for a request is
-  /// closed to let the new one in; a new one is turned away (a 503, then closed) only when
-  /// every connection is busy answering. 64 by default (`--web.max-connections`).
+  /// closed to let the new one in (else the one whose response has been stuck longest, past
+  /// `stalled_write`); a new one is turned away (a 503, then closed) only when every connection
+  /// is busy answering. 64 by default (`--web.max-connections`).
   std::size_t max_connections = 64;
   /// A connection that sends no complete request, or does not take its response, for this long
   /// is closed.
   std::chrono::milliseconds idle_timeout{30000};
+  /// A response the client has not taken for this long (it sends requests and never reads) no
+  /// longer holds its place: the connection may be closed to let a new one in.
+  std::chrono::milliseconds stalled_write{2000};
   /// Told, on the HTTP thread, how many connections are open whenever that changes.
   std::function<void(std::size_t open)> on_open;
   /// Told, on the HTTP thread, of every connection closed or refused for the cap: "evicted"

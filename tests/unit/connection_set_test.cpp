@@ -48,6 +48,24 @@ TEST(ConnectionSet, RefusesWhenEveryConnectionIsBusyAnswering) {
   EXPECT_EQ(set.admit(), ConnectionSet::Admission::kAdmitted);
 }
 
+TEST(ConnectionSet, AWriteStuckLongerThanTheLimitGivesItsPlaceUp) {
+  ConnectionSet set(2, nullptr, std::chrono::seconds(2));
+  std::vector<int> closed;
+  const auto t0 = Clock::now();
+  const auto a = set.add([&] { closed.push_back(0); });
+  const auto b = set.add([&] { closed.push_back(1); });
+  set.writing(a, t0);
+  set.writing(b, t0 + std::chrono::seconds(1));
+  EXPECT_EQ(set.admit(t0 + std::chrono::milliseconds(1999)), ConnectionSet::Admission::kRefused);
+  EXPECT_EQ(set.admit(t0 + std::chrono::seconds(2)), ConnectionSet::Admission::kEvicted);
+  EXPECT_EQ(closed, std::vector<int>{0});
+  // A connection waiting for a request goes before any stuck write.
+  set.add([&] { closed.push_back(2); });
+  set.reading(b, t0 + std::chrono::seconds(5));
+  EXPECT_EQ(set.admit(t0 + std::chrono::seconds(9)), ConnectionSet::Admission::kEvicted);
+  EXPECT_EQ(closed, (std::vector<int>{0, 1}));
+}
+
 TEST(ConnectionSet, CloseAllIsSafeWhileTheClosersRemoveThemselves) {
   ConnectionSet set(10);
   std::vector<ConnectionSet::Id> ids;

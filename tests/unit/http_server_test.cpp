@@ -96,8 +96,9 @@ class HttpServerTest : public ::testing::Test {
       done(nullptr);
       return;
     }
+    const std::string body = big_ ? std::string(4u << 20, '#') + "\n" : "tserver_up 1\n";
     auto text = std::make_shared<const Exposition>(
-        Exposition{.text = "tserver_up 1\n", .gzip = gzip_compress("tserver_up 1\n")});
+        Exposition{.text = body, .gzip = gzip_compress(body)});
     if (!late_) {
       done(text);
       return;
@@ -110,6 +111,7 @@ class HttpServerTest : public ::testing::Test {
   }
 
   std::atomic<bool> held_{false};
+  std::atomic<bool> big_{false};  // a 4 MB exposition: more than any socket buffer holds
   std::vector<std::function<void(std::shared_ptr<const Exposition>)>> held_answers_;
   std::atomic<bool> late_{false};
   std::atomic<bool> failed_{false};  // the rendering failed
@@ -222,6 +224,7 @@ class HttpServerCapTest : public HttpServerTest {
  protected:
   HttpLimits limits() override {
     return HttpLimits{.max_connections = 4,
+                      .stalled_write = std::chrono::milliseconds(200),
                       .on_open = [this](std::size_t n) { open_ = n; },
                       .on_turned_away =
                           [this](std::string_view reason) {
@@ -295,6 +298,31 @@ TEST_F(HttpServerCapTest, ANewConnectionIsRefusedAtOnceWhenAllAreBusyAnswering) 
             "Connection: close\r\n\r\ntoo many connections; try again now\n");
   EXPECT_EQ(refused_, 1);
   EXPECT_EQ(evicted_, 0);
+}
+
+// Clients that send requests and never read their answers keep the server busy writing: once a
+// write has been stuck for HttpLimits::stalled_write, it gives its place to a new connection.
+TEST_F(HttpServerCapTest, ClientsThatNeverReadTheirAnswersDoNotKeepAScrapeOut) {
+  big_ = true;
+  for (int i = 0; i < 4; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int small = 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port_);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    fds_.push_back(fd);
+    const std::string request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+    ::send(fd, request.data(), request.size(), 0);
+  }
+  ASSERT_TRUE(eventually_equal([this] { return open_.load(); }, 4u));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past stalled_write
+  big_ = false;
+  EXPECT_TRUE(get(port_, "/metrics").ends_with("\r\n\r\ntserver_up 1\n"));
+  EXPECT_EQ(evicted_, 1);
+  EXPECT_EQ(refused_, 0);
 }
 
 TEST_F(HttpServerCapTest, StoppingClosesEveryOpenConnection) {
