@@ -332,10 +332,39 @@ bool FileTailer::poll(std::chrono::steady_clock::time_point now) {
     budget -= std::min(budget, n);
     stream.after_poll(n, now, options_.idle_after);
   }
+  forget_finished_streams(now);
   metrics_.files_open.Set(static_cast<double>(files_open()));
   metrics_.files_waiting.Set(static_cast<double>(waiting_));
   update_backlog();
   return more;
+}
+
+// A stream with no file left for kVanishedGrace (its files read, let go and gone from the
+// globs) is forgotten, its open record closed and counted: otherwise streams seen once would fill
+// --source.max-streams for good (logs named by date, say). Within the grace, a new file of the
+// stream goes on with the same parser (a record split across segments stays whole).
+void FileTailer::forget_finished_streams(std::chrono::steady_clock::time_point now) {
+  bool forgot = false;
+  for (auto it = streams_.begin(); it != streams_.end();) {
+    SegmentSequence& stream = it->second;
+    if (!stream.segments.empty()) {
+      stream.empty_since = {};
+      ++it;
+      continue;
+    }
+    if (stream.empty_since == std::chrono::steady_clock::time_point{}) stream.empty_since = now;
+    if (now - stream.empty_since < kVanishedGrace) {
+      ++it;
+      continue;
+    }
+    it->second.reader().finish();
+    it = streams_.erase(it);
+    forgot = true;
+  }
+  if (forgot) {
+    victims_.clear();  // they may point into a forgotten stream
+    victims_stale_ = true;
+  }
 }
 
 void FileTailer::read_once() {

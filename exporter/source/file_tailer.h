@@ -41,7 +41,8 @@ struct TailerOptions {
   /// Log streams (T-Server logs: a directory and a file name's stream key) followed at most.
   /// Each holds a parser with its unfinished line (up to the line limit) and its pending
   /// requests, so memory grows with them. The files of more streams are not read, and show in
-  /// tserver_exporter_files_refused. Streams of saved positions are always followed.
+  /// tserver_exporter_files_refused. Streams of saved positions are always followed; a stream
+  /// with no file left for FileTailer::kVanishedGrace is forgotten.
   std::size_t max_streams = 1024;
 };
 
@@ -104,6 +105,7 @@ class FileTailer {
   bool still_retired(const std::string& path, const os::FileStatus& status, Retired& retired);
 
   std::string stream_key_of(const std::string& path) const;
+  void forget_finished_streams(std::chrono::steady_clock::time_point now);
   SegmentSequence& stream_at(const std::string& key);
   void scan(bool at_start, std::chrono::steady_clock::time_point now);
   FileSegment& add_file(const FileDiscovery::Found& found, bool at_start);

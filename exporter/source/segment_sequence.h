@@ -62,6 +62,9 @@ class SegmentSequence {
   StreamReader& reader() { return *reader_; }
   /// [0] is being read; the rest wait, by name.
   std::vector<std::unique_ptr<FileSegment>> segments;
+  /// Since when the stream has had no segment at all (the epoch while it has some): a stream
+  /// empty for FileTailer::kVanishedGrace is forgotten.
+  std::chrono::steady_clock::time_point empty_since{};
 
   /// Sorts the waiting segments by name (Genesys names sort by time); a started front stays.
   void sort_waiting();

@@ -243,6 +243,8 @@ TEST_F(FileTailerTest, AWaitingSegmentRenamedAwayBeforeItWasOpenedIsStillRead) {
 
 // Every log stream holds a parser and its unfinished line: their number is capped, and the files
 // of streams past the cap are not read (and show in a gauge), while the streams under it go on.
+// Streams whose files are all gone do not hold their place for good (found by review: logs named
+// by date would otherwise fill the cap and stop the counting).
 TEST_F(FileTailerTest, FilesOfMoreStreamsThanTheLimitAreNotRead) {
   max_streams_ = 2;
   append("a.log", "a1\n");
@@ -256,10 +258,16 @@ TEST_F(FileTailerTest, FilesOfMoreStreamsThanTheLimitAreNotRead) {
   EXPECT_EQ(std::count(entries.begin(), entries.end(), "bytes c1\n"), 0);
   EXPECT_EQ(std::count(entries.begin(), entries.end(), "bytes a2\n"), 1);
   EXPECT_EQ(metric("tserver_exporter_files_refused"), "1");
-  fs::remove(path("b.log"));  // b's stream stays (its file is drained, then let go)
-  tailer->poll(t_ += FileTailer::kVanishedGrace);
+  // A stream whose files are all gone is forgotten after the grace period: its place goes to c.
+  fs::remove(path("b.log"));
   tailer->poll(t_ += 250ms);
   EXPECT_EQ(metric("tserver_exporter_files_refused"), "1");
+  tailer->poll(t_ += FileTailer::kVanishedGrace);  // b's file let go: its stream is empty
+  tailer->poll(t_ += FileTailer::kVanishedGrace);  // and forgotten
+  tailer->poll(t_ += 250ms);
+  const auto later = take();
+  EXPECT_EQ(std::count(later.begin(), later.end(), "bytes c1\n"), 1);
+  EXPECT_EQ(metric("tserver_exporter_files_refused"), "0");
 }
 
 TEST_F(FileTailerTest, TruncatedFileIsReadAgainFromItsFirstByte) {
