@@ -118,6 +118,7 @@ TcpStreamServer::~TcpStreamServer() = default;
 void TcpStreamServer::stop() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  retry_.cancel();
   connections_.close_all();
 }
 
@@ -132,7 +133,17 @@ void TcpStreamServer::accept() {
   acceptor_.async_accept(
       [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (!ec) {
+        if (ec) {
+          // Out of descriptors (EMFILE), say: accepting again at once would spin the counting
+          // thread; the pending connection waits in the backlog.
+          self->sink_->warn("accepting a connection failed: " + ec.message() + "; retrying");
+          self->retry_.expires_after(kAcceptRetry);
+          self->retry_.async_wait([self](const boost::system::error_code& wait_ec) {
+            if (!wait_ec) self->accept();
+          });
+          return;
+        }
+        {
           if (self->connections_.size() >= self->sink_->options().max_connections) {
             self->sink_->connection_refused();
           } else {

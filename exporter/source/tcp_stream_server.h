@@ -3,10 +3,12 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange under C++20
 
 #include <cstdint>
+#include <chrono>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "net/connection_set.h"
 #include "source/listener_sink.h"
@@ -41,7 +43,9 @@ class TcpStreamServer : public std::enable_shared_from_this<TcpStreamServer> {
  private:
   void accept();
 
+  static constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_{acceptor_.get_executor()};
   std::shared_ptr<ListenerSink> sink_;
   ConnectionSet connections_;
   std::uint64_t ids_ = 0;
