@@ -41,12 +41,6 @@ const std::vector<Flag>& flags() {
        "Receive raw T-Server log lines over TCP, one stream a connection, labelled NAME (else "
        "\"tcp\") unless the stream has a header block. An empty HOST is 127.0.0.1. Repeatable.",
        [](Options& o, const std::string& v) { o.source_tcp.push_back(v); }},
-      {"source.max-tservers", "N",
-       "At most N distinct tserver labels per --source.syslog or --source.tcp listener; lines "
-       "of more are dropped and counted. (64)",
-       [](Options& o, const std::string& v) {
-         o.max_tservers = parse_count("--source.max-tservers", v, 1, 100000);
-       }},
       {"source.from-beginning", "",
        "Read the files present at start from their first byte (default: from their end; files "
        "that appear later are always read from their first byte).",
@@ -61,59 +55,24 @@ const std::vector<Flag>& flags() {
        [](Options& o, const std::string& v) {
          o.idle_flush = parse_duration("--source.idle-flush", v);
        }},
-      {"storage.path", "DIR",
-       "Directory of the state file: the counters and where each log was read up to, so that a "
-       "restart neither loses nor repeats a count. (data)",
+      {"source.max-streams", "N",
+       "At most N log streams (a T-Server's segments in one directory) followed from "
+       "--source.file; the files of more are not read (tserver_exporter_files_refused). (1024)",
        [](Options& o, const std::string& v) {
-         if (v.empty()) throw UsageError("--storage.path needs a directory");
-         o.storage_path = v;
+         o.max_streams = parse_count("--source.max-streams", v, 1, 1000000);
        }},
-      {"storage.write-interval", "DURATION",
-       "How often the state file is written while logs are read; it is also written before "
-       "every scrape that would show new counts, and at shutdown. (5s)",
+      {"source.max-open-files", "N",
+       "At most N descriptors for followed log files; more files are read in turn. 0: what the "
+       "descriptor limit (raised to its hard limit at start) leaves after 64, "
+       "--web.max-connections and 256 for each TCP listener. (0)",
        [](Options& o, const std::string& v) {
-         o.write_interval = parse_duration("--storage.write-interval", v);
-         if (o.write_interval.count() <= 0) {
-           throw UsageError("--storage.write-interval must be > 0");
-         }
+         o.max_open_files = parse_count("--source.max-open-files", v, 0, 1000000);
        }},
-      {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. (:10057)",
-       [](Options& o, const std::string& v) { o.listen_address = v; }},
-      {"web.max-connections", "N",
-       "At most N HTTP connections open at once; past it the one idle longest (else one whose "
-       "answer is not taken for 2s) is closed to let a new one in, and a 503 answers when all "
-       "are busy. Idle connections close after 30s. (64)",
+      {"source.max-tservers", "N",
+       "At most N distinct tserver labels per --source.syslog or --source.tcp listener; lines "
+       "of more are dropped and counted. (64)",
        [](Options& o, const std::string& v) {
-         o.web_max_connections = parse_count("--web.max-connections", v, 1, 100000);
-       }},
-      {"web.telemetry-path", "PATH", "Path under which to serve metrics. (/metrics)",
-       [](Options& o, const std::string& v) {
-         if (v.empty() || v.front() != '/' || v == "/" || v == "/-/healthy") {
-           throw UsageError("--web.telemetry-path must start with / and not be / or /-/healthy");
-         }
-         o.telemetry_path = v;
-       }},
-      {"log.level", "LEVEL", "Log level: debug, info, warn or error. (info)",
-       [](Options& o, const std::string& v) {
-         if (v != "debug" && v != "info" && v != "warn" && v != "error") {
-           throw UsageError("--log.level must be one of debug, info, warn, error (got \"" + v +
-                            "\")");
-         }
-         o.log_level = v;
-       }},
-      {"once", "",
-       "Read the files from their first byte to their end, print the metrics to standard output "
-       "and exit.",
-       [](Options& o, const std::string&) { o.once = true; }},
-      {"version", "", "Print the version and exit.",
-       [](Options& o, const std::string&) { o.show_version = true; }},
-      {"help", "", "Print this help and exit.",
-       [](Options& o, const std::string&) { o.show_help = true; }},
-      {"metrics.max-tservers", "N",
-       "At most N distinct tserver labels in all (every source); the counts of more go to "
-       "tserver=\"other\" and are counted in tserver_exporter_tservers_capped_total. (256)",
-       [](Options& o, const std::string& v) {
-         o.metrics_max_tservers = parse_count("--metrics.max-tservers", v, 1, 100000);
+         o.max_tservers = parse_count("--source.max-tservers", v, 1, 100000);
        }},
       {"source.max-origins", "N",
        "At most N origins (a TCP connection or UDP sender, with the syslog hostname and "
@@ -146,19 +105,60 @@ const std::vector<Flag>& flags() {
          }
          o.udp_receive_buffer = n * scale;
        }},
-      {"source.max-streams", "N",
-       "At most N log streams (a T-Server's segments in one directory) followed from "
-       "--source.file; the files of more are not read (tserver_exporter_files_refused). (1024)",
+      {"storage.path", "DIR",
+       "Directory of the state file: the counters and where each log was read up to, so that a "
+       "restart neither loses nor repeats a count. (data)",
        [](Options& o, const std::string& v) {
-         o.max_streams = parse_count("--source.max-streams", v, 1, 1000000);
+         if (v.empty()) throw UsageError("--storage.path needs a directory");
+         o.storage_path = v;
        }},
-      {"source.max-open-files", "N",
-       "At most N descriptors for followed log files; more files are read in turn. 0: what the "
-       "descriptor limit (raised to its hard limit at start) leaves after 64, "
-       "--web.max-connections and 256 for each TCP listener. (0)",
+      {"storage.write-interval", "DURATION",
+       "How often the state file is written while logs are read; it is also written before "
+       "every scrape that would show new counts, and at shutdown. (5s)",
        [](Options& o, const std::string& v) {
-         o.max_open_files = parse_count("--source.max-open-files", v, 0, 1000000);
+         o.write_interval = parse_duration("--storage.write-interval", v);
+         if (o.write_interval.count() <= 0) {
+           throw UsageError("--storage.write-interval must be > 0");
+         }
        }},
+      {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. (:10057)",
+       [](Options& o, const std::string& v) { o.listen_address = v; }},
+      {"web.telemetry-path", "PATH", "Path under which to serve metrics. (/metrics)",
+       [](Options& o, const std::string& v) {
+         if (v.empty() || v.front() != '/' || v == "/" || v == "/-/healthy") {
+           throw UsageError("--web.telemetry-path must start with / and not be / or /-/healthy");
+         }
+         o.telemetry_path = v;
+       }},
+      {"web.max-connections", "N",
+       "At most N HTTP connections open at once; past it the one idle longest (else one whose "
+       "answer is not taken for 2s) is closed to let a new one in, and a 503 answers when all "
+       "are busy. Idle connections close after 30s. (64)",
+       [](Options& o, const std::string& v) {
+         o.web_max_connections = parse_count("--web.max-connections", v, 1, 100000);
+       }},
+      {"metrics.max-tservers", "N",
+       "At most N distinct tserver labels in all (every source); the counts of more go to "
+       "tserver=\"other\" and are counted in tserver_exporter_tservers_capped_total. (256)",
+       [](Options& o, const std::string& v) {
+         o.metrics_max_tservers = parse_count("--metrics.max-tservers", v, 1, 100000);
+       }},
+      {"log.level", "LEVEL", "Log level: debug, info, warn or error. (info)",
+       [](Options& o, const std::string& v) {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error") {
+           throw UsageError("--log.level must be one of debug, info, warn, error (got \"" + v +
+                            "\")");
+         }
+         o.log_level = v;
+       }},
+      {"once", "",
+       "Read the files from their first byte to their end, print the metrics to standard output "
+       "and exit.",
+       [](Options& o, const std::string&) { o.once = true; }},
+      {"version", "", "Print the version and exit.",
+       [](Options& o, const std::string&) { o.show_version = true; }},
+      {"help", "", "Print this help and exit.",
+       [](Options& o, const std::string&) { o.show_help = true; }},
   }};
   return kFlags;
 }
