@@ -616,6 +616,11 @@ TEST_F(FileTailerTest, AScanWithoutDescriptorsTakesNoFileForGone) {
   auto tailer = make({glob("logs/*.log")});
   tailer->poll(t_);
   take();
+#if defined(__SANITIZE_ADDRESS__)
+  // UndefinedBehaviorSanitizer checks a virtual call's object, the first time it meets its
+  // type, with a pipe: without descriptors it reports every such call (spdlog's, fmt's) as bad.
+  GTEST_SKIP() << "the sanitizers need descriptors that this test takes away";
+#endif
   // The lowest free descriptor becomes the limit: glob() cannot open the directory.
   const int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   ASSERT_GE(probe, 0);
