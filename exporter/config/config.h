@@ -40,6 +40,18 @@ struct CatalogEntryConfig {
   bool operator==(const CatalogEntryConfig&) const = default;
 };
 
+/// The error table: the built-in SfB codes, with
+///  - `tables`: files of codes (e.g. config/tlib-error-codes.yml, the generic TLib codes for
+///    T-Servers other than SfB) that name codes the built-in table lacks; where a table and the
+///    built-in SfB table disagree, the SfB name stays (its names are verbatim from the vendor);
+///  - `codes`: the configuration's own entries, over both (a site-specific code, a renamed one).
+struct CatalogConfig {
+  std::vector<std::string> tables;
+  std::vector<CatalogEntryConfig> codes;
+
+  bool operator==(const CatalogConfig&) const = default;
+};
+
 /// Every cap of the exporter (README, "Limits").
 struct LimitsConfig {
   std::size_t metrics_max_tservers = 256;   // distinct tserver labels in all
@@ -81,7 +93,7 @@ struct Config {
   bool from_beginning = false;
   std::chrono::milliseconds poll_interval{250};
   std::chrono::milliseconds idle_flush{1000};
-  std::vector<CatalogEntryConfig> catalog;
+  CatalogConfig catalog;
   LimitsConfig limits;
   StorageConfig storage;
   WebConfig web;
