@@ -167,3 +167,48 @@ event_error() {
   printf '2025-12-17T10:16:%02d.200 Trc 04542 EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)\n' \
     "$((seq % 60))"
 }
+
+# start_prometheus BINARY CONFIG_FILE: starts a real Prometheus on a free loopback port (again
+# on another one if that was taken in between) with its TSDB in the temp dir, waits until it is
+# ready, and sets PROMETHEUS_API (http://127.0.0.1:PORT/api/v1) and PROMETHEUS_PID.
+start_prometheus() {
+  local binary=$1 config=$2 port attempt deadline
+  local log=$tse_tmp/prometheus.log
+  tse_logs+=("$log")
+  mkdir -p "$tse_tmp/tsdb"
+  PROMETHEUS_API=""
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    "$binary" --config.file="$config" --storage.tsdb.path="$tse_tmp/tsdb" \
+      --web.listen-address="127.0.0.1:$port" --log.level=warn >"$log" 2>&1 &
+    PROMETHEUS_PID=$!
+    tse_pids+=("$PROMETHEUS_PID")
+    deadline=$((SECONDS + 15))
+    while kill -0 "$PROMETHEUS_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+      if http_get "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1; then
+        PROMETHEUS_API="http://127.0.0.1:$port/api/v1"
+        return 0
+      fi
+      sleep 0.1
+    done
+    kill -0 "$PROMETHEUS_PID" 2>/dev/null && fail "Prometheus not ready within 15 s"
+    echo "Prometheus did not start on port $port (attempt $attempt)" >&2
+  done
+  fail "Prometheus did not start"
+}
+
+# query PROMQL [TIME]: Prometheus's JSON answer to an instant query (at PROMETHEUS_API); fails
+# the test on an error.
+query() {
+  local args=(--data-urlencode "query=$1")
+  [ $# -lt 2 ] || args+=(--data-urlencode "time=$2")
+  local answer
+  answer=$(curl -sS --max-time 3 "${args[@]}" "$PROMETHEUS_API/query") || fail "query $1: no answer"
+  [ "$(jq -r .status <<<"$answer")" = success ] || fail "query $1: $answer"
+  printf '%s\n' "$answer"
+}
+
+# scalar PROMQL [TIME]: the value of a one-element instant vector, or "none".
+scalar() {
+  query "$@" | jq -r '.data.result | if length == 1 then .[0].value[1] else "none" end'
+}

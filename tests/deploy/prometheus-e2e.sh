@@ -22,7 +22,7 @@ command -v jq >/dev/null || skip "jq not found (deploy/install-deps.sh installs 
 
 tserver=TServer_SfB_E2E
 segment_name=ts_e2e.20251217_101500_123.log   # the header's name wins over the file's
-mkdir -p "$tse_tmp/logs" "$tse_tmp/state" "$tse_tmp/tsdb"
+mkdir -p "$tse_tmp/logs" "$tse_tmp/state"
 segment=$tse_tmp/logs/$segment_name
 segment_header "$tserver" "$segment_name" >"$segment"
 
@@ -35,7 +35,7 @@ exported_at_zero() {
 }
 wait_until 10 "the exporter serving code 57 at 0 for $tserver" exported_at_zero
 
-# Prometheus, on a free port (again on another one if that was taken in between).
+# Prometheus, scraping every second with the production rules.
 cat >"$tse_tmp/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
@@ -48,42 +48,9 @@ scrape_configs:
     static_configs:
       - targets: ["127.0.0.1:$EXPORTER_PORT"]
 EOF
-prometheus_log=$tse_tmp/prometheus.log
-tse_logs+=("$prometheus_log")
-api=""
-for attempt in 1 2 3; do
-  port=$(free_port)
-  "$prometheus" --config.file="$tse_tmp/prometheus.yml" --storage.tsdb.path="$tse_tmp/tsdb" \
-    --web.listen-address="127.0.0.1:$port" --log.level=warn >"$prometheus_log" 2>&1 &
-  prometheus_pid=$!
-  tse_pids+=("$prometheus_pid")
-  deadline=$((SECONDS + 15))
-  while kill -0 "$prometheus_pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
-    if http_get "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1; then
-      api="http://127.0.0.1:$port/api/v1"
-      break 2
-    fi
-    sleep 0.1
-  done
-  kill -0 "$prometheus_pid" 2>/dev/null && fail "Prometheus not ready within 15 s"
-  echo "Prometheus did not start on port $port (attempt $attempt)" >&2
-done
-[ -n "$api" ] || fail "Prometheus did not start"
-echo "exporter on :$EXPORTER_PORT, Prometheus on :$port (after ${SECONDS} s)"
-
-# query PROMQL [TIME]: the API's JSON answer to an instant query; fails the test on an error.
-query() {
-  local args=(--data-urlencode "query=$1")
-  [ $# -lt 2 ] || args+=(--data-urlencode "time=$2")
-  local answer
-  answer=$(curl -sS --max-time 3 "${args[@]}" "$api/query") || fail "query $1: no answer"
-  [ "$(jq -r .status <<<"$answer")" = success ] || fail "query $1: $answer"
-  printf '%s\n' "$answer"
-}
-# scalar PROMQL [TIME]: the value of a one-element instant vector, or "none".
-scalar() {
-  query "$@" | jq -r '.data.result | if length == 1 then .[0].value[1] else "none" end'
-}
+start_prometheus "$prometheus" "$tse_tmp/prometheus.yml"
+api=$PROMETHEUS_API
+echo "exporter on :$EXPORTER_PORT, Prometheus at $api (after ${SECONDS} s)"
 
 # Prometheus holds at least two samples of the zero before anything is written.
 zeros_scraped() {
