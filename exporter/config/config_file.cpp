@@ -187,10 +187,14 @@ class Loader {
     out = std::move(*value);
   }
 
-  void path(const Value& v, std::string& out, const std::string& expected) {
+  // A file name, relative to the configuration file's directory; `optional`: may be '' (none).
+  void path(const Value& v, std::string& out, const std::string& expected, bool optional = false) {
     std::string value;
-    text(v, value, expected, false);
-    if (value.empty()) return;
+    text(v, value, expected, optional);
+    if (value.empty()) {
+      if (optional && v.node.IsScalar()) out.clear();
+      return;
+    }
     const std::filesystem::path p(value);
     out = p.is_absolute() ? value : (base_ / p).lexically_normal().string();
   }
@@ -381,7 +385,7 @@ class Loader {
                checked(f, w.telemetry_path, "a path such as /metrics", check_telemetry_path);
              }},
             {"config_file",
-             [&](const Value& f) { path(f, w.config_file, "a web configuration file"); }}});
+             [&](const Value& f) { path(f, w.config_file, "a web configuration file", true); }}});
   }
 
   void log(const Value& v) {

@@ -290,8 +290,11 @@ std::vector<std::string> load_configuration(const Options& options, Config& conf
   if (!options.config_file.empty()) {
     errors = load_config_file(options.config_file, config, &locations);
   }
+  const bool file_failed = !errors.empty();
   apply_flags(options, config, &locations);
   for (const auto& problem : validate(config, options.once)) {
+    // A file in error lost the sources it had: "no log to read" would only repeat it.
+    if (file_failed && problem.key == "sources") continue;
     std::string line = locations.describe(problem.key, problem.what);
     if (std::find(errors.begin(), errors.end(), line) == errors.end()) {
       errors.push_back(std::move(line));
