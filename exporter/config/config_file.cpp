@@ -88,15 +88,16 @@ class Loader {
               std::vector<Field> known) {
     const std::string what = prefix.empty() ? "the configuration" : prefix;
     if (!node.IsMap()) {
-      error(mark_of(node, at), what + " is " + kind_of(node) + "; expected a map of " + join(known));
+      error(mark_of(node, at),
+            what + " is " + kind_of(node) + "; expected a map of " + join(known));
       return;
     }
     std::map<std::string, YAML::Mark> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const YAML::Node key = it->first;
       if (!key.IsScalar()) {
-        error(key.Mark(), "a key of " + what + " is " + kind_of(key) + "; expected one of " +
-                              join(known));
+        error(key.Mark(),
+              "a key of " + what + " is " + kind_of(key) + "; expected one of " + join(known));
         continue;
       }
       const std::string name = key.Scalar();
@@ -110,8 +111,8 @@ class Loader {
       for (const auto& candidate : known)
         if (candidate.first == name) field = &candidate;
       if (field == nullptr) {
-        error(key.Mark(), "unknown key \"" + name + "\" in " + what + "; expected one of " +
-                              join(known));
+        error(key.Mark(),
+              "unknown key \"" + name + "\" in " + what + "; expected one of " + join(known));
         continue;
       }
       const std::string path = prefix.empty() ? name : prefix + "." + name;
@@ -165,8 +166,8 @@ class Loader {
   }
 
   void count(const Value& v, std::size_t& out, CountRange range) {
-    auto value = scalar(v, "a number from " + std::to_string(range.min) + " to " +
-                               std::to_string(range.max));
+    auto value = scalar(
+        v, "a number from " + std::to_string(range.min) + " to " + std::to_string(range.max));
     if (!value) return;
     try {
       out = parse_count(v.key, *value, range.min, range.max);
@@ -275,8 +276,7 @@ class Loader {
   void source(const Value& v) {
     fields(v.node, v.key, v.mark,
            {{"from_beginning", [this](const Value& f) { boolean(f, config_.from_beginning); }},
-            {"poll_interval",
-             [this](const Value& f) { duration(f, config_.poll_interval, true); }},
+            {"poll_interval", [this](const Value& f) { duration(f, config_.poll_interval, true); }},
             {"idle_flush", [this](const Value& f) { duration(f, config_.idle_flush, false); }}});
   }
 
@@ -335,36 +335,36 @@ class Loader {
   void limits(const Value& v) {
     namespace r = count_ranges;
     LimitsConfig& l = config_.limits;
-    fields(v.node, v.key, v.mark,
-           {{"metrics_max_tservers",
-             [&](const Value& f) { count(f, l.metrics_max_tservers, r::kMetricsMaxTservers); }},
-            {"source_max_tservers",
-             [&](const Value& f) { count(f, l.source_max_tservers, r::kSourceMaxTservers); }},
-            {"source_max_origins",
-             [&](const Value& f) { count(f, l.source_max_origins, r::kSourceMaxOrigins); }},
-            {"udp_receive_buffer",
-             [&](const Value& f) {
-               auto value = scalar(f, "a size in bytes, or with KiB or MiB");
-               if (!value) return;
-               try {
-                 l.udp_receive_buffer = parse_bytes(f.key, *value);
-               } catch (const UsageError& e) {
-                 error(f.mark, e.what());
-               }
-             }},
-            {"max_streams", [&](const Value& f) { count(f, l.max_streams, r::kMaxStreams); }},
-            {"max_open_files",
-             [&](const Value& f) { count(f, l.max_open_files, r::kMaxOpenFiles); }},
-            {"web_max_connections",
-             [&](const Value& f) { count(f, l.web_max_connections, r::kWebMaxConnections); }}});
+    fields(
+        v.node, v.key, v.mark,
+        {{"metrics_max_tservers",
+          [&](const Value& f) { count(f, l.metrics_max_tservers, r::kMetricsMaxTservers); }},
+         {"source_max_tservers",
+          [&](const Value& f) { count(f, l.source_max_tservers, r::kSourceMaxTservers); }},
+         {"source_max_origins",
+          [&](const Value& f) { count(f, l.source_max_origins, r::kSourceMaxOrigins); }},
+         {"udp_receive_buffer",
+          [&](const Value& f) {
+            auto value = scalar(f, "a size in bytes, or with KiB or MiB");
+            if (!value) return;
+            try {
+              l.udp_receive_buffer = parse_bytes(f.key, *value);
+            } catch (const UsageError& e) {
+              error(f.mark, e.what());
+            }
+          }},
+         {"max_streams", [&](const Value& f) { count(f, l.max_streams, r::kMaxStreams); }},
+         {"max_open_files", [&](const Value& f) { count(f, l.max_open_files, r::kMaxOpenFiles); }},
+         {"web_max_connections",
+          [&](const Value& f) { count(f, l.web_max_connections, r::kWebMaxConnections); }}});
   }
 
   void storage(const Value& v) {
-    fields(v.node, v.key, v.mark,
-           {{"path", [this](const Value& f) { text(f, config_.storage.path, "a directory", false); }},
-            {"write_interval", [this](const Value& f) {
-               duration(f, config_.storage.write_interval, true);
-             }}});
+    fields(
+        v.node, v.key, v.mark,
+        {{"path", [this](const Value& f) { text(f, config_.storage.path, "a directory", false); }},
+         {"write_interval",
+          [this](const Value& f) { duration(f, config_.storage.write_interval, true); }}});
   }
 
   void web(const Value& v) {
@@ -378,7 +378,8 @@ class Loader {
                  checked(item, address, "HOST:PORT or :PORT", check_listen_address);
                  if (!address.empty()) addresses.push_back(std::move(address));
                });
-               if (f.node.IsSequence() && addresses.size() == f.node.size()) w.listen_addresses = addresses;
+               if (f.node.IsSequence() && addresses.size() == f.node.size())
+                 w.listen_addresses = addresses;
              }},
             {"telemetry_path",
              [&](const Value& f) {

@@ -18,8 +18,8 @@ std::string duration(std::chrono::milliseconds ms) {
 }  // namespace
 
 std::string describe_config(const Config& config, const std::string& config_file) {
-  std::string out = "configuration " + (config_file.empty() ? "(flags only)" : config_file) +
-                    " is valid\n";
+  std::string out =
+      "configuration " + (config_file.empty() ? "(flags only)" : config_file) + " is valid\n";
   out += "sources:\n";
   for (const auto& source : config.sources) {
     static constexpr const char* kKinds[] = {"file", "stdin", "syslog", "tcp"};

@@ -117,15 +117,17 @@ std::vector<ConfigProblem> validate(const Config& config, bool once) {
     }
     if (once && !once_said && (source.kind == Kind::kSyslog || source.kind == Kind::kTcp)) {
       once_said = true;
-      problems.push_back({key, "--once reads files and standard input only, not --source.syslog "
-                               "or --source.tcp"});
+      problems.push_back({key,
+                          "--once reads files and standard input only, not --source.syslog "
+                          "or --source.tcp"});
     }
     if (!source.tserver.empty()) named.insert(source.tserver);
   }
   if (named.size() > config.limits.metrics_max_tservers) {
     problems.push_back({"limits.metrics_max_tservers",
-                        std::to_string(named.size()) + " sources are named (tserver:), more than "
-                        "limits.metrics_max_tservers (" +
+                        std::to_string(named.size()) +
+                            " sources are named (tserver:), more than "
+                            "limits.metrics_max_tservers (" +
                             std::to_string(config.limits.metrics_max_tservers) + ")"});
   }
   if (config.poll_interval.count() <= 0) {
@@ -140,8 +142,8 @@ std::vector<ConfigProblem> validate(const Config& config, bool once) {
     const auto& entry = config.catalog.codes[i];
     const std::string key = "catalog.codes[" + std::to_string(i) + "]";
     if (!codes.insert(entry.code).second) {
-      problems.push_back({key, key + " names code " + std::to_string(entry.code) +
-                                   " again; give each code once"});
+      problems.push_back(
+          {key, key + " names code " + std::to_string(entry.code) + " again; give each code once"});
     }
     if (entry.name.empty()) problems.push_back({key, key + " has no name; expected name: NAME"});
   }
@@ -186,12 +188,13 @@ std::vector<ConfigProblem> validate(const Config& config, bool once) {
     const std::string key = "web.listen_addresses[" + std::to_string(i) + "]";
     add(problems, key, check_listen_address(web.listen_addresses[i], key));
   }
-  add(problems, "web.telemetry_path", check_telemetry_path(web.telemetry_path, "web.telemetry_path"));
+  add(problems, "web.telemetry_path",
+      check_telemetry_path(web.telemetry_path, "web.telemetry_path"));
   if (!web.config_file.empty()) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(web.config_file, ec)) {
-      problems.push_back({"web.config_file", "web.config_file \"" + web.config_file +
-                                                 "\" is not a readable file"});
+      problems.push_back({"web.config_file",
+                          "web.config_file \"" + web.config_file + "\" is not a readable file"});
     }
   }
   add(problems, "log.level", check_log_level(config.log.level, "log.level"));

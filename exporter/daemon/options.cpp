@@ -165,8 +165,7 @@ const std::vector<Flag>& flags() {
       {"metrics.max-tservers", "N",
        "At most N distinct tserver labels in all (every source); the counts of more go to "
        "tserver=\"other\" and are counted in tserver_exporter_tservers_capped_total. (256)",
-       count(&LimitsConfig::metrics_max_tservers, "--metrics.max-tservers",
-             r::kMetricsMaxTservers),
+       count(&LimitsConfig::metrics_max_tservers, "--metrics.max-tservers", r::kMetricsMaxTservers),
        "limits.metrics_max_tservers"},
       {"log.level", "LEVEL", "Log level: debug, info, warn or error. (info)",
        [](Config& c, const std::string& v) {
@@ -174,27 +173,53 @@ const std::vector<Flag>& flags() {
          c.log.level = v;
        },
        "log.level"},
-      {"config.file", "FILE",
+      {"config.file",
+       "FILE",
        "A YAML configuration file (README, \"Configuration\"; config/tserver_exporter.yml): "
        "sources with their T-Server names, error codes, limits, storage, web, log. A flag given "
        "here wins over the file's value; a list flag (--source.file, --source.syslog, ...) "
        "replaces the file's entries of its kind.",
-       {}, {}, false, Kind::kFile,
+       {},
+       {},
+       false,
+       Kind::kFile,
        [](Options& o, const std::string& v) {
          if (v.empty()) throw UsageError("--config.file needs a file name");
          o.config_file = v;
        }},
-      {"config.check", "",
+      {"config.check",
+       "",
        "Check the configuration (the file and the flags), print what would run and exit: 0 when "
        "it can run, else 2 with every error, one line each.",
-       {}, {}, false, Kind::kFile, [](Options& o, const std::string&) { o.config_check = true; }},
-      {"once", "",
+       {},
+       {},
+       false,
+       Kind::kFile,
+       [](Options& o, const std::string&) { o.config_check = true; }},
+      {"once",
+       "",
        "Read the files from their first byte to their end, print the metrics to standard output "
        "and exit.",
-       {}, {}, false, Kind::kFile, [](Options& o, const std::string&) { o.once = true; }},
-      {"version", "", "Print the version and exit.", {}, {}, false, Kind::kFile,
+       {},
+       {},
+       false,
+       Kind::kFile,
+       [](Options& o, const std::string&) { o.once = true; }},
+      {"version",
+       "",
+       "Print the version and exit.",
+       {},
+       {},
+       false,
+       Kind::kFile,
        [](Options& o, const std::string&) { o.show_version = true; }},
-      {"help", "", "Print this help and exit.", {}, {}, false, Kind::kFile,
+      {"help",
+       "",
+       "Print this help and exit.",
+       {},
+       {},
+       false,
+       Kind::kFile,
        [](Options& o, const std::string&) { o.show_help = true; }},
   }};
   return kFlags;
@@ -344,7 +369,8 @@ std::string usage_text() {
       "\nExamples:\n"
       "  tserver_exporter --source.file='/logs/TServer_SfB_01.*.log'\n"
       "  tserver_exporter --once --source.file='/logs/*.log'   # yesterday's counts, then exit\n"
-      "  tserver_exporter --config.file=/etc/tserver-exporter/tserver_exporter.yml --config.check\n";
+      "  tserver_exporter --config.file=/etc/tserver-exporter/tserver_exporter.yml "
+      "--config.check\n";
   return text;
 }
 

@@ -133,9 +133,10 @@ TEST(ConfigFile, BrokenFilesNameTheLineAndColumnAndWhatIsExpected) {
       {"limits:\n  udp_receive_buffer: 1KiB\n",
        {"t.yml:2:23: limits.udp_receive_buffer takes a size from 4096 to 1073741824 bytes, or "
         "with KiB or MiB (got \"1KiB\")"}},
-      {"limits: 5\n", {"t.yml:1:9: limits is \"5\"; expected a map of metrics_max_tservers, "
-                       "source_max_tservers, source_max_origins, udp_receive_buffer, max_streams, "
-                       "max_open_files, web_max_connections"}},
+      {"limits: 5\n",
+       {"t.yml:1:9: limits is \"5\"; expected a map of metrics_max_tservers, "
+        "source_max_tservers, source_max_origins, udp_receive_buffer, max_streams, "
+        "max_open_files, web_max_connections"}},
       {"source:\n  poll_interval: 250\n",
        {"t.yml:2:18: source.poll_interval takes a duration such as 250ms, 5s or 1m (got "
         "\"250\")"}},
@@ -197,8 +198,9 @@ TEST(ConfigFile, BrokenFilesNameTheLineAndColumnAndWhatIsExpected) {
       // YAML syntax errors, at yaml-cpp's place for them.
       {"sources: [\n", {"t.yml:2:1: not valid YAML: end of sequence flow not found"}},
       {"a: 1\n  b: 2\n", {"t.yml:2:4: not valid YAML: illegal map value"}},
-      {"- 1\n- 2\n", {"t.yml:1:1: the configuration is a list; expected a map of sources, "
-                      "source, catalog, limits, storage, web, log"}},
+      {"- 1\n- 2\n",
+       {"t.yml:1:1: the configuration is a list; expected a map of sources, "
+        "source, catalog, limits, storage, web, log"}},
   };
   for (const auto& broken : table) {
     EXPECT_EQ(errors_of(broken.text), broken.errors) << broken.text;
@@ -280,11 +282,11 @@ TEST_F(ConfigOnDisk, FlagsWinOverTheFile) {
 
   // A scalar flag wins; the file's other values stay; a --source.file replaces the file's file
   // sources but not its syslog one.
-  EXPECT_EQ(load({"--config.file=" + file, "--source.max-streams=9",
-                  "--web.listen-address=127.0.0.1:0", "--source.file=/x/*.log",
-                  "--source.file=/y/*.log"},
-                 c),
-            Lines{});
+  EXPECT_EQ(
+      load({"--config.file=" + file, "--source.max-streams=9", "--web.listen-address=127.0.0.1:0",
+            "--source.file=/x/*.log", "--source.file=/y/*.log"},
+           c),
+      Lines{});
   EXPECT_EQ(c.limits.max_streams, 9u);
   EXPECT_EQ(c.limits.max_open_files, 7u);
   EXPECT_EQ(c.web.listen_addresses, Lines{"127.0.0.1:0"});
@@ -338,7 +340,8 @@ TEST(ConfigFile, TheCommentedExampleStatesTheDefaults) {
 
 TEST(ConfigValidate, ReturnsEveryProblemOfAConfigBuiltInCode) {
   Config c;
-  c.sources = {{SourceConfig::Kind::kSyslog, "tls//:1", "A"}, {SourceConfig::Kind::kStdin},
+  c.sources = {{SourceConfig::Kind::kSyslog, "tls//:1", "A"},
+               {SourceConfig::Kind::kStdin},
                {SourceConfig::Kind::kStdin}};
   c.limits.max_streams = 0;
   c.limits.metrics_max_tservers = 1;
@@ -349,10 +352,11 @@ TEST(ConfigValidate, ReturnsEveryProblemOfAConfigBuiltInCode) {
   for (const auto& p : problems) keys.push_back(p.key);
   EXPECT_EQ(keys, (Lines{"sources[0]", "sources[2]", "limits.metrics_max_tservers",
                          "limits.max_streams", "web.listen_addresses"}));
-  EXPECT_EQ(validate(Config{}), (std::vector<ConfigProblem>{
-                                    {"sources", "no log to read; give one or more "
-                                                "--source.file=GLOB, or --source.stdin, or "
-                                                "sources: in the --config.file"}}));
+  EXPECT_EQ(validate(Config{}),
+            (std::vector<ConfigProblem>{{"sources",
+                                         "no log to read; give one or more "
+                                         "--source.file=GLOB, or --source.stdin, or "
+                                         "sources: in the --config.file"}}));
 }
 
 }  // namespace

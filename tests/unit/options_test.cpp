@@ -34,10 +34,17 @@ TEST(Options, DefaultsFollowPrometheusConventions) {
 }
 
 TEST(Options, ValuesWithEqualsOrAsTheNextArgument) {
-  const Args args{"--source.file", "a.log", "--source.file=b/*.log", "--once",
-                  "--web.listen-address=127.0.0.1:0", "--web.telemetry-path", "/m",
-                  "--log.level=debug", "--source.poll-interval=2s",
-                  "--source.from-beginning", "--source.idle-flush=500ms"};
+  const Args args{"--source.file",
+                  "a.log",
+                  "--source.file=b/*.log",
+                  "--once",
+                  "--web.listen-address=127.0.0.1:0",
+                  "--web.telemetry-path",
+                  "/m",
+                  "--log.level=debug",
+                  "--source.poll-interval=2s",
+                  "--source.from-beginning",
+                  "--source.idle-flush=500ms"};
   EXPECT_TRUE(parse_options(args).once);
   const Config c = configure(args);
   EXPECT_EQ(files_of(c), (Args{"a.log", "b/*.log"}));
@@ -87,20 +94,19 @@ TEST(Options, MistakesSayWhatToFix) {
   EXPECT_EQ(message({"--source.tcp=:1", "--source.max-tservers=0"}),
             "--source.max-tservers takes a number from 1 to 100000 (got \"0\")");
   EXPECT_EQ(configure({"--source.tcp=:1"}).limits.source_max_origins, 1024u);
-  EXPECT_EQ(configure({"--source.tcp=:1", "--source.max-origins=7"}).limits.source_max_origins,
-            7u);
+  EXPECT_EQ(configure({"--source.tcp=:1", "--source.max-origins=7"}).limits.source_max_origins, 7u);
   EXPECT_EQ(message({"--source.tcp=:1", "--source.max-origins=x"}),
             "--source.max-origins takes a number from 1 to 1000000 (got \"x\")");
   EXPECT_EQ(configure({"--source.tcp=:1"}).limits.udp_receive_buffer, 4u << 20);
-  EXPECT_EQ(configure({"--source.tcp=:1", "--source.udp-receive-buffer=64KiB"})
-                .limits.udp_receive_buffer,
-            64u << 10);
-  EXPECT_EQ(configure({"--source.tcp=:1", "--source.udp-receive-buffer=8MiB"})
-                .limits.udp_receive_buffer,
-            8u << 20);
-  EXPECT_EQ(configure({"--source.tcp=:1", "--source.udp-receive-buffer=5000"})
-                .limits.udp_receive_buffer,
-            5000u);
+  EXPECT_EQ(
+      configure({"--source.tcp=:1", "--source.udp-receive-buffer=64KiB"}).limits.udp_receive_buffer,
+      64u << 10);
+  EXPECT_EQ(
+      configure({"--source.tcp=:1", "--source.udp-receive-buffer=8MiB"}).limits.udp_receive_buffer,
+      8u << 20);
+  EXPECT_EQ(
+      configure({"--source.tcp=:1", "--source.udp-receive-buffer=5000"}).limits.udp_receive_buffer,
+      5000u);
   EXPECT_EQ(message({"--source.tcp=:1", "--source.udp-receive-buffer=1KiB"}),
             "--source.udp-receive-buffer takes a size from 4096 to 1073741824 bytes, or with KiB "
             "or MiB (got \"1KiB\")");
