@@ -17,7 +17,11 @@ namespace fs = std::filesystem;
 
 class Configuration : public ::testing::Test {
  protected:
-  std::string write_config(const std::string& text) {
+  // Writes the configuration file, `LOGS` in `text` replaced by the logs' directory.
+  std::string write_config(std::string text) {
+    for (std::size_t at; (at = text.find("LOGS")) != std::string::npos;) {
+      text.replace(at, 4, logs_.path());
+    }
     const std::string path = config_ / "tserver_exporter.yml";
     write_file(path, text);
     return path;
@@ -60,9 +64,7 @@ TEST_F(Configuration, ABadListenAddressOrSyslogUrlExits2BeforeAnythingIsBound) {
 TEST_F(Configuration, ABadFileExits2WithEveryErrorAtItsLineAndColumn) {
   const std::string file = write_config(
       "sources:\n"
-      "  - file: " +
-      logs_ / "*.log" +
-      "\n"
+      "  - file: LOGS/*.log\n"
       "    tserver: A\n"
       "    tserver: B\n"
       "limits:\n"
@@ -95,9 +97,7 @@ TEST_F(Configuration, ABadFileExits2WithEveryErrorAtItsLineAndColumn) {
 TEST_F(Configuration, ConfigCheckPrintsWhatWouldRunAndExits0WithoutBinding) {
   const std::string file = write_config(
       "sources:\n"
-      "  - file: " +
-      logs_ / "TS_A.*.log" +
-      "\n"
+      "  - file: LOGS/TS_A.*.log\n"
       "    tserver: TS_A\n"
       "  - tcp: 127.0.0.1:5170\n"
       "limits: {max_streams: 9}\n"
@@ -108,21 +108,24 @@ TEST_F(Configuration, ConfigCheckPrintsWhatWouldRunAndExits0WithoutBinding) {
   ASSERT_FALSE(r.timed_out);
   EXPECT_TRUE(r.status.exited && r.status.code == 0) << r.status << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(r.out, "configuration " + file +
-                       " is valid\n"
-                       "sources:\n"
-                       "  file " +
-                       logs_ / "TS_A.*.log" +
-                       "  tserver TS_A\n"
-                       "  tcp 127.0.0.1:5170  (tserver from the log)\n"
-                       "metrics at http://127.0.0.1:1/metrics\n"
-                       "state file in " +
-                       state_ / "s" +
-                       ", written every 5s\n"
-                       "limits (not the defaults):\n"
-                       "  max_streams: 9\n"
-                       "catalog: 34 built-in codes, 0 tables, 1 codes of the configuration\n"
-                       "log level info, format logfmt\n");
+  const std::string want =
+      "configuration CONFIG is valid\n"
+      "sources:\n"
+      "  file LOGS/TS_A.*.log  tserver TS_A\n"
+      "  tcp 127.0.0.1:5170  (tserver from the log)\n"
+      "metrics at http://127.0.0.1:1/metrics\n"
+      "state file in STATE/s, written every 5s\n"
+      "limits (not the defaults):\n"
+      "  max_streams: 9\n"
+      "catalog: 34 built-in codes, 0 tables, 1 codes of the configuration\n"
+      "log level info, format logfmt\n";
+  std::string out = r.out;
+  for (const auto& [path, name] : {std::pair{file, "CONFIG"}, std::pair{logs_.path(), "LOGS"},
+                                   std::pair{state_.path(), "STATE"}}) {
+    for (std::size_t at; (at = out.find(path)) != std::string::npos;)
+      out.replace(at, path.size(), name);
+  }
+  EXPECT_EQ(out, want);
   EXPECT_FALSE(fs::exists(state_ / "s"));
 }
 
@@ -132,9 +135,7 @@ TEST_F(Configuration, ConfigCheckPrintsWhatWouldRunAndExits0WithoutBinding) {
 TEST_F(Configuration, ANamedFileSourceHasItsCodesAtZeroBeforeItsFileExists) {
   const std::string file = write_config(
       "sources:\n"
-      "  - file: '" +
-      logs_ / "TS_LATE.*.log" +
-      "'\n"
+      "  - file: 'LOGS/TS_LATE.*.log'\n"
       "    tserver: SITE_TS\n"
       "source: {poll_interval: 50ms}\n"
       "web: {listen_addresses: [':1']}\n");  // the flag below wins
@@ -189,6 +190,25 @@ TEST_F(Configuration, ANamedTcpSourceCountsUnderItsNameWhateverTheHeaderSays) {
   ::close(fd);
   const std::string m = scrape_until(http, {errors_line("NET_TS", "57", "TERR_TIMEOUT", 2)});
   EXPECT_TRUE(HasLine(m, errors_line("NET_TS", "57", "TERR_TIMEOUT", 2)));
+  EXPECT_EQ(m.find("Header_Name"), std::string::npos);
+}
+
+// Standard input, named: read once to its end, counted under the source's name.
+TEST_F(Configuration, ANamedStdinCountsUnderItsNameWithOnce) {
+  const std::string file = write_config(
+      "sources:\n"
+      "  - stdin: true\n"
+      "    tserver: IN_TS\n");
+  const std::string input = proc_ / "input.log";
+  write_file(input, header("Header_Name", "x.log") + shape_a(57, "0000000000000100"));
+  const int fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  Process once({"--config.file=" + file, "--once"}, proc_.path(), fd);
+  ::close(fd);
+  const auto status = once.wait_exit();
+  ASSERT_TRUE(status && status->exited && status->code == 0);
+  const std::string m = once.stdout_text();
+  EXPECT_TRUE(HasLine(m, errors_line("IN_TS", "57", "TERR_TIMEOUT", 1)));
   EXPECT_EQ(m.find("Header_Name"), std::string::npos);
 }
 

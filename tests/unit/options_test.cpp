@@ -15,6 +15,17 @@ Config configure(const Args& args) {
   return config;
 }
 
+// The one line a UsageError out of `f` says, or "no error".
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 std::vector<std::string> files_of(const Config& config) {
   std::vector<std::string> files;
   for (const auto& source : config.sources)
@@ -74,14 +85,7 @@ TEST(Options, RunModeBitsStayOutOfTheConfig) {
 }
 
 TEST(Options, MistakesSayWhatToFix) {
-  const auto message = [](const Args& args) {
-    try {
-      configure(args);
-    } catch (const UsageError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  const auto message = [](const Args& args) { return error_of([&] { configure(args); }); };
   EXPECT_EQ(message({}),
             "no log to read; give one or more --source.file=GLOB, or --source.stdin, or sources: "
             "in the --config.file");
@@ -140,14 +144,7 @@ TEST(Options, MistakesSayWhatToFix) {
 // Before the configuration model, these two were found only when binding (exit 1): now they
 // are command-line errors, found before anything is opened.
 TEST(Options, ABadListenAddressOrSyslogUrlIsAUsageError) {
-  const auto message = [](const Args& args) {
-    try {
-      parse_options(args);
-    } catch (const UsageError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  const auto message = [](const Args& args) { return error_of([&] { parse_options(args); }); };
   EXPECT_EQ(message({"--source.file=a", "--web.listen-address=10057"}),
             "--web.listen-address \"10057\" has no port; use HOST:PORT or :PORT");
   EXPECT_EQ(message({"--source.file=a", "--web.listen-address=:http"}),
