@@ -96,17 +96,18 @@ std::size_t open_file_budget(const Config& config) {
   if (limits.max_open_files > 0) return limits.max_open_files;
   std::size_t tcp_listeners = 0;
   for (const auto& source : config.sources) {
-    tcp_listeners += source.kind == SourceConfig::Kind::kTcp ||
-                     (source.kind == SourceConfig::Kind::kSyslog &&
-                      source.target.starts_with("tcp://"));
+    tcp_listeners +=
+        source.kind == SourceConfig::Kind::kTcp ||
+        (source.kind == SourceConfig::Kind::kSyslog && source.target.starts_with("tcp://"));
   }
-  const rlim_t others = kReserved + limits.web_max_connections +
-                        tcp_listeners * ListenerOptions{}.max_connections;
+  const rlim_t others =
+      kReserved + limits.web_max_connections + tcp_listeners * ListenerOptions{}.max_connections;
   if (limit.rlim_cur < others + kLeast) {
-    spdlog::warn("the descriptor limit ({}) is too low for {} HTTP connections, {} TCP listeners "
-                 "and the log files: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or "
-                 "lower --web.max-connections",
-                 limit.rlim_cur, limits.web_max_connections, tcp_listeners);
+    spdlog::warn(
+        "the descriptor limit ({}) is too low for {} HTTP connections, {} TCP listeners "
+        "and the log files: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or "
+        "lower --web.max-connections",
+        limit.rlim_cur, limits.web_max_connections, tcp_listeners);
     return kLeast;
   }
   const auto budget = static_cast<std::size_t>(std::min<rlim_t>(limit.rlim_cur - others, 1u << 20));
@@ -202,8 +203,8 @@ void Exporter::save_state() {
 }
 
 std::unique_ptr<StreamReader> Exporter::make_reader(std::size_t max_line_bytes,
-                                                   std::function<bool(std::string_view)> admit,
-                                                   const std::string& tserver) {
+                                                    std::function<bool(std::string_view)> admit,
+                                                    const std::string& tserver) {
   auto reader =
       std::make_unique<TServerLogReader>(errors_, self_, max_line_bytes, std::move(admit));
   reader->name(tserver);
@@ -400,8 +401,9 @@ int run_daemon(const Config& config) {
                     HttpLimits{.max_connections = config.limits.web_max_connections,
                                .on_open =
                                    [&exporter](std::size_t open) {
-                                     if (exporter) exporter->self_metrics().http_connections.Set(
-                                         static_cast<double>(open));
+                                     if (exporter)
+                                       exporter->self_metrics().http_connections.Set(
+                                           static_cast<double>(open));
                                    },
                                .on_turned_away =
                                    [&exporter](std::string_view reason) {

@@ -59,7 +59,7 @@ void TServerLogReader::finish() {
 
 void TServerLogReader::on_segment_header(std::string_view application_name) {
   use_label(!named_.empty() || application_name.empty() ? std::string_view(fallback_label_)
-                                                      : application_name);
+                                                        : application_name);
 }
 
 void TServerLogReader::use_label(std::string_view label) {

@@ -59,7 +59,7 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   std::string fallback_label_;  // from the file name of the current segment
   std::string name_;            // a named source's: wins over the log's own
   const std::vector<std::string>* glob_names_ = nullptr;
-  std::string_view named_;      // the name in force for the current segment, if any
+  std::string_view named_;  // the name in force for the current segment, if any
   ErrorMetrics::TServer* counters_ = nullptr;
   Admission admit_;
   bool refused_ = false;  // admit_ said no to the current label

@@ -59,8 +59,8 @@ bool is_golden_line(const std::string& line) {
 std::string run_once(const std::string& name) {
   const fs::path input = input_of(name);
   Config config;
-  config.sources = {{.target = fs::is_directory(input) ? (input / "*.log").string()
-                                                      : input.string()}};
+  config.sources = {
+      {.target = fs::is_directory(input) ? (input / "*.log").string() : input.string()}};
   std::ostringstream exposition;
   EXPECT_EQ(tse::run_once(config, exposition), 0);
   std::istringstream lines(exposition.str());
