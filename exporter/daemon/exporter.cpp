@@ -30,19 +30,46 @@
 
 namespace tse {
 
-Exporter::Exporter(const Options& options, bool durable)
-    : registry_(std::make_shared<prometheus::Registry>()),
-      errors_(*registry_, ErrorMetrics::Limits{.tservers = options.metrics_max_tservers}),
+namespace {
+
+std::vector<std::string> globs_of(const Config& config, bool tservers) {
+  std::vector<std::string> out;
+  for (const auto& source : config.sources) {
+    if (source.kind == SourceConfig::Kind::kFile) {
+      out.push_back(tservers ? source.tserver : source.target);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Exporter::Exporter(const Config& config, bool durable)
+    : glob_tservers_(globs_of(config, /*tservers=*/true)),
+      registry_(std::make_shared<prometheus::Registry>()),
+      errors_(*registry_, ErrorMetrics::Limits{.tservers = config.limits.metrics_max_tservers}),
       self_(*registry_, version(), revision()),
-      store_(durable ? std::optional<StateStore>(options.storage_path) : std::nullopt),
+      store_(durable ? std::optional<StateStore>(config.storage.path) : std::nullopt),
       tailer_(
-          tailer_options(options),
+          tailer_options(config),
           [](std::string_view name) { return std::string(tserver::segment_base_name(name)); },
           [](std::string_view name) { return tserver::is_duplicate_output(name); },
-          [this] { return std::make_unique<TServerLogReader>(errors_, self_); }, self_) {
-  if (options.source_stdin) {
-    stdin_reader_ = std::make_unique<TServerLogReader>(errors_, self_);
-    stdin_reader_->begin_segment(SegmentBegin{.path = "stdin"});
+          [this] {
+            auto reader = std::make_unique<TServerLogReader>(errors_, self_);
+            reader->name_globs(&glob_tservers_);
+            return reader;
+          },
+          self_) {
+  for (const auto& source : config.sources) {
+    if (source.kind == SourceConfig::Kind::kStdin) {
+      auto reader = std::make_unique<TServerLogReader>(errors_, self_);
+      reader->name(source.tserver);
+      stdin_reader_ = std::move(reader);
+      stdin_reader_->begin_segment(SegmentBegin{.path = "stdin"});
+    }
+    // A named T-Server is known before its first line: every catalog code at 0 from the first
+    // scrape, so that its first EventError is an increase.
+    if (!source.tserver.empty()) errors_.tserver(source.tserver);
   }
 }
 
@@ -55,26 +82,32 @@ namespace {
 // raised to the hard limit first (systemd's default soft limit is 1,024 for compatibility with
 // select(); nothing here uses select()). A flag value > 0 wins. Too low a limit is said once:
 // the files then get 16 and the HTTP and TCP caps may meet the limit first (both survive it).
-std::size_t open_file_budget(const Options& options) {
+std::size_t open_file_budget(const Config& config) {
+  const LimitsConfig& limits = config.limits;
   constexpr rlim_t kReserved = 64;
   constexpr rlim_t kLeast = 16;
   struct rlimit limit {};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return options.max_open_files;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return limits.max_open_files;
   if (limit.rlim_cur < limit.rlim_max) {
     const rlim_t soft = limit.rlim_cur;
     limit.rlim_cur = limit.rlim_max;
     if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = soft;
   }
-  if (options.max_open_files > 0) return options.max_open_files;
-  std::size_t tcp_listeners = options.source_tcp.size();
-  for (const auto& url : options.source_syslog) tcp_listeners += url.starts_with("tcp://") ? 1 : 0;
-  const rlim_t others = kReserved + options.web_max_connections +
-                        tcp_listeners * ListenerOptions{}.max_connections;
+  if (limits.max_open_files > 0) return limits.max_open_files;
+  std::size_t tcp_listeners = 0;
+  for (const auto& source : config.sources) {
+    tcp_listeners +=
+        source.kind == SourceConfig::Kind::kTcp ||
+        (source.kind == SourceConfig::Kind::kSyslog && source.target.starts_with("tcp://"));
+  }
+  const rlim_t others =
+      kReserved + limits.web_max_connections + tcp_listeners * ListenerOptions{}.max_connections;
   if (limit.rlim_cur < others + kLeast) {
-    spdlog::warn("the descriptor limit ({}) is too low for {} HTTP connections, {} TCP listeners "
-                 "and the log files: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or "
-                 "lower --web.max-connections",
-                 limit.rlim_cur, options.web_max_connections, tcp_listeners);
+    spdlog::warn(
+        "the descriptor limit ({}) is too low for {} HTTP connections, {} TCP listeners "
+        "and the log files: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or "
+        "lower --web.max-connections",
+        limit.rlim_cur, limits.web_max_connections, tcp_listeners);
     return kLeast;
   }
   const auto budget = static_cast<std::size_t>(std::min<rlim_t>(limit.rlim_cur - others, 1u << 20));
@@ -86,19 +119,19 @@ std::size_t open_file_budget(const Options& options) {
 
 // The tailer's options, with the positions of the state file when there is one (which also
 // restores the counters: both come from the same file).
-TailerOptions Exporter::tailer_options(const Options& options) {
-  TailerOptions tailer{.globs = options.source_files,
-                       .from_beginning = options.from_beginning,
-                       .idle_after = options.idle_flush,
-                       .max_open_files = open_file_budget(options),
-                       .max_streams = options.max_streams};
+TailerOptions Exporter::tailer_options(const Config& config) {
+  TailerOptions tailer{.globs = globs_of(config, /*tservers=*/false),
+                       .from_beginning = config.from_beginning,
+                       .idle_after = config.idle_flush,
+                       .max_open_files = open_file_budget(config),
+                       .max_streams = config.limits.max_streams};
   if (!store_) return tailer;
   SavedState state;
   std::string error;
   const auto loaded = store_->load(state, error);
   switch (loaded) {
     case StateStore::LoadResult::kMissing:
-      spdlog::info("no state file in {}: starting with every counter at 0", options.storage_path);
+      spdlog::info("no state file in {}: starting with every counter at 0", config.storage.path);
       return tailer;
     case StateStore::LoadResult::kInvalid:
       self_.state_load_failures.Increment();
@@ -170,8 +203,12 @@ void Exporter::save_state() {
 }
 
 std::unique_ptr<StreamReader> Exporter::make_reader(std::size_t max_line_bytes,
-                                                   std::function<bool(std::string_view)> admit) {
-  return std::make_unique<TServerLogReader>(errors_, self_, max_line_bytes, std::move(admit));
+                                                    std::function<bool(std::string_view)> admit,
+                                                    const std::string& tserver) {
+  auto reader =
+      std::make_unique<TServerLogReader>(errors_, self_, max_line_bytes, std::move(admit));
+  reader->name(tserver);
+  return reader;
 }
 
 std::string Exporter::render() {
@@ -179,8 +216,8 @@ std::string Exporter::render() {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 
-int run_once(const Options& options, std::ostream& out) {
-  Exporter exporter(options, /*durable=*/false);
+int run_once(const Config& config, std::ostream& out) {
+  Exporter exporter(config, /*durable=*/false);
   exporter.tailer().read_once();
   if (StreamReader* reader = exporter.stdin_reader()) {
     std::vector<char> buffer(1u << 20);
@@ -204,11 +241,11 @@ namespace {
 // state file every write interval.
 class PollLoop {
  public:
-  PollLoop(boost::asio::io_context& io, Exporter& exporter, const Options& options)
+  PollLoop(boost::asio::io_context& io, Exporter& exporter, const Config& config)
       : timer_(io),
         exporter_(exporter),
-        interval_(options.poll_interval),
-        write_interval_(options.write_interval) {}
+        interval_(config.poll_interval),
+        write_interval_(config.storage.write_interval) {}
 
   void start() { tick(); }
   void stop() {
@@ -338,7 +375,7 @@ class HttpThread {
 
 }  // namespace
 
-int run_daemon(const Options& options) {
+int run_daemon(const Config& config) {
   // Two event loops: `io` counts (files, network sources, standard input, the state file,
   // rendering); `http_io` answers HTTP on a thread of its own from the last rendered text, so
   // that a poll reading a backlog never holds a scrape up.
@@ -351,9 +388,9 @@ int run_daemon(const Options& options) {
   // Bind before anything else, so that a port in use is the one line the user sees.
   std::unique_ptr<Exporter> exporter;
   std::unique_ptr<ExpositionCache> exposition;
-  const auto endpoint = parse_listen_address(http_io, options.listen_address);
+  const auto endpoint = parse_listen_address(http_io, config.web.listen_addresses.front());
   HttpServer server(http_io, endpoint,
-                    HttpRoutes{.telemetry_path = options.telemetry_path,
+                    HttpRoutes{.telemetry_path = config.web.telemetry_path,
                                .metrics =
                                    [&exporter, &exposition](ExpositionCache::Done done) {
                                      exporter->self_metrics().scrapes.Increment();
@@ -361,11 +398,12 @@ int run_daemon(const Options& options) {
                                                      std::move(done));
                                    },
                                .title = "tserver_exporter " + std::string(version())},
-                    HttpLimits{.max_connections = options.web_max_connections,
+                    HttpLimits{.max_connections = config.limits.web_max_connections,
                                .on_open =
                                    [&exporter](std::size_t open) {
-                                     if (exporter) exporter->self_metrics().http_connections.Set(
-                                         static_cast<double>(open));
+                                     if (exporter)
+                                       exporter->self_metrics().http_connections.Set(
+                                           static_cast<double>(open));
                                    },
                                .on_turned_away =
                                    [&exporter](std::string_view reason) {
@@ -375,7 +413,7 @@ int run_daemon(const Options& options) {
                                                           : self.http_connections_refused)
                                          .Increment();
                                    }});
-  exporter = std::make_unique<Exporter>(options, /*durable=*/true);
+  exporter = std::make_unique<Exporter>(config, /*durable=*/true);
   exposition = std::make_unique<ExpositionCache>(ExpositionCache::Ages{}, [&io, &exporter,
                                                                            &exposition] {
     boost::asio::post(io, [&exporter, &exposition] {
@@ -402,34 +440,42 @@ int run_daemon(const Options& options) {
   HttpThread http_thread(http_io, server);
   http_thread.start();
   spdlog::info("tserver_exporter {} (revision {}) listening on {}, metrics at {}", version(),
-               revision(), format_endpoint(bound), options.telemetry_path);
-  for (const auto& glob : options.source_files) spdlog::info("following {}", glob);
-  if (options.source_stdin) spdlog::info("reading standard input");
-
-  PollLoop poll(io, *exporter, options);
-  std::vector<std::unique_ptr<StreamListener>> listeners;
-  for (const auto& [values, syslog] :
-       {std::pair{&options.source_syslog, true}, std::pair{&options.source_tcp, false}}) {
-    for (const auto& value : *values) {
-      ListenerOptions listener = StreamListener::parse(value, syslog);
-      listener.idle_flush = options.idle_flush;
-      listener.max_tservers = options.max_tservers;
-      listener.max_origins = options.max_origins;
-      listener.udp_receive_buffer = options.udp_receive_buffer;
-      listeners.push_back(std::make_unique<StreamListener>(
-          io, listener,
-          [&exporter, max_line = listener.max_message](const std::string&,
-                                                       OriginTable::Admission admit) {
-            return exporter->make_reader(max_line, std::move(admit));
-          },
-          exporter->self_metrics()));
-      spdlog::info("receiving {} on {}, port {}", syslog ? "syslog" : "raw log lines", value,
-                   listeners.back()->port());
+               revision(), format_endpoint(bound), config.web.telemetry_path);
+  const auto named = [](const SourceConfig& source) {
+    return source.tserver.empty() ? std::string() : " as tserver " + source.tserver;
+  };
+  for (const auto& source : config.sources) {
+    if (source.kind == SourceConfig::Kind::kFile) {
+      spdlog::info("following {}{}", source.target, named(source));
     }
+    if (source.kind == SourceConfig::Kind::kStdin) {
+      spdlog::info("reading standard input{}", named(source));
+    }
+  }
+
+  PollLoop poll(io, *exporter, config);
+  std::vector<std::unique_ptr<StreamListener>> listeners;
+  for (const auto& source : config.sources) {
+    const bool syslog = source.kind == SourceConfig::Kind::kSyslog;
+    if (!syslog && source.kind != SourceConfig::Kind::kTcp) continue;
+    ListenerOptions listener = StreamListener::parse(source.target, syslog);
+    listener.idle_flush = config.idle_flush;
+    listener.max_tservers = config.limits.source_max_tservers;
+    listener.max_origins = config.limits.source_max_origins;
+    listener.udp_receive_buffer = config.limits.udp_receive_buffer;
+    listeners.push_back(std::make_unique<StreamListener>(
+        io, listener,
+        [&exporter, max_line = listener.max_message, tserver = source.tserver](
+            const std::string&, OriginTable::Admission admit) {
+          return exporter->make_reader(max_line, std::move(admit), tserver);
+        },
+        exporter->self_metrics()));
+    spdlog::info("receiving {} on {}, port {}{}", syslog ? "syslog" : "raw log lines",
+                 source.target, listeners.back()->port(), named(source));
   }
   std::optional<StdinPump> stdin_pump;
   if (StreamReader* reader = exporter->stdin_reader()) {
-    stdin_pump.emplace(io, *reader, options.idle_flush);
+    stdin_pump.emplace(io, *reader, config.idle_flush);
     stdin_pump->start();
   }
   stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -7,7 +7,7 @@
 
 #include <prometheus/registry.h>
 
-#include "daemon/options.h"
+#include "config/config.h"
 #include "metrics/error_metrics.h"
 #include "metrics/self_metrics.h"
 #include "source/file_tailer.h"
@@ -15,19 +15,22 @@
 
 namespace tse {
 
-/// The whole pipeline for a set of options: file source, T-Server parser, metrics registry.
+/// The whole pipeline for a configuration: file source, T-Server parser, metrics registry.
 /// Everything runs on the thread that calls it (the counting event loop's in daemon mode; the
 /// HTTP thread only increments the scrape counter and hands out what `render` produced).
 class Exporter {
  public:
   /// With `durable`, the counters and positions are restored from the state file in
-  /// options.storage_path and kept there; without (one-shot mode), nothing is read or written.
-  Exporter(const Options& options, bool durable);
+  /// config.storage.path and kept there; without (one-shot mode), nothing is read or written.
+  /// Every named source's T-Server (`tserver:`) has its series from the start, at 0.
+  Exporter(const Config& config, bool durable);
 
   FileTailer& tailer() { return tailer_; }
-  /// A reader for a network origin: lines up to `max_line_bytes`, labels through `admit`.
+  /// A reader for a network origin: lines up to `max_line_bytes`, labels through `admit`;
+  /// with a `tserver` name (a named source), everything it reads is counted under that name.
   std::unique_ptr<StreamReader> make_reader(std::size_t max_line_bytes,
-                                            std::function<bool(std::string_view)> admit);
+                                            std::function<bool(std::string_view)> admit,
+                                            const std::string& tserver = {});
   SelfMetrics& self_metrics() { return self_; }
 
   /// The reader of standard input, with --source.stdin; else nullptr.
@@ -41,8 +44,10 @@ class Exporter {
   void save_state();
 
  private:
-  TailerOptions tailer_options(const Options& options);
+  TailerOptions tailer_options(const Config& config);
 
+  // The tserver name of each file source's glob (empty: from the log), in TailerOptions' order.
+  std::vector<std::string> glob_tservers_;
   std::shared_ptr<prometheus::Registry> registry_;
   ErrorMetrics errors_;  // registered first: the exposition opens with the T-Server metrics
   SelfMetrics self_;
@@ -54,10 +59,11 @@ class Exporter {
 };
 
 /// `--once`: reads every file to its end, writes the exposition to `out`. Returns the exit code.
-int run_once(const Options& options, std::ostream& out);
+int run_once(const Config& config, std::ostream& out);
 
-/// The daemon: follows the files on one thread and serves HTTP on another until SIGINT or SIGTERM. Returns the exit code;
-/// throws std::system_error when it cannot listen.
-int run_daemon(const Options& options);
+/// The daemon: follows the files on one thread and serves HTTP on another until SIGINT or
+/// SIGTERM. `config` has passed validate(). Returns the exit code; throws std::system_error when
+/// it cannot listen.
+int run_daemon(const Config& config);
 
 }  // namespace tse

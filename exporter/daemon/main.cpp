@@ -6,9 +6,19 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "config/config_summary.h"
 #include "daemon/exporter.h"
 #include "daemon/options.h"
 #include "daemon/version.h"
+
+namespace {
+
+// Exit codes: 0 done; 1 a failure while running (a port in use); 2 a command-line or
+// configuration error, which a restart cannot fix (the systemd unit's RestartPreventExitStatus).
+constexpr int kRunFailed = 1;
+constexpr int kBadConfiguration = 2;
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -17,7 +27,7 @@ int main(int argc, char** argv) {
     options = tse::parse_options(args);
   } catch (const tse::UsageError& e) {
     std::cerr << "tserver_exporter: error: " << e.what() << "\n";
-    return 2;
+    return kBadConfiguration;
   }
   if (options.show_help) {
     std::cout << tse::usage_text();
@@ -27,17 +37,27 @@ int main(int argc, char** argv) {
     std::cout << "tserver_exporter " << tse::version() << " (revision " << tse::revision() << ")\n";
     return 0;
   }
+  tse::Config config;
+  const std::vector<std::string> errors = tse::load_configuration(options, config);
+  if (!errors.empty()) {
+    for (const auto& error : errors) std::cerr << "tserver_exporter: error: " << error << "\n";
+    return kBadConfiguration;
+  }
+  if (options.config_check) {
+    std::cout << tse::describe_config(config, options.config_file);
+    return 0;
+  }
 
   auto logger = spdlog::stderr_logger_mt("tserver_exporter");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(options.log_level));
+  logger->set_level(spdlog::level::from_str(config.log.level));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
 
   try {
-    return options.once ? tse::run_once(options, std::cout) : tse::run_daemon(options);
+    return options.once ? tse::run_once(config, std::cout) : tse::run_daemon(config);
   } catch (const std::exception& e) {
     std::cerr << "tserver_exporter: error: " << e.what() << "\n";
-    return 1;
+    return kRunFailed;
   }
 }

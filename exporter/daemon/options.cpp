@@ -1,163 +1,225 @@
 #include "daemon/options.h"
 
-#include <array>
-#include <cstdint>
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <vector>
-#include <utility>
+
+#include "config/validate.h"
 
 namespace tse {
 namespace {
 
+// One flag: a run-mode bit (`mode`) or a value of the Config (`apply`), with the key of the
+// configuration file it overrides.
 struct Flag {
   std::string_view name;
   std::string_view value_name;  // empty for a boolean flag
   std::string_view help;
-  std::function<void(Options&, const std::string&)> apply;
+  std::function<void(Config&, const std::string&)> apply;
+  /// The file's key that the flag overrides. A list flag (`list`) replaces the file's entries
+  /// of its kind: "sources" with `kind`, or the list `key`.
+  std::string_view key = {};
+  bool list = false;
+  SourceConfig::Kind kind = SourceConfig::Kind::kFile;
+  std::function<void(Options&, const std::string&)> mode = {};
 };
 
+void check(const std::string& wrong) {
+  if (!wrong.empty()) throw UsageError(wrong);
+}
+
+// A source flag: its value checked as the file's would be, then added.
+std::function<void(Config&, const std::string&)> add_source(SourceConfig::Kind kind,
+                                                            std::string flag) {
+  return [kind, flag](Config& c, const std::string& v) {
+    SourceConfig source{.kind = kind, .target = v};
+    check(check_source(source, flag));
+    c.sources.push_back(std::move(source));
+  };
+}
+
+std::function<void(Config&, const std::string&)> count(std::size_t LimitsConfig::*field,
+                                                       std::string flag, CountRange range) {
+  return [field, flag, range](Config& c, const std::string& v) {
+    c.limits.*field = parse_count(flag, v, range.min, range.max);
+  };
+}
+
 const std::vector<Flag>& flags() {
+  using Kind = SourceConfig::Kind;
+  namespace r = count_ranges;
   static const std::vector<Flag> kFlags{{
       {"source.file", "GLOB",
        "T-Server log files to follow (repeatable). Segments of one T-Server "
        "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
        "are never read.",
-       [](Options& o, const std::string& v) {
+       [](Config& c, const std::string& v) {
          if (v.empty()) throw UsageError("--source.file needs a file name or glob");
-         o.source_files.push_back(v);
-       }},
+         c.sources.push_back({.kind = Kind::kFile, .target = v});
+       },
+       "sources", true, Kind::kFile},
       {"source.stdin", "",
        "Also read a T-Server log from standard input (e.g. `ssh host tail -F ... |`). Its "
        "tserver label is the Application name of a header block in it, else \"stdin\".",
-       [](Options& o, const std::string&) { o.source_stdin = true; }},
+       [](Config& c, const std::string&) {
+         if (std::none_of(c.sources.begin(), c.sources.end(),
+                          [](const SourceConfig& s) { return s.kind == Kind::kStdin; })) {
+           c.sources.push_back({.kind = Kind::kStdin});
+         }
+       },
+       "sources", true, Kind::kStdin},
       {"source.syslog", "URL",
        "Receive T-Server log lines as syslog (RFC 5424 or 3164), one line a message: "
        "udp://HOST:PORT or tcp://HOST:PORT (octet counting or LF framing). Labelled by the "
        "syslog app-name, else the hostname. An empty HOST is 127.0.0.1. Repeatable.",
-       [](Options& o, const std::string& v) { o.source_syslog.push_back(v); }},
+       add_source(Kind::kSyslog, "--source.syslog"), "sources", true, Kind::kSyslog},
       {"source.tcp", "[NAME@]HOST:PORT",
        "Receive raw T-Server log lines over TCP, one stream a connection, labelled NAME (else "
        "\"tcp\") unless the stream has a header block. An empty HOST is 127.0.0.1. Repeatable.",
-       [](Options& o, const std::string& v) { o.source_tcp.push_back(v); }},
+       add_source(Kind::kTcp, "--source.tcp"), "sources", true, Kind::kTcp},
       {"source.from-beginning", "",
        "Read the files present at start from their first byte (default: from their end; files "
        "that appear later are always read from their first byte).",
-       [](Options& o, const std::string&) { o.from_beginning = true; }},
+       [](Config& c, const std::string&) { c.from_beginning = true; }, "source.from_beginning"},
       {"source.poll-interval", "DURATION", "How often to look for new files and new bytes. (250ms)",
-       [](Options& o, const std::string& v) {
-         o.poll_interval = parse_duration("--source.poll-interval", v);
-         if (o.poll_interval.count() <= 0) throw UsageError("--source.poll-interval must be > 0");
-       }},
+       [](Config& c, const std::string& v) {
+         c.poll_interval = parse_duration("--source.poll-interval", v);
+         if (c.poll_interval.count() <= 0) throw UsageError("--source.poll-interval must be > 0");
+       },
+       "source.poll_interval"},
       {"source.idle-flush", "DURATION",
        "A log quiet for this long has its last record closed and counted. (1s)",
-       [](Options& o, const std::string& v) {
-         o.idle_flush = parse_duration("--source.idle-flush", v);
-       }},
+       [](Config& c, const std::string& v) {
+         c.idle_flush = parse_duration("--source.idle-flush", v);
+       },
+       "source.idle_flush"},
       {"source.max-streams", "N",
        "At most N log streams (a T-Server's segments in one directory) followed from "
        "--source.file; the files of more are not read (tserver_exporter_files_refused). (1024)",
-       [](Options& o, const std::string& v) {
-         o.max_streams = parse_count("--source.max-streams", v, 1, 1000000);
-       }},
+       count(&LimitsConfig::max_streams, "--source.max-streams", r::kMaxStreams),
+       "limits.max_streams"},
       {"source.max-open-files", "N",
        "At most N descriptors for followed log files; more files are read in turn. 0: what the "
        "descriptor limit (raised to its hard limit at start) leaves after 64, "
        "--web.max-connections and 256 for each TCP listener. (0)",
-       [](Options& o, const std::string& v) {
-         o.max_open_files = parse_count("--source.max-open-files", v, 0, 1000000);
-       }},
+       count(&LimitsConfig::max_open_files, "--source.max-open-files", r::kMaxOpenFiles),
+       "limits.max_open_files"},
       {"source.max-tservers", "N",
        "At most N distinct tserver labels per --source.syslog or --source.tcp listener; lines "
        "of more are dropped and counted. (64)",
-       [](Options& o, const std::string& v) {
-         o.max_tservers = parse_count("--source.max-tservers", v, 1, 100000);
-       }},
+       count(&LimitsConfig::source_max_tservers, "--source.max-tservers", r::kSourceMaxTservers),
+       "limits.source_max_tservers"},
       {"source.max-origins", "N",
        "At most N origins (a TCP connection or UDP sender, with the syslog hostname and "
        "app-name) held per --source.syslog or --source.tcp listener; past it, the one silent "
        "longest is closed (its open record counted) to make room. (1024)",
-       [](Options& o, const std::string& v) {
-         o.max_origins = parse_count("--source.max-origins", v, 1, 1'000'000);
-       }},
+       count(&LimitsConfig::source_max_origins, "--source.max-origins", r::kSourceMaxOrigins),
+       "limits.source_max_origins"},
       {"source.udp-receive-buffer", "BYTES",
        "The receive buffer asked of the kernel for each UDP listener, in bytes (or with KiB, "
        "MiB), where bursts wait; the kernel grants at most net.core.rmem_max. (4MiB)",
-       [](Options& o, const std::string& v) {
-         std::size_t scale = 1;
-         std::string digits = v;
-         for (const auto& [suffix, factor] : {std::pair{"KiB", 1u << 10}, std::pair{"MiB", 1u << 20}}) {
-           if (digits.ends_with(suffix)) {
-             digits.resize(digits.size() - 3);
-             scale = factor;
-           }
-         }
-         std::size_t n = 0;
-         try {
-           n = parse_count("", digits, 1, (std::size_t{1} << 30) / scale);
-         } catch (const UsageError&) {
-           n = 0;
-         }
-         if (n * scale < 4096) {
-           throw UsageError("--source.udp-receive-buffer takes a size from 4096 to 1073741824 "
-                            "bytes, or with KiB or MiB (got \"" + v + "\")");
-         }
-         o.udp_receive_buffer = n * scale;
-       }},
+       [](Config& c, const std::string& v) {
+         c.limits.udp_receive_buffer = parse_bytes("--source.udp-receive-buffer", v);
+       },
+       "limits.udp_receive_buffer"},
       {"storage.path", "DIR",
        "Directory of the state file: the counters and where each log was read up to, so that a "
        "restart neither loses nor repeats a count. (data)",
-       [](Options& o, const std::string& v) {
+       [](Config& c, const std::string& v) {
          if (v.empty()) throw UsageError("--storage.path needs a directory");
-         o.storage_path = v;
-       }},
+         c.storage.path = v;
+       },
+       "storage.path"},
       {"storage.write-interval", "DURATION",
        "How often the state file is written while logs are read; it is also written before "
        "every scrape that would show new counts, and at shutdown. (5s)",
-       [](Options& o, const std::string& v) {
-         o.write_interval = parse_duration("--storage.write-interval", v);
-         if (o.write_interval.count() <= 0) {
+       [](Config& c, const std::string& v) {
+         c.storage.write_interval = parse_duration("--storage.write-interval", v);
+         if (c.storage.write_interval.count() <= 0) {
            throw UsageError("--storage.write-interval must be > 0");
          }
-       }},
+       },
+       "storage.write_interval"},
       {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. (:10057)",
-       [](Options& o, const std::string& v) { o.listen_address = v; }},
+       [](Config& c, const std::string& v) {
+         check(check_listen_address(v, "--web.listen-address"));
+         c.web.listen_addresses = {v};  // the last one given: this version serves on one
+       },
+       "web.listen_addresses", true},
       {"web.telemetry-path", "PATH", "Path under which to serve metrics. (/metrics)",
-       [](Options& o, const std::string& v) {
-         if (v.empty() || v.front() != '/' || v == "/" || v == "/-/healthy") {
-           throw UsageError("--web.telemetry-path must start with / and not be / or /-/healthy");
-         }
-         o.telemetry_path = v;
-       }},
+       [](Config& c, const std::string& v) {
+         check(check_telemetry_path(v, "--web.telemetry-path"));
+         c.web.telemetry_path = v;
+       },
+       "web.telemetry_path"},
       {"web.max-connections", "N",
        "At most N HTTP connections open at once; past it the one idle longest (else one whose "
        "answer is not taken for 2s) is closed to let a new one in, and a 503 answers when all "
        "are busy. Idle connections close after 30s. (64)",
-       [](Options& o, const std::string& v) {
-         o.web_max_connections = parse_count("--web.max-connections", v, 1, 100000);
-       }},
+       count(&LimitsConfig::web_max_connections, "--web.max-connections", r::kWebMaxConnections),
+       "limits.web_max_connections"},
       {"metrics.max-tservers", "N",
        "At most N distinct tserver labels in all (every source); the counts of more go to "
        "tserver=\"other\" and are counted in tserver_exporter_tservers_capped_total. (256)",
-       [](Options& o, const std::string& v) {
-         o.metrics_max_tservers = parse_count("--metrics.max-tservers", v, 1, 100000);
-       }},
+       count(&LimitsConfig::metrics_max_tservers, "--metrics.max-tservers", r::kMetricsMaxTservers),
+       "limits.metrics_max_tservers"},
       {"log.level", "LEVEL", "Log level: debug, info, warn or error. (info)",
+       [](Config& c, const std::string& v) {
+         check(check_log_level(v, "--log.level"));
+         c.log.level = v;
+       },
+       "log.level"},
+      {"config.file",
+       "FILE",
+       "A YAML configuration file (README, \"Configuration\"; config/tserver_exporter.yml): "
+       "sources with their T-Server names, error codes, limits, storage, web, log. A flag given "
+       "here wins over the file's value; a list flag (--source.file, --source.syslog, ...) "
+       "replaces the file's entries of its kind.",
+       {},
+       {},
+       false,
+       Kind::kFile,
        [](Options& o, const std::string& v) {
-         if (v != "debug" && v != "info" && v != "warn" && v != "error") {
-           throw UsageError("--log.level must be one of debug, info, warn, error (got \"" + v +
-                            "\")");
-         }
-         o.log_level = v;
+         if (v.empty()) throw UsageError("--config.file needs a file name");
+         o.config_file = v;
        }},
-      {"once", "",
+      {"config.check",
+       "",
+       "Check the configuration (the file and the flags), print what would run and exit: 0 when "
+       "it can run, else 2 with every error, one line each.",
+       {},
+       {},
+       false,
+       Kind::kFile,
+       [](Options& o, const std::string&) { o.config_check = true; }},
+      {"once",
+       "",
        "Read the files from their first byte to their end, print the metrics to standard output "
        "and exit.",
+       {},
+       {},
+       false,
+       Kind::kFile,
        [](Options& o, const std::string&) { o.once = true; }},
-      {"version", "", "Print the version and exit.",
+      {"version",
+       "",
+       "Print the version and exit.",
+       {},
+       {},
+       false,
+       Kind::kFile,
        [](Options& o, const std::string&) { o.show_version = true; }},
-      {"help", "", "Print this help and exit.",
+      {"help",
+       "",
+       "Print this help and exit.",
+       {},
+       {},
+       false,
+       Kind::kFile,
        [](Options& o, const std::string&) { o.show_help = true; }},
   }};
   return kFlags;
@@ -171,42 +233,9 @@ const Flag* find_flag(std::string_view name) {
 
 }  // namespace
 
-std::size_t parse_count(const std::string& flag, const std::string& text, std::size_t min,
-                        std::size_t max) {
-  std::size_t used = 0;
-  unsigned long long n = 0;
-  try {
-    n = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || text.front() < '0' || text.front() > '9' || n < min ||
-      n > max) {
-    throw UsageError(flag + " takes a number from " + std::to_string(min) + " to " +
-                     std::to_string(max) + " (got \"" + text + "\")");
-  }
-  return static_cast<std::size_t>(n);
-}
-
-std::chrono::milliseconds parse_duration(const std::string& flag, const std::string& text) {
-  std::size_t i = 0;
-  std::uint64_t number = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9' && number < 1'000'000'000) {
-    number = number * 10 + static_cast<std::uint64_t>(text[i++] - '0');
-  }
-  const std::string_view unit = std::string_view(text).substr(i);
-  const auto n = static_cast<std::int64_t>(number);
-  if (i > 0) {
-    if (unit == "ms") return std::chrono::milliseconds(n);
-    if (unit == "s") return std::chrono::seconds(n);
-    if (unit == "m") return std::chrono::minutes(n);
-    if (unit == "h") return std::chrono::hours(n);
-  }
-  throw UsageError(flag + " takes a duration such as 250ms, 5s or 1m (got \"" + text + "\")");
-}
-
 Options parse_options(const std::vector<std::string>& args) {
   Options options;
+  Config scratch;  // every value is checked once here, where the flag is named
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "-h") {
@@ -225,29 +254,84 @@ Options parse_options(const std::vector<std::string>& args) {
     if (eq != std::string::npos) value = arg.substr(eq + 1);
     if (flag->value_name.empty()) {
       if (value) throw UsageError("--" + name + " takes no value");
-      flag->apply(options, {});
-      continue;
-    }
-    if (!value) {
+      value.emplace();
+    } else if (!value) {
       if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
       value = args[++i];
     }
-    flag->apply(options, *value);
-  }
-  if (!options.show_help && !options.show_version && options.source_files.empty() &&
-      !options.source_stdin && options.source_syslog.empty() && options.source_tcp.empty()) {
-    throw UsageError("no log to read; give one or more --source.file=GLOB, or --source.stdin");
-  }
-  if (options.once && (!options.source_syslog.empty() || !options.source_tcp.empty())) {
-    throw UsageError("--once reads files and standard input only, not --source.syslog or "
-                     "--source.tcp");
+    if (flag->mode) {
+      flag->mode(options, *value);
+      continue;
+    }
+    flag->apply(scratch, *value);
+    options.settings.emplace_back(name, *value);
   }
   return options;
 }
 
+void apply_flags(const Options& options, Config& config, ConfigLocations* locations) {
+  // Lists a flag replaces: the file's entries of that kind go first.
+  std::set<SourceConfig::Kind> kinds;
+  bool listen_addresses = false;
+  for (const auto& [name, value] : options.settings) {
+    const Flag* flag = find_flag(name);
+    if (flag->list && flag->key == "sources") kinds.insert(flag->kind);
+    listen_addresses |= flag->key == "web.listen_addresses";
+  }
+  std::vector<SourceConfig> kept;
+  std::map<std::string, std::string> moved;  // the kept sources' locations, renumbered
+  for (std::size_t i = 0; i < config.sources.size(); ++i) {
+    if (kinds.contains(config.sources[i].kind)) continue;
+    if (locations != nullptr) {
+      const std::string from = "sources[" + std::to_string(i) + "]";
+      const std::string to = "sources[" + std::to_string(kept.size()) + "]";
+      for (const auto& [key, where] : locations->at) {
+        if (key.starts_with(from)) moved[to + key.substr(from.size())] = where;
+      }
+    }
+    kept.push_back(std::move(config.sources[i]));
+  }
+  config.sources = std::move(kept);
+  if (listen_addresses) config.web.listen_addresses.clear();
+  if (locations != nullptr) {
+    std::erase_if(locations->at, [&](const auto& entry) {
+      if (entry.first.starts_with("sources[")) return true;
+      if (listen_addresses && entry.first.starts_with("web.listen_addresses")) return true;
+      for (const auto& [name, value] : options.settings) {
+        const Flag* flag = find_flag(name);
+        if (!flag->list && entry.first == flag->key) return true;
+      }
+      return false;
+    });
+    locations->at.merge(moved);
+  }
+  for (const auto& [name, value] : options.settings) find_flag(name)->apply(config, value);
+}
+
+std::vector<std::string> load_configuration(const Options& options, Config& config) {
+  config = Config{};
+  ConfigLocations locations;
+  std::vector<std::string> errors;
+  if (!options.config_file.empty()) {
+    errors = load_config_file(options.config_file, config, &locations);
+  }
+  const bool file_failed = !errors.empty();
+  apply_flags(options, config, &locations);
+  for (const auto& problem : validate(config, options.once)) {
+    // A file in error lost the sources it had: "no log to read" would only repeat it.
+    if (file_failed && problem.key == "sources") continue;
+    std::string line = locations.describe(problem.key, problem.what);
+    if (std::find(errors.begin(), errors.end(), line) == errors.end()) {
+      errors.push_back(std::move(line));
+    }
+  }
+  return errors;
+}
+
 std::string usage_text() {
   std::string text =
-      "usage: tserver_exporter --source.file=GLOB [--source.file=GLOB ...] [flags]\n\n"
+      "usage: tserver_exporter --source.file=GLOB [--source.file=GLOB ...] [flags]\n"
+      "       tserver_exporter --config.file=FILE [flags]\n\n"
       "Counts the EventErrors that Genesys T-Servers send to their clients, by error code, from "
       "their log files,\nand serves the counts to Prometheus.\n\nFlags:\n";
   for (const auto& flag : flags()) {
@@ -284,7 +368,9 @@ std::string usage_text() {
   text +=
       "\nExamples:\n"
       "  tserver_exporter --source.file='/logs/TServer_SfB_01.*.log'\n"
-      "  tserver_exporter --once --source.file='/logs/*.log'   # yesterday's counts, then exit\n";
+      "  tserver_exporter --once --source.file='/logs/*.log'   # yesterday's counts, then exit\n"
+      "  tserver_exporter --config.file=/etc/tserver-exporter/tserver_exporter.yml "
+      "--config.check\n";
   return text;
 }
 

@@ -13,6 +13,12 @@ void TServerLogReader::begin_segment(const SegmentBegin& begin) {
   const std::size_t slash = path.rfind('/');
   fallback_label_.assign(
       tserver::segment_base_name(slash == std::string_view::npos ? path : path.substr(slash + 1)));
+  named_ = name_;
+  if (glob_names_ != nullptr && begin.glob < glob_names_->size() &&
+      !(*glob_names_)[begin.glob].empty()) {
+    named_ = (*glob_names_)[begin.glob];
+  }
+  if (!named_.empty()) fallback_label_.assign(named_);
   switch (begin.start) {
     case SegmentStart::kFirstByte:
       log_.begin_segment();  // the header block arrives as bytes: see on_segment_header()
@@ -52,7 +58,8 @@ void TServerLogReader::finish() {
 }
 
 void TServerLogReader::on_segment_header(std::string_view application_name) {
-  use_label(application_name.empty() ? std::string_view(fallback_label_) : application_name);
+  use_label(!named_.empty() || application_name.empty() ? std::string_view(fallback_label_)
+                                                        : application_name);
 }
 
 void TServerLogReader::use_label(std::string_view label) {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "metrics/error_metrics.h"
 #include "metrics/self_metrics.h"
@@ -15,7 +16,8 @@ namespace tse {
 /// into that T-Server's EventError counters and the self-metrics.
 ///
 /// The `tserver` label is the `Application name` of the segment's header, else the file's base
-/// name before the segment time stamp. The T-Server's series are created (at 0) when its label is
+/// name before the segment time stamp; a named source's name (`tserver:` in the configuration)
+/// wins over both. The T-Server's series are created (at 0) when its label is
 /// first known. A source that caps its labels passes an admission hook: a label it refuses
 /// counts nothing (the source drops and counts those lines). Not thread-safe: called by its
 /// source on the event loop's thread.
@@ -27,6 +29,13 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
                    std::size_t max_line_bytes = LineFramer::kDefaultMaxLineBytes,
                    Admission admit = {});
+
+  /// Everything this reader reads counts under `tserver` (a named source), whatever its header
+  /// or file name says; empty: from the log. Call before the first byte.
+  void name(std::string tserver) { name_ = std::move(tserver); }
+  /// File sources: the name of each glob's source, by SegmentBegin::glob (empty: from the log).
+  /// `names` outlives the reader.
+  void name_globs(const std::vector<std::string>* names) { glob_names_ = names; }
 
   void begin_segment(const SegmentBegin& begin) override;
   void feed(std::string_view bytes) override;
@@ -48,6 +57,9 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   SelfMetrics& self_;
   tserver::SegmentedLog log_;
   std::string fallback_label_;  // from the file name of the current segment
+  std::string name_;            // a named source's: wins over the log's own
+  const std::vector<std::string>* glob_names_ = nullptr;
+  std::string_view named_;  // the name in force for the current segment, if any
   ErrorMetrics::TServer* counters_ = nullptr;
   Admission admit_;
   bool refused_ = false;  // admit_ said no to the current label

@@ -64,7 +64,9 @@ void SegmentSequence::begin(FileSegment& segment, const SegmentBegin& begin) {
   begun_.push_back(
       Begun{++serial_, segment.path, segment.id,
             fingerprint_of(segment.file, std::min<std::uint64_t>(size, kFingerprintBytes))});
-  reader_->begin_segment(begin);
+  SegmentBegin with_glob = begin;
+  with_glob.glob = segment.glob;
+  reader_->begin_segment(with_glob);
   segment.started = true;
 }
 

@@ -26,6 +26,8 @@ struct SegmentBegin {
   bool mid_line = false;
   /// kResume: the reader's context saved with the checkpoint.
   std::string_view context;
+  /// File sources: the index of the glob that matched the file (its source's name, if any).
+  std::size_t glob = 0;
 };
 
 /// The consumer of one log stream: the successive files (segments) of one log, in order. The

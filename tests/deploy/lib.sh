@@ -99,6 +99,7 @@ start_exporter() {
   shift
   EXPORTER_LOG="$tse_tmp/exporter.log"
   tse_logs+=("$EXPORTER_LOG")
+  : >"$EXPORTER_LOG"  # before the child opens it: the sed below may run first
   "$binary" --web.listen-address=127.0.0.1:0 "$@" 2>"$EXPORTER_LOG" &
   EXPORTER_PID=$!
   tse_pids+=("$EXPORTER_PID")

@@ -58,11 +58,11 @@ bool is_golden_line(const std::string& line) {
 
 std::string run_once(const std::string& name) {
   const fs::path input = input_of(name);
-  Options options;
-  options.source_files = {fs::is_directory(input) ? (input / "*.log").string() : input.string()};
-  options.once = true;
+  Config config;
+  config.sources = {
+      {.target = fs::is_directory(input) ? (input / "*.log").string() : input.string()}};
   std::ostringstream exposition;
-  EXPECT_EQ(tse::run_once(options, exposition), 0);
+  EXPECT_EQ(tse::run_once(config, exposition), 0);
   std::istringstream lines(exposition.str());
   std::vector<std::string> kept;
   for (std::string line; std::getline(lines, line);)
