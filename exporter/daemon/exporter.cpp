@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <optional>
@@ -40,6 +41,7 @@ Exporter::Exporter(const Options& options, bool durable)
           [](std::string_view name) { return std::string(tserver::segment_base_name(name)); },
           [](std::string_view name) { return tserver::is_duplicate_output(name); },
           [this] { return std::make_unique<TServerLogReader>(errors_, self_); }, self_) {
+  if (durable) process_.emplace();
   if (options.source_stdin) {
     stdin_reader_ = std::make_unique<TServerLogReader>(errors_, self_);
     stdin_reader_->begin_segment(SegmentBegin{.path = "stdin"});
@@ -176,7 +178,13 @@ std::unique_ptr<StreamReader> Exporter::make_reader(std::size_t max_line_bytes,
 
 std::string Exporter::render() {
   if (store_ && errors_.generation() != saved_generation_) save_state();
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  auto families = registry_->Collect();
+  if (process_) {
+    auto process = process_->Collect();
+    families.insert(families.end(), std::make_move_iterator(process.begin()),
+                    std::make_move_iterator(process.end()));
+  }
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 int run_once(const Options& options, std::ostream& out) {
@@ -351,8 +359,13 @@ int run_daemon(const Options& options) {
   // Bind before anything else, so that a port in use is the one line the user sees.
   std::unique_ptr<Exporter> exporter;
   std::unique_ptr<ExpositionCache> exposition;
-  const auto endpoint = parse_listen_address(http_io, options.listen_address);
-  HttpServer server(http_io, endpoint,
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints;
+  for (const auto& address : options.listen_addresses) {
+    endpoints.push_back(parse_listen_address(http_io, address));
+  }
+  // Ready (/-/ready) once the state is loaded, every listener bound and the files polled once.
+  std::atomic<bool> ready{false};
+  HttpServer server(http_io, endpoints,
                     HttpRoutes{.telemetry_path = options.telemetry_path,
                                .metrics =
                                    [&exporter, &exposition](ExpositionCache::Done done) {
@@ -360,7 +373,16 @@ int run_daemon(const Options& options) {
                                      exposition->get(ExpositionCache::Clock::now(),
                                                      std::move(done));
                                    },
-                               .title = "tserver_exporter " + std::string(version())},
+                               .title = "tserver_exporter " + std::string(version()),
+                               .ready = [&ready] { return ready.load(); },
+                               .reload =
+                                   [&io](std::function<void(bool, std::string)> done) {
+                                     boost::asio::post(io, [done = std::move(done)] {
+                                       spdlog::info("reload asked over HTTP; nothing to reload "
+                                                    "yet (the flags are read only at start)");
+                                       done(true, {});
+                                     });
+                                   }},
                     HttpLimits{.max_connections = options.web_max_connections,
                                .on_open =
                                    [&exporter](std::size_t open) {
@@ -398,11 +420,13 @@ int run_daemon(const Options& options) {
       exposition->publish(std::move(rendering), at);
     });
   });
-  const auto bound = server.local_endpoint();
+  const auto bound = server.local_endpoints();
   HttpThread http_thread(http_io, server);
   http_thread.start();
-  spdlog::info("tserver_exporter {} (revision {}) listening on {}, metrics at {}", version(),
-               revision(), format_endpoint(bound), options.telemetry_path);
+  for (const auto& endpoint : bound) {
+    spdlog::info("tserver_exporter {} (revision {}) listening on {}, metrics at {}", version(),
+                 revision(), format_endpoint(endpoint), options.telemetry_path);
+  }
   for (const auto& glob : options.source_files) spdlog::info("following {}", glob);
   if (options.source_stdin) spdlog::info("reading standard input");
 
@@ -441,6 +465,7 @@ int run_daemon(const Options& options) {
     io.stop();
   });
   poll.start();
+  ready = true;
   io.run();
   http_thread.stop();
   exporter->save_state();

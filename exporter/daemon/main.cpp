@@ -3,12 +3,10 @@
 #include <iostream>
 #include <system_error>
 
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include "daemon/exporter.h"
 #include "daemon/options.h"
 #include "daemon/version.h"
+#include "logging/log_setup.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -28,11 +26,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto logger = spdlog::stderr_logger_mt("tserver_exporter");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(options.log_level));
-  logger->flush_on(spdlog::level::trace);
-  spdlog::set_default_logger(logger);
+  tse::setup_logging({.level = options.log_level, .format = options.log_format});
 
   try {
     return options.once ? tse::run_once(options, std::cout) : tse::run_daemon(options);

@@ -1,5 +1,7 @@
 #include "daemon/options.h"
 
+#include "logging/log_setup.h"
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -121,8 +123,14 @@ const std::vector<Flag>& flags() {
            throw UsageError("--storage.write-interval must be > 0");
          }
        }},
-      {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. (:10057)",
-       [](Options& o, const std::string& v) { o.listen_address = v; }},
+      {"web.listen-address", "ADDRESS",
+       "Address to serve metrics on: HOST:PORT or :PORT. Repeatable: the same server listens "
+       "on every address given. (:10057)",
+       [](Options& o, const std::string& v) {
+         if (!o.listen_address_given) o.listen_addresses.clear();
+         o.listen_address_given = true;
+         o.listen_addresses.push_back(v);
+       }},
       {"web.telemetry-path", "PATH", "Path under which to serve metrics. (/metrics)",
        [](Options& o, const std::string& v) {
          if (v.empty() || v.front() != '/' || v == "/" || v == "/-/healthy") {
@@ -143,13 +151,22 @@ const std::vector<Flag>& flags() {
        [](Options& o, const std::string& v) {
          o.metrics_max_tservers = parse_count("--metrics.max-tservers", v, 1, 100000);
        }},
-      {"log.level", "LEVEL", "Log level: debug, info, warn or error. (info)",
+      {"log.level", "LEVEL", "Log level: debug, info, warn (or warning) or error. (info)",
        [](Options& o, const std::string& v) {
-         if (v != "debug" && v != "info" && v != "warn" && v != "error") {
-           throw UsageError("--log.level must be one of debug, info, warn, error (got \"" + v +
-                            "\")");
+         if (!parse_log_level(v)) {
+           throw UsageError("--log.level must be one of debug, info, warn, warning, error (got \"" +
+                            v + "\")");
          }
          o.log_level = v;
+       }},
+      {"log.format", "FORMAT",
+       "Format of the log lines: logfmt (ts=... level=info msg=\"...\") or json, one object a "
+       "line. (logfmt)",
+       [](Options& o, const std::string& v) {
+         if (!parse_log_format(v)) {
+           throw UsageError("--log.format must be logfmt or json (got \"" + v + "\")");
+         }
+         o.log_format = v;
        }},
       {"once", "",
        "Read the files from their first byte to their end, print the metrics to standard output "

@@ -19,10 +19,12 @@ struct Options {
   std::chrono::milliseconds idle_flush{1000};
   std::string storage_path = "data";  // --storage.path
   std::chrono::milliseconds write_interval{5000};
-  std::string listen_address = ":10057";
+  std::vector<std::string> listen_addresses{":10057"};  // --web.listen-address, repeatable
+  bool listen_address_given = false;  // the first --web.listen-address replaces the default
   std::string telemetry_path = "/metrics";
   std::size_t web_max_connections = 64;   // --web.max-connections
-  std::string log_level = "info";
+  std::string log_level = "info";     // --log.level
+  std::string log_format = "logfmt";  // --log.format
   bool once = false;
   bool show_help = false;
   bool show_version = false;

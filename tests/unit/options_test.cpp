@@ -10,7 +10,8 @@ using Args = std::vector<std::string>;
 TEST(Options, DefaultsFollowPrometheusConventions) {
   const Options o = parse_options({"--source.file=/logs/*.log"});
   EXPECT_EQ(o.source_files, Args{"/logs/*.log"});
-  EXPECT_EQ(o.listen_address, ":10057");
+  EXPECT_EQ(o.listen_addresses, Args{":10057"});
+  EXPECT_EQ(o.log_format, "logfmt");
   EXPECT_EQ(o.telemetry_path, "/metrics");
   EXPECT_EQ(o.log_level, "info");
   EXPECT_EQ(o.poll_interval, std::chrono::milliseconds(250));
@@ -26,11 +27,38 @@ TEST(Options, ValuesWithEqualsOrAsTheNextArgument) {
   EXPECT_EQ(o.source_files, (Args{"a.log", "b/*.log"}));
   EXPECT_TRUE(o.once);
   EXPECT_TRUE(o.from_beginning);
-  EXPECT_EQ(o.listen_address, "127.0.0.1:0");
+  EXPECT_EQ(o.listen_addresses, Args{"127.0.0.1:0"});
   EXPECT_EQ(o.telemetry_path, "/m");
   EXPECT_EQ(o.log_level, "debug");
   EXPECT_EQ(o.poll_interval, std::chrono::milliseconds(2000));
   EXPECT_EQ(o.idle_flush, std::chrono::milliseconds(500));
+}
+
+// node_exporter's conventions (issue 13): a repeatable listen address that replaces the
+// default, the level names the log prints, and the two log formats.
+TEST(Options, ListenAddressesLogLevelsAndLogFormats) {
+  EXPECT_EQ(parse_options(
+                {"--source.stdin", "--web.listen-address=:1", "--web.listen-address", "[::1]:2"})
+                .listen_addresses,
+            (Args{":1", "[::1]:2"}));
+  for (const char* level : {"debug", "info", "warn", "warning", "error"}) {
+    EXPECT_EQ(parse_options({"--source.stdin", std::string("--log.level=") + level}).log_level,
+              level);
+  }
+  EXPECT_EQ(parse_options({"--source.stdin", "--log.format=json"}).log_format, "json");
+  EXPECT_EQ(parse_options({"--source.stdin", "--log.format=logfmt"}).log_format, "logfmt");
+  const auto message = [](const Args& args) {
+    try {
+      parse_options(args);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message({"--source.stdin", "--log.level=trace"}),
+            "--log.level must be one of debug, info, warn, warning, error (got \"trace\")");
+  EXPECT_EQ(message({"--source.stdin", "--log.format=text"}),
+            "--log.format must be logfmt or json (got \"text\")");
 }
 
 TEST(Options, HelpAndVersionNeedNoSource) {
@@ -92,7 +120,7 @@ TEST(Options, MistakesSayWhatToFix) {
   EXPECT_EQ(message({"--source.file=a", "--source.poll-interval=0s"}),
             "--source.poll-interval must be > 0");
   EXPECT_EQ(message({"--source.file=a", "--log.level=loud"}),
-            "--log.level must be one of debug, info, warn, error (got \"loud\")");
+            "--log.level must be one of debug, info, warn, warning, error (got \"loud\")");
   EXPECT_EQ(message({"--source.file=a", "--web.telemetry-path=metrics"}),
             "--web.telemetry-path must start with / and not be / or /-/healthy");
   EXPECT_EQ(message({"a.log"}),
