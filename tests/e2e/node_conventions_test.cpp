@@ -140,6 +140,10 @@ TEST_F(NodeConventions, JsonLinesAndTheWarningLevel) {
 TEST_F(NodeConventions, APortInUseOnAnyAddressExitsWithOneLine) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   ASSERT_GE(fd, 0);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -148,15 +152,16 @@ TEST_F(NodeConventions, APortInUseOnAnyAddressExitsWithOneLine) {
   socklen_t len = sizeof addr;
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   const std::string port = std::to_string(ntohs(addr.sin_port));
-  const RunResult r = run(
-      daemon_args({"--source.file=" + logs_.path() + "/*.log", "--web.listen-address=127.0.0.1:0",
-                   "--web.listen-address=127.0.0.1:" + port}),
-      proc_.path());
-  ::close(fd);
-  ASSERT_FALSE(r.timed_out);
-  EXPECT_TRUE(r.status.exited && r.status.code == 1) << r.status;
-  EXPECT_EQ(r.err, "tserver_exporter: error: cannot listen on 127.0.0.1:" + port +
-                       ": Address already in use\n");
+  for (const auto& addresses : {std::vector<std::string>{"127.0.0.1:" + port, "127.0.0.1:0"},
+                                std::vector<std::string>{"127.0.0.1:0", "127.0.0.1:" + port}}) {
+    std::vector<std::string> args{"--source.file=" + logs_.path() + "/*.log"};
+    for (const auto& address : addresses) args.push_back("--web.listen-address=" + address);
+    const RunResult r = run(daemon_args(args), proc_.path());
+    ASSERT_FALSE(r.timed_out) << addresses[0] << " " << addresses[1];
+    EXPECT_TRUE(r.status.exited && r.status.code == 1) << r.status;
+    EXPECT_EQ(r.err, "tserver_exporter: error: cannot listen on 127.0.0.1:" + port +
+                         ": Address already in use\n");
+  }
 }
 
 }  // namespace
