@@ -138,20 +138,12 @@ TEST_F(NodeConventions, JsonLinesAndTheWarningLevel) {
 
 // A port in use on the second of two addresses: exit 1 with one line, as with one address.
 TEST_F(NodeConventions, APortInUseOnAnyAddressExitsWithOneLine) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(fd, 0);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 1), 0);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const std::string port = std::to_string(ntohs(addr.sin_port));
+  // The port of another exporter that runs.
+  Process holder(
+      daemon_args({"--source.file=" + logs_.path() + "/*.log", "--web.listen-address=127.0.0.1:0"}),
+      proc_.path());
+  ASSERT_NE(holder.port(), 0);
+  const std::string port = std::to_string(holder.port());
   for (const auto& addresses : {std::vector<std::string>{"127.0.0.1:" + port, "127.0.0.1:0"},
                                 std::vector<std::string>{"127.0.0.1:0", "127.0.0.1:" + port}}) {
     std::vector<std::string> args{"--source.file=" + logs_.path() + "/*.log"};
