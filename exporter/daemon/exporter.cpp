@@ -375,13 +375,13 @@ int run_daemon(const Options& options) {
                                    },
                                .title = "tserver_exporter " + std::string(version()),
                                .ready = [&ready] { return ready.load(); },
+                               // Answered at once on the HTTP thread: a completion posted
+                               // to `io` could outlive `http_io` at shutdown.
                                .reload =
-                                   [&io](std::function<void(bool, std::string)> done) {
-                                     boost::asio::post(io, [done = std::move(done)] {
-                                       spdlog::info("reload asked over HTTP; nothing to reload "
-                                                    "yet (the flags are read only at start)");
-                                       done(true, {});
-                                     });
+                                   [](std::function<void(bool, std::string)> done) {
+                                     spdlog::info("reload asked over HTTP; nothing to reload "
+                                                  "yet (the flags are read only at start)");
+                                     done(true, {});
                                    }},
                     HttpLimits{.max_connections = options.web_max_connections,
                                .on_open =
