@@ -99,6 +99,8 @@ start_exporter() {
   shift
   EXPORTER_LOG="$tse_tmp/exporter.log"
   tse_logs+=("$EXPORTER_LOG")
+  # Made here: the background job's redirection may come after the first sed below.
+  : >"$EXPORTER_LOG"
   "$binary" --web.listen-address=127.0.0.1:0 "$@" 2>"$EXPORTER_LOG" &
   EXPORTER_PID=$!
   tse_pids+=("$EXPORTER_PID")
