@@ -89,7 +89,7 @@ std::string check_log_level(const std::string& level, const std::string& name) {
       level == "error") {
     return {};
   }
-  return name + " must be one of debug, info, warn, error (got \"" + level + "\")";
+  return name + " must be one of debug, info, warn, warning, error (got \"" + level + "\")";
 }
 
 std::string check_log_format(const std::string& format, const std::string& name) {
@@ -179,10 +179,9 @@ std::vector<ConfigProblem> validate(const Config& config, bool once) {
   }
 
   const WebConfig& web = config.web;
-  if (web.listen_addresses.size() != 1) {
+  if (web.listen_addresses.empty()) {
     problems.push_back({"web.listen_addresses",
-                        "web.listen_addresses has " + std::to_string(web.listen_addresses.size()) +
-                            " addresses; this version serves on exactly one"});
+                        "web.listen_addresses is empty; expected at least one HOST:PORT or :PORT"});
   }
   for (std::size_t i = 0; i < web.listen_addresses.size(); ++i) {
     const std::string key = "web.listen_addresses[" + std::to_string(i) + "]";

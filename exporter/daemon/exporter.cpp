@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <optional>
@@ -60,6 +61,7 @@ Exporter::Exporter(const Config& config, bool durable)
             return reader;
           },
           self_) {
+  if (durable) process_.emplace();
   for (const auto& source : config.sources) {
     if (source.kind == SourceConfig::Kind::kStdin) {
       auto reader = std::make_unique<TServerLogReader>(errors_, self_);
@@ -213,7 +215,13 @@ std::unique_ptr<StreamReader> Exporter::make_reader(std::size_t max_line_bytes,
 
 std::string Exporter::render() {
   if (store_ && errors_.generation() != saved_generation_) save_state();
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  auto families = registry_->Collect();
+  if (process_) {
+    auto process = process_->Collect();
+    families.insert(families.end(), std::make_move_iterator(process.begin()),
+                    std::make_move_iterator(process.end()));
+  }
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 int run_once(const Config& config, std::ostream& out) {
@@ -388,8 +396,13 @@ int run_daemon(const Config& config) {
   // Bind before anything else, so that a port in use is the one line the user sees.
   std::unique_ptr<Exporter> exporter;
   std::unique_ptr<ExpositionCache> exposition;
-  const auto endpoint = parse_listen_address(http_io, config.web.listen_addresses.front());
-  HttpServer server(http_io, endpoint,
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints;
+  for (const auto& address : config.web.listen_addresses) {
+    endpoints.push_back(parse_listen_address(http_io, address));
+  }
+  // Ready (/-/ready) once the state is loaded, every listener bound and the files polled once.
+  std::atomic<bool> ready{false};
+  HttpServer server(http_io, endpoints,
                     HttpRoutes{.telemetry_path = config.web.telemetry_path,
                                .metrics =
                                    [&exporter, &exposition](ExpositionCache::Done done) {
@@ -397,7 +410,16 @@ int run_daemon(const Config& config) {
                                      exposition->get(ExpositionCache::Clock::now(),
                                                      std::move(done));
                                    },
-                               .title = "tserver_exporter " + std::string(version())},
+                               .title = "tserver_exporter " + std::string(version()),
+                               .ready = [&ready] { return ready.load(); },
+                               // Answered at once on the HTTP thread: a completion posted
+                               // to `io` could outlive `http_io` at shutdown.
+                               .reload =
+                                   [](std::function<void(bool, std::string)> done) {
+                                     spdlog::info("reload asked over HTTP; nothing to reload "
+                                                  "yet (the flags are read only at start)");
+                                     done(true, {});
+                                   }},
                     HttpLimits{.max_connections = config.limits.web_max_connections,
                                .on_open =
                                    [&exporter](std::size_t open) {
@@ -436,11 +458,13 @@ int run_daemon(const Config& config) {
       exposition->publish(std::move(rendering), at);
     });
   });
-  const auto bound = server.local_endpoint();
+  const auto bound = server.local_endpoints();
   HttpThread http_thread(http_io, server);
   http_thread.start();
-  spdlog::info("tserver_exporter {} (revision {}) listening on {}, metrics at {}", version(),
-               revision(), format_endpoint(bound), config.web.telemetry_path);
+  for (const auto& endpoint : bound) {
+    spdlog::info("tserver_exporter {} (revision {}) listening on {}, metrics at {}", version(),
+                 revision(), format_endpoint(endpoint), config.web.telemetry_path);
+  }
   const auto named = [](const SourceConfig& source) {
     return source.tserver.empty() ? std::string() : " as tserver " + source.tserver;
   };
@@ -487,6 +511,7 @@ int run_daemon(const Config& config) {
     io.stop();
   });
   poll.start();
+  ready = true;
   io.run();
   http_thread.stop();
   exporter->save_state();

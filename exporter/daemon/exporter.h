@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "metrics/error_metrics.h"
+#include "metrics/process_collector.h"
 #include "metrics/self_metrics.h"
 #include "source/file_tailer.h"
 #include "state/state_store.h"
@@ -37,7 +38,8 @@ class Exporter {
   StreamReader* stdin_reader() { return stdin_reader_.get(); }
 
   /// The metrics in the Prometheus text format. In durable mode, counts that are not on disk
-  /// yet are written first: a scrape never shows a value that a crash could take back.
+  /// yet are written first: a scrape never shows a value that a crash could take back. The
+  /// daemon's (durable mode's) exposition ends with the process_* metrics.
   std::string render();
 
   /// Writes the state file if anything changed since the last write (durable mode).
@@ -54,6 +56,9 @@ class Exporter {
   std::optional<StateStore> store_;
   FileTailer tailer_;
   std::unique_ptr<StreamReader> stdin_reader_;
+  // The daemon's process_* metrics, after the registry's; not in --once, whose output is the
+  // logs' counts alone.
+  std::optional<ProcessCollector> process_;
   std::string last_saved_;
   std::uint64_t saved_generation_ = 0;
 };

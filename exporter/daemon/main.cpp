@@ -3,13 +3,13 @@
 #include <iostream>
 #include <system_error>
 
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "config/config_summary.h"
 #include "daemon/exporter.h"
 #include "daemon/options.h"
 #include "daemon/version.h"
+#include "logging/log_setup.h"
 
 namespace {
 
@@ -48,11 +48,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto logger = spdlog::stderr_logger_mt("tserver_exporter");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(config.log.level));
-  logger->flush_on(spdlog::level::trace);
-  spdlog::set_default_logger(logger);
+  tse::setup_logging(config.log);
 
   try {
     return options.once ? tse::run_once(config, std::cout) : tse::run_daemon(config);

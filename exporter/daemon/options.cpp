@@ -1,6 +1,8 @@
 #include "daemon/options.h"
 
 #include <algorithm>
+
+#include "logging/log_setup.h"
 #include <functional>
 #include <map>
 #include <optional>
@@ -144,10 +146,11 @@ const std::vector<Flag>& flags() {
          }
        },
        "storage.write_interval"},
-      {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. (:10057)",
+      {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. Repeatable: the same server listens "
+       "on every address given. (:10057)",
        [](Config& c, const std::string& v) {
          check(check_listen_address(v, "--web.listen-address"));
-         c.web.listen_addresses = {v};  // the last one given: this version serves on one
+         c.web.listen_addresses.push_back(v);
        },
        "web.listen_addresses", true},
       {"web.telemetry-path", "PATH", "Path under which to serve metrics. (/metrics)",
@@ -167,12 +170,20 @@ const std::vector<Flag>& flags() {
        "tserver=\"other\" and are counted in tserver_exporter_tservers_capped_total. (256)",
        count(&LimitsConfig::metrics_max_tservers, "--metrics.max-tservers", r::kMetricsMaxTservers),
        "limits.metrics_max_tservers"},
-      {"log.level", "LEVEL", "Log level: debug, info, warn or error. (info)",
+      {"log.level", "LEVEL", "Log level: debug, info, warn (or warning) or error. (info)",
        [](Config& c, const std::string& v) {
          check(check_log_level(v, "--log.level"));
          c.log.level = v;
        },
        "log.level"},
+      {"log.format", "FORMAT",
+       "Format of the log lines: logfmt (ts=... level=info msg=\"...\") or json, one object a "
+       "line. (logfmt)",
+       [](Config& c, const std::string& v) {
+         check(check_log_format(v, "--log.format"));
+         c.log.format = v;
+       },
+       "log.format"},
       {"config.file",
        "FILE",
        "A YAML configuration file (README, \"Configuration\"; config/tserver_exporter.yml): "

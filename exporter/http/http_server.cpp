@@ -92,7 +92,11 @@ Response route_response(const HttpRoutes& routes, const Request& request) {
   response.version(request.version());
   response.keep_alive(request.keep_alive());
   response.set(http::field::server, "tserver_exporter");
-  if (!allowed) {
+  if (path == "/-/reload" && routes.reload) {  // a POST is answered by reload_response()
+    response.result(http::status::method_not_allowed);
+    response.set(http::field::allow, "POST");
+    set_body(response, "text/plain; charset=utf-8", "only POST reloads\n");
+  } else if (!allowed) {
     response.result(http::status::method_not_allowed);
     response.set(http::field::allow, "GET, HEAD");
     set_body(response, "text/plain; charset=utf-8", "only GET and HEAD are served\n");
@@ -108,10 +112,16 @@ Response route_response(const HttpRoutes& routes, const Request& request) {
                  "<ul><li><a href=\"" +
                  link + "\">" + link +
                  "</a></li>\n"
-                 "<li><a href=\"/-/healthy\">/-/healthy</a></li></ul>\n</body></html>\n");
+                 "<li><a href=\"/-/healthy\">/-/healthy</a></li>\n"
+                 "<li><a href=\"/-/ready\">/-/ready</a></li></ul>\n</body></html>\n");
   } else if (path == "/-/healthy") {
     response.result(http::status::ok);
     set_body(response, "text/plain; charset=utf-8", "OK\n");
+  } else if (path == "/-/ready") {
+    const bool ready = !routes.ready || routes.ready();
+    response.result(ready ? http::status::ok : http::status::service_unavailable);
+    set_body(response, "text/plain; charset=utf-8",
+             ready ? "OK\n" : "not ready: loading the state and reading the sources once\n");
   } else {
     response.result(http::status::not_found);
     set_body(response, "text/plain; charset=utf-8", "not found\n");
@@ -121,6 +131,27 @@ Response route_response(const HttpRoutes& routes, const Request& request) {
     response.body().clear();
     response.content_length(length);
   }
+  return response;
+}
+
+// POST /-/reload, as Prometheus answers it: 200 and no body once reloaded, else 500 with the
+// reason on one line.
+bool is_reload_request(const HttpRoutes& routes, const Request& request) {
+  return routes.reload && request.method() == http::verb::post &&
+         request_path(request) == "/-/reload";
+}
+
+Response reload_response(unsigned version, bool keep_alive, bool ok, std::string_view error) {
+  Response response(ok ? http::status::ok : http::status::internal_server_error, version);
+  response.keep_alive(keep_alive);
+  response.set(http::field::server, "tserver_exporter");
+  std::string body;
+  if (!ok) {
+    body = "failed to reload config: ";
+    for (const char c : error) body += c == '\n' || c == '\r' ? ' ' : c;
+    body += '\n';
+  }
+  set_body(response, "text/plain; charset=utf-8", std::move(body));
   return response;
 }
 
@@ -221,7 +252,24 @@ class Session : public std::enable_shared_from_this<Session> {
       });
       return;
     }
+    if (is_reload_request(*routes_, request)) {
+      respond_reload(request.version(), request.keep_alive());
+      return;
+    }
     write(std::make_shared<Response>(route_response(*routes_, request)));
+  }
+
+  // The reload may end later on another thread: its answer is written on this connection's
+  // executor.
+  void respond_reload(unsigned version, bool keep_alive) {
+    routes_->reload([self = shared_from_this(), version, keep_alive](bool ok,
+                                                                     std::string error) mutable {
+      auto executor = self->stream_.get_executor();
+      asio::dispatch(executor, [self = std::move(self), version, keep_alive, ok,
+                                error = std::move(error)] {
+        self->write(std::make_shared<Response>(reload_response(version, keep_alive, ok, error)));
+      });
+    });
   }
 
   // The hot path of a busy scraper: the header is formatted into this connection's buffer (no
@@ -311,41 +359,67 @@ constexpr std::string_view kOverCapacity =
 
 class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(asio::io_context& io, const tcp::endpoint& endpoint, HttpRoutes routes, HttpLimits limits)
-      : acceptor_(io),
-        routes_(std::make_shared<const HttpRoutes>(std::move(routes))),
+  Impl(asio::io_context& io, const std::vector<tcp::endpoint>& endpoints, HttpRoutes routes,
+       HttpLimits limits)
+      : routes_(std::make_shared<const HttpRoutes>(std::move(routes))),
         limits_(std::move(limits)),
-        connections_(std::make_shared<ConnectionSet>(std::max<std::size_t>(1, limits_.max_connections),
-                                                     limits_.on_open, limits_.stalled_write)) {
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(asio::socket_base::reuse_address(true));
-    if (endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
-      boost::system::error_code ignored;  // `:port` means every interface, IPv4 included
-      acceptor_.set_option(asio::ip::v6_only(false), ignored);
+        connections_(
+            std::make_shared<ConnectionSet>(std::max<std::size_t>(1, limits_.max_connections),
+                                            limits_.on_open, limits_.stalled_write)) {
+    if (endpoints.empty()) throw std::invalid_argument("no address to listen on");
+    for (const auto& endpoint : endpoints) listen(io, endpoint);
+  }
+
+  // One listening socket (`--web.listen-address`, repeatable); every one feeds the same
+  // connection cap and routes.
+  struct Listener {
+    explicit Listener(asio::io_context& io) : acceptor(io), retry(io) {}
+    tcp::acceptor acceptor;
+    asio::steady_timer retry;
+  };
+
+  void listen(asio::io_context& io, const tcp::endpoint& endpoint) {
+    auto& acceptor = listeners_.emplace_back(std::make_unique<Listener>(io))->acceptor;
+    try {
+      acceptor.open(endpoint.protocol());
+      acceptor.set_option(asio::socket_base::reuse_address(true));
+      if (endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
+        boost::system::error_code ignored;  // `:port` means every interface, IPv4 included
+        acceptor.set_option(asio::ip::v6_only(false), ignored);
+      }
+      acceptor.bind(endpoint);
+      acceptor.listen(asio::socket_base::max_listen_connections);
+    } catch (const boost::system::system_error& e) {
+      std::ostringstream where;
+      where << endpoint;
+      throw std::system_error(e.code(), "cannot listen on " + where.str());
     }
-    acceptor_.bind(endpoint);
-    acceptor_.listen(asio::socket_base::max_listen_connections);
+  }
+
+  void accept() {
+    for (auto& listener : listeners_) accept(*listener);
   }
 
   // Accepting never stops while the acceptor is open: a connection that cannot be set up is
   // dropped alone, and after an accept error (out of file descriptors, say) the next accept
   // waits kAcceptRetry instead of spinning.
-  void accept() {
-    acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-      if (ec) {
-        if (self->limiter_.allow()) {
-          spdlog::warn("accepting an HTTP connection failed: {}", ec.message());
-        }
-        self->retry_.expires_after(kAcceptRetry);
-        self->retry_.async_wait([self](beast::error_code wait_ec) {
-          if (!wait_ec) self->accept();
+  void accept(Listener& listener) {
+    listener.acceptor.async_accept(
+        [self = shared_from_this(), &listener](beast::error_code ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted || !listener.acceptor.is_open()) return;
+          if (ec) {
+            if (self->limiter_.allow()) {
+              spdlog::warn("accepting an HTTP connection failed: {}", ec.message());
+            }
+            listener.retry.expires_after(kAcceptRetry);
+            listener.retry.async_wait([self, &listener](beast::error_code wait_ec) {
+              if (!wait_ec) self->accept(listener);
+            });
+            return;
+          }
+          self->admit(std::move(socket));
+          self->accept(listener);
         });
-        return;
-      }
-      self->admit(std::move(socket));
-      self->accept();
-    });
   }
 
   void admit(tcp::socket socket) {
@@ -382,15 +456,16 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void stop() {
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
-    retry_.cancel();
+    for (auto& listener : listeners_) {
+      boost::system::error_code ignored;
+      listener->acceptor.close(ignored);
+      listener->retry.cancel();
+    }
     connections_->close_all();
   }
 
   static constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
-  tcp::acceptor acceptor_;
-  asio::steady_timer retry_{acceptor_.get_executor()};
+  std::vector<std::unique_ptr<Listener>> listeners_;  // never moved: handlers hold references
   RateLimiter limiter_{std::chrono::minutes(1)};
   RateLimiter cap_limiter_{std::chrono::minutes(1)};
   std::shared_ptr<const HttpRoutes> routes_;
@@ -399,20 +474,28 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
 };
 
 HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, HttpRoutes routes,
-                       HttpLimits limits) {
-  try {
-    impl_ = std::make_shared<Impl>(io, endpoint, std::move(routes), std::move(limits));
-  } catch (const boost::system::system_error& e) {
-    std::ostringstream where;
-    where << endpoint;
-    throw std::system_error(e.code(), "cannot listen on " + where.str());
-  }
+                       HttpLimits limits)
+    : HttpServer(io, std::vector<tcp::endpoint>{endpoint}, std::move(routes), std::move(limits)) {}
+
+HttpServer::HttpServer(asio::io_context& io, const std::vector<tcp::endpoint>& endpoints,
+                       HttpRoutes routes, HttpLimits limits)
+    : impl_(std::make_shared<Impl>(io, endpoints, std::move(routes), std::move(limits))) {
   impl_->accept();
 }
 
 HttpServer::~HttpServer() { stop(); }
 
-tcp::endpoint HttpServer::local_endpoint() const { return impl_->acceptor_.local_endpoint(); }
+tcp::endpoint HttpServer::local_endpoint() const {
+  return impl_->listeners_.front()->acceptor.local_endpoint();
+}
+
+std::vector<tcp::endpoint> HttpServer::local_endpoints() const {
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& listener : impl_->listeners_) {
+    endpoints.push_back(listener->acceptor.local_endpoint());
+  }
+  return endpoints;
+}
 
 void HttpServer::stop() {
   if (impl_) impl_->stop();
@@ -465,6 +548,15 @@ std::string answer_raw_request(const HttpRoutes& routes, std::string_view bytes)
     return out.str();
   }
   const Request& request = parser.get();
+  if (is_reload_request(routes, request)) {
+    std::optional<Response> response;
+    routes.reload([&](bool ok, std::string error) {
+      response = reload_response(request.version(), request.keep_alive(), ok, error);
+    });
+    if (!response) return {};
+    out << *response;
+    return out.str();
+  }
   if (!is_metrics_request(routes, request)) {
     out << route_response(routes, request);
     return out.str();

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -25,6 +26,13 @@ struct HttpRoutes {
   std::function<void(std::function<void(std::shared_ptr<const Exposition>)>)> metrics;
   /// The landing page's title line (name and version).
   std::string title = "tserver_exporter";
+  /// `/-/ready`: 200 once it returns true (the state is loaded and every source has been
+  /// looked at once), 503 before. Called on the HTTP thread. Unset: always ready.
+  std::function<bool()> ready;
+  /// `POST /-/reload`: called on the HTTP thread with a completion to call, at once or later, on
+  /// any thread: `ok`, else the reason in `error`. The answer (200, or 500 with the reason)
+  /// waits for it. Unset: there is no /-/reload.
+  std::function<void(std::function<void(bool ok, std::string error)>)> reload;
 };
 
 /// How many connections the server holds, and for how long.
@@ -47,8 +55,10 @@ struct HttpLimits {
   std::function<void(std::string_view reason)> on_turned_away;
 };
 
-/// An HTTP/1.1 server on Boost.Beast: the telemetry path, a landing page at `/`, `/-/healthy`.
-/// GET and HEAD only; keep-alive; bounded request size, idle time and number of connections.
+/// An HTTP/1.1 server on Boost.Beast: the telemetry path, a landing page at `/`, `/-/healthy`,
+/// `/-/ready`, and `POST /-/reload` when the routes have a reload. GET and HEAD elsewhere;
+/// keep-alive; bounded request size, idle time and number of connections (one cap for all the
+/// addresses it listens on).
 ///
 /// Runs on the io_context it is given; every handler runs on that context's thread (the daemon
 /// gives it a thread of its own, so that reading logs never holds a scrape up). The
@@ -58,12 +68,19 @@ class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
              HttpRoutes routes, HttpLimits limits = {});
+  /// Listens on every endpoint (`--web.listen-address`, repeatable); throws for the first that
+  /// cannot be bound.
+  HttpServer(boost::asio::io_context& io,
+             const std::vector<boost::asio::ip::tcp::endpoint>& endpoints, HttpRoutes routes,
+             HttpLimits limits = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   /// The bound address (with the real port when asked for port 0).
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
+  /// Every bound address, in the order given.
+  [[nodiscard]] std::vector<boost::asio::ip::tcp::endpoint> local_endpoints() const;
 
   /// Stops accepting and closes every open connection. Call on the server's thread.
   void stop();
@@ -76,7 +93,7 @@ class HttpServer {
 /// Answers one request given as the raw bytes a client sent, as a connection would but without
 /// a socket: Beast's parser with the server's limits, then the route. Returns the response's
 /// bytes, or "" where a connection would close without an answer (no request at all, or a
-/// telemetry route that does not answer at once). For tests and fuzzing; any thread.
+/// telemetry or reload route that does not answer at once). For tests and fuzzing; any thread.
 std::string answer_raw_request(const HttpRoutes& routes, std::string_view bytes);
 
 /// Parses a `--web.listen-address` value: `:PORT` (every interface), `HOST:PORT`, `[V6]:PORT`.

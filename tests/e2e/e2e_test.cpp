@@ -482,7 +482,7 @@ TEST_F(E2E, SighupIsIgnoredSigtermAndSigintStopCleanly) {
   const ExitStatus term = daemon.stop(SIGTERM);
   EXPECT_TRUE(term.exited && term.code == 0) << term;
   EXPECT_NE(daemon.stderr_text().find("SIGTERM received; stopping"), std::string::npos);
-  EXPECT_NE(daemon.stderr_text().find(" stopped"), std::string::npos);
+  EXPECT_NE(daemon.stderr_text().find(" msg=stopped\n"), std::string::npos);
   EXPECT_FALSE(http(port, "GET", "/-/healthy").has_value()) << "still listening after exit";
 
   Process second(daemon_args({"--source.file=" + seg}), proc_.path());

@@ -1,6 +1,7 @@
 // Fuzzes the HTTP request path without a socket: raw request bytes through Beast's parser with
 // the server's limits, then the route that answers (exporter/http/http_server.h,
-// answer_raw_request). The telemetry route answers at once, now and then with a failed render.
+// answer_raw_request). The telemetry route answers at once, now and then with a failed render
+// (and then /-/ready says not ready and a reload fails).
 //
 // Invariant: an answer is a whole HTTP/1.x response whose header ends before its body.
 #include <cstddef>
@@ -20,9 +21,13 @@ const tse::HttpRoutes& routes(bool fail) {
       tse::Exposition{.text = "tserver_up 1\n", .gzip = tse::gzip_compress("tserver_up 1\n")});
   static const tse::HttpRoutes good{.telemetry_path = "/metrics",
                                     .metrics = [](auto done) { done(text); },
-                                    .title = "tserver_exporter <fuzz>"};
+                                    .title = "tserver_exporter <fuzz>",
+                                    .ready = [] { return true; },
+                                    .reload = [](auto done) { done(true, {}); }};
   static const tse::HttpRoutes failing{.telemetry_path = "/metrics",
-                                       .metrics = [](auto done) { done(nullptr); }};
+                                       .metrics = [](auto done) { done(nullptr); },
+                                       .ready = [] { return false; },
+                                       .reload = [](auto done) { done(false, "bad\nconfig"); }};
   return fail ? failing : good;
 }
 

@@ -187,7 +187,7 @@ TEST(ConfigFile, BrokenFilesNameTheLineAndColumnAndWhatIsExpected) {
        {"t.yml:2:19: web.telemetry_path must start with / and not be / or under /-/ (got "
         "\"/-/healthy\")"}},
       {"log:\n  level: loud\n  format: text\n",
-       {"t.yml:2:10: log.level must be one of debug, info, warn, error (got \"loud\")",
+       {"t.yml:2:10: log.level must be one of debug, info, warn, warning, error (got \"loud\")",
         "t.yml:3:11: log.format must be logfmt or json (got \"text\")"}},
       {"catalog:\n  codes:\n    - {code: 57x, name: A}\n    - {name: B}\n    - code: 3\n",
        {"t.yml:3:14: catalog.codes[0].code is \"57x\"; expected a whole number",
@@ -224,7 +224,7 @@ TEST(ConfigFile, EveryErrorIsCollectedNotJustTheFirst) {
                    "each key once",
                    "t.yml:6:19: web.telemetry_path must start with / and not be / or under /-/ "
                    "(got \"x\")",
-                   "t.yml:7:14: log.level must be one of debug, info, warn, error (got "
+                   "t.yml:7:14: log.level must be one of debug, info, warn, warning, error (got "
                    "\"loud\")"}));
 }
 

@@ -345,6 +345,7 @@ TEST_F(HttpServerTest, TheSocketFreePathAnswersAsAConnectionDoes) {
            "HEAD /metrics?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
            "GET / HTTP/1.0\r\n\r\n",
            "GET /-/healthy HTTP/1.0\r\n\r\n",
+           "GET /-/ready HTTP/1.0\r\n\r\n",
            "GET /nothing HTTP/1.0\r\n\r\n",
            "POST /metrics HTTP/1.0\r\nContent-Length: 2\r\n\r\nab",
            "GARBAGE\r\n\r\n",
@@ -356,6 +357,175 @@ TEST_F(HttpServerTest, TheSocketFreePathAnswersAsAConnectionDoes) {
   EXPECT_EQ(answer_raw_request(routes, request), http_exchange(port_, request));
   EXPECT_TRUE(answer_raw_request(routes, request).starts_with("HTTP/1.1 503 ")) << request;
   EXPECT_EQ(answer_raw_request(routes, ""), "");  // no request: the connection just closes
+}
+
+// /-/ready (issue 13): 503 until the daemon says it is ready, then 200, as Prometheus's own.
+TEST(HttpServerReady, ServiceUnavailableUntilReady) {
+  boost::asio::io_context io;
+  std::atomic<bool> ready{false};
+  HttpServer server(io, parse_listen_address(io, "127.0.0.1:0"),
+                    HttpRoutes{.ready = [&ready] { return ready.load(); }});
+  const auto port = server.local_endpoint().port();
+  std::thread thread([&io] { io.run(); });
+  const std::string before = get(port, "/-/ready");
+  EXPECT_TRUE(before.starts_with("HTTP/1.1 503 Service Unavailable\r\n")) << before;
+  EXPECT_TRUE(
+      before.ends_with("\r\n\r\nnot ready: loading the state and reading the sources once\n"))
+      << before;
+  EXPECT_TRUE(get(port, "/-/healthy").ends_with("\r\n\r\nOK\n"));  // alive all the same
+  ready = true;
+  const std::string after = get(port, "/-/ready");
+  EXPECT_TRUE(after.starts_with("HTTP/1.1 200 OK\r\n")) << after;
+  EXPECT_TRUE(after.ends_with("\r\n\r\nOK\n")) << after;
+  EXPECT_TRUE(get(port, "/-/ready", "HEAD").ends_with("Content-Length: 3\r\n\r\n"));
+  EXPECT_NE(get(port, "/").find("<a href=\"/-/ready\">/-/ready</a>"), std::string::npos);
+  boost::asio::post(io, [&] {
+    server.stop();
+    io.stop();
+  });
+  thread.join();
+}
+
+// POST /-/reload (issue 13): the answer waits for the reload, which ends on another thread; 200
+// with no body, or 500 with the reason on one line, as Prometheus answers.
+class HttpServerReloadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<HttpServer>(
+        io_, parse_listen_address(io_, "127.0.0.1:0"),
+        HttpRoutes{.reload = [this](std::function<void(bool, std::string)> done) {
+          ++calls_;
+          // Ends later, on a thread of its own, as the daemon's counting thread would.
+          std::lock_guard lock(mutex_);
+          threads_.emplace_back([this, done = std::move(done)] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            done(error_.empty(), error_);
+          });
+        }});
+    port_ = server_->local_endpoint().port();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& thread : threads_) thread.join();
+    }
+    boost::asio::post(io_, [this] {
+      server_->stop();
+      io_.stop();
+    });
+    thread_.join();
+  }
+
+  boost::asio::io_context io_;
+  std::unique_ptr<HttpServer> server_;
+  unsigned short port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<std::thread> threads_;
+  std::atomic<int> calls_{0};
+  std::string error_;  // set before a request only
+};
+
+TEST_F(HttpServerReloadTest, PostReloadsAndAnswersWhenTheReloadEnds) {
+  const std::string ok = get(port_, "/-/reload", "POST");
+  EXPECT_EQ(ok,
+            "HTTP/1.1 200 OK\r\nConnection: close\r\nServer: tserver_exporter\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(calls_, 1);
+  error_ = "config.yml:3:5: unknown key \"sorces\"\nand a second line";
+  const std::string failed = get(port_, "/-/reload", "POST");
+  EXPECT_TRUE(failed.starts_with("HTTP/1.1 500 Internal Server Error\r\n")) << failed;
+  EXPECT_TRUE(
+      failed.ends_with("\r\n\r\nfailed to reload config: config.yml:3:5: unknown key "
+                       "\"sorces\" and a second line\n"))
+      << failed;
+  EXPECT_EQ(calls_, 2);
+  // Keep-alive: the connection serves the next request after the reload's answer.
+  error_.clear();
+  const std::string two =
+      http_exchange(port_,
+                    "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                    "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(two.starts_with("HTTP/1.1 200 OK\r\n")) << two;
+  EXPECT_TRUE(two.ends_with("\r\n\r\nOK\n")) << two;
+  EXPECT_EQ(calls_, 3);
+}
+
+TEST_F(HttpServerReloadTest, OnlyPostReloads) {
+  for (const char* method : {"GET", "HEAD", "PUT"}) {
+    const std::string response = get(port_, "/-/reload", method);
+    EXPECT_TRUE(response.starts_with("HTTP/1.1 405 Method Not Allowed\r\n")) << response;
+    EXPECT_NE(response.find("\r\nAllow: POST\r\n"), std::string::npos) << response;
+  }
+  EXPECT_EQ(calls_, 0);
+}
+
+// Without a reload there is no /-/reload: a GET is a 404, a POST a 405 as on every other path.
+TEST_F(HttpServerTest, WithoutAReloadThereIsNoReloadRoute) {
+  EXPECT_TRUE(get(port_, "/-/reload").starts_with("HTTP/1.1 404 Not Found\r\n"));
+  const std::string post = get(port_, "/-/reload", "POST");
+  EXPECT_TRUE(post.starts_with("HTTP/1.1 405 Method Not Allowed\r\n")) << post;
+  EXPECT_NE(post.find("Allow: GET, HEAD\r\n"), std::string::npos);
+}
+
+// The socket-free path answers a reload that ends at once as a connection does.
+TEST(HttpServerReload, TheSocketFreePathAnswersAReload) {
+  const HttpRoutes routes{.reload = [](auto done) { done(false, "bad\nfile"); }};
+  EXPECT_EQ(answer_raw_request(routes, "POST /-/reload HTTP/1.0\r\n\r\n"),
+            "HTTP/1.0 500 Internal Server Error\r\nServer: tserver_exporter\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 34\r\n\r\n"
+            "failed to reload config: bad file\n");
+  const HttpRoutes later{.reload = [](auto) {}};
+  EXPECT_EQ(answer_raw_request(later, "POST /-/reload HTTP/1.0\r\n\r\n"), "");
+}
+
+// --web.listen-address, repeatable (issue 13): one server on every address, one connection cap.
+TEST(HttpServerAddresses, OneServerListensOnEveryAddress) {
+  boost::asio::io_context io;
+  std::atomic<std::size_t> open{0};
+  HttpServer server(
+      io, {parse_listen_address(io, "127.0.0.1:0"), parse_listen_address(io, "127.0.0.1:0")},
+      HttpRoutes{.metrics =
+                     [](auto done) {
+                       done(std::make_shared<const Exposition>(Exposition{.text = "up 1\n"}));
+                     }},
+      HttpLimits{.on_open = [&open](std::size_t n) { open = n; }});
+  const auto endpoints = server.local_endpoints();
+  ASSERT_EQ(endpoints.size(), 2u);
+  EXPECT_NE(endpoints[0].port(), endpoints[1].port());
+  EXPECT_EQ(server.local_endpoint(), endpoints[0]);
+  std::thread thread([&io] { io.run(); });
+  const int one = test::connect_to(endpoints[0].port());
+  const int two = test::connect_to(endpoints[1].port());
+  EXPECT_TRUE(eventually_equal([&open] { return open.load(); }, 2u));  // counted together
+  for (const auto& endpoint : endpoints) {
+    EXPECT_TRUE(get(endpoint.port(), "/metrics").ends_with("\r\n\r\nup 1\n")) << endpoint;
+  }
+  ::close(one);
+  ::close(two);
+  boost::asio::post(io, [&] {
+    server.stop();
+    io.stop();
+  });
+  thread.join();
+  EXPECT_FALSE(get(endpoints[1].port(), "/metrics").starts_with("HTTP"));  // stopped: both closed
+}
+
+TEST(HttpServerAddresses, AnyAddressInUseIsAOneLineError) {
+  boost::asio::io_context io;
+  HttpServer first(io, parse_listen_address(io, "127.0.0.1:0"), HttpRoutes{});
+  const auto port = first.local_endpoint().port();
+  try {
+    HttpServer second(io,
+                      {parse_listen_address(io, "127.0.0.1:0"),
+                       parse_listen_address(io, "127.0.0.1:" + std::to_string(port))},
+                      HttpRoutes{});
+    FAIL() << "bound twice";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use");
+  }
 }
 
 TEST(HttpServer, APortInUseIsAOneLineError) {

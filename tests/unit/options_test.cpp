@@ -67,6 +67,21 @@ TEST(Options, ValuesWithEqualsOrAsTheNextArgument) {
   EXPECT_EQ(c.idle_flush, std::chrono::milliseconds(500));
 }
 
+// node_exporter's conventions (issue 13): a repeatable listen address that replaces the
+// default, the level names the log prints, and the two log formats.
+TEST(Options, ListenAddressesLogLevelsAndLogFormats) {
+  EXPECT_EQ(configure({"--source.stdin", "--web.listen-address=:1", "--web.listen-address",
+                       "[::1]:2"})
+                .web.listen_addresses,
+            (Args{":1", "[::1]:2"}));
+  for (const char* level : {"debug", "info", "warn", "warning", "error"}) {
+    EXPECT_EQ(configure({"--source.stdin", std::string("--log.level=") + level}).log.level, level);
+  }
+  EXPECT_EQ(configure({"--source.stdin"}).log.format, "logfmt");
+  EXPECT_EQ(configure({"--source.stdin", "--log.format=json"}).log.format, "json");
+  EXPECT_EQ(configure({"--source.stdin", "--log.format=logfmt"}).log.format, "logfmt");
+}
+
 TEST(Options, HelpAndVersionNeedNoSource) {
   EXPECT_TRUE(parse_options({"--help"}).show_help);
   EXPECT_TRUE(parse_options({"-h"}).show_help);
@@ -134,7 +149,9 @@ TEST(Options, MistakesSayWhatToFix) {
   EXPECT_EQ(message({"--source.file=a", "--source.poll-interval=0s"}),
             "--source.poll-interval must be > 0");
   EXPECT_EQ(message({"--source.file=a", "--log.level=loud"}),
-            "--log.level must be one of debug, info, warn, error (got \"loud\")");
+            "--log.level must be one of debug, info, warn, warning, error (got \"loud\")");
+  EXPECT_EQ(message({"--source.stdin", "--log.format=text"}),
+            "--log.format must be logfmt or json (got \"text\")");
   EXPECT_EQ(message({"--source.file=a", "--web.telemetry-path=metrics"}),
             "--web.telemetry-path must start with / and not be / or under /-/ (got \"metrics\")");
   EXPECT_EQ(message({"a.log"}),
