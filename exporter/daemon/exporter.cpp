@@ -23,6 +23,7 @@
 #include "http/content_coding.h"
 #include "http/exposition_cache.h"
 #include "http/http_server.h"
+#include "web/web_security.h"
 #include "logging/rate_limiter.h"
 #include "pipeline/tserver_log_reader.h"
 #include "source/stream_listener.h"
@@ -351,6 +352,25 @@ int run_daemon(const Options& options) {
   // Bind before anything else, so that a port in use is the one line the user sees.
   std::unique_ptr<Exporter> exporter;
   std::unique_ptr<ExpositionCache> exposition;
+  // The web configuration, checked (its certificate and key read) before anything binds: an
+  // invalid one is a WebConfigError, exit 2.
+  std::shared_ptr<const WebSecurity> web_security;
+  if (!options.web_config_file.empty()) {
+    web_security = load_web_security(
+        options.web_config_file,
+        WebSecurityEvents{.certificate_reload_failed =
+                              [&exporter] {
+                                if (exporter) {
+                                  exporter->self_metrics().tls_certificate_reload_failures.Increment();
+                                }
+                              },
+                          .auth_cache_dropped =
+                              [&exporter] {
+                                if (exporter) exporter->self_metrics().http_auth_cache_dropped.Increment();
+                              }});
+    spdlog::info("web configuration {}: TLS {}, basic authentication {}", options.web_config_file,
+                 web_security->tls ? "on" : "off", web_security->auth ? "on" : "off");
+  }
   const auto endpoint = parse_listen_address(http_io, options.listen_address);
   HttpServer server(http_io, endpoint,
                     HttpRoutes{.telemetry_path = options.telemetry_path,
@@ -374,7 +394,16 @@ int run_daemon(const Options& options) {
                                      (reason == "evicted" ? self.http_connections_evicted
                                                           : self.http_connections_refused)
                                          .Increment();
-                                   }});
+                                   },
+                               .on_security_event =
+                                   [&exporter](std::string_view event) {
+                                     if (!exporter) return;
+                                     auto& self = exporter->self_metrics();
+                                     if (event == "unauthorized") self.http_unauthorized.Increment();
+                                     else if (event == "rate_limited") self.http_rate_limited.Increment();
+                                     else self.http_tls_handshake_failures.Increment();
+                                   }},
+                    web_security);
   exporter = std::make_unique<Exporter>(options, /*durable=*/true);
   exposition = std::make_unique<ExpositionCache>(ExpositionCache::Ages{}, [&io, &exporter,
                                                                            &exposition] {

@@ -9,6 +9,7 @@
 #include "daemon/exporter.h"
 #include "daemon/options.h"
 #include "daemon/version.h"
+#include "web/web_config.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -36,6 +37,9 @@ int main(int argc, char** argv) {
 
   try {
     return options.once ? tse::run_once(options, std::cout) : tse::run_daemon(options);
+  } catch (const tse::WebConfigError& e) {  // a bad --web.config.file: a usage error
+    std::cerr << "tserver_exporter: error: " << e.what() << "\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "tserver_exporter: error: " << e.what() << "\n";
     return 1;

@@ -137,6 +137,14 @@ const std::vector<Flag>& flags() {
        [](Options& o, const std::string& v) {
          o.web_max_connections = parse_count("--web.max-connections", v, 1, 100000);
        }},
+      {"web.config.file", "FILE",
+       "exporter-toolkit web configuration file: TLS (also for tls:// sources), basic "
+       "authentication, response headers. Read at start (an invalid one exits 2). (none: plain "
+       "HTTP)",
+       [](Options& o, const std::string& v) {
+         if (v.empty()) throw UsageError("--web.config.file needs a file");
+         o.web_config_file = v;
+       }},
       {"metrics.max-tservers", "N",
        "At most N distinct tserver labels in all (every source); the counts of more go to "
        "tserver=\"other\" and are counted in tserver_exporter_tservers_capped_total. (256)",

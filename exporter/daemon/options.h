@@ -31,6 +31,7 @@ struct Options {
   std::size_t udp_receive_buffer = 4u << 20;    // --source.udp-receive-buffer, bytes
   std::size_t max_streams = 1024;  // --source.max-streams
   std::size_t max_open_files = 0;  // --source.max-open-files; 0: from the descriptor limit
+  std::string web_config_file;     // --web.config.file: TLS, basic auth, headers; "": plain HTTP
 };
 
 /// A command line that cannot be used; what() is one line that says what to fix.
