@@ -137,12 +137,15 @@ std::shared_ptr<TlsContext> build(const TlsServerConfig& config) {
       config.cert_file.empty() ? config.cert : read_whole(config.cert_file, "cert_file");
   const std::string key =
       config.key_file.empty() ? config.key : read_whole(config.key_file, "key_file");
+  // The key first: a certificate loaded after a key that does not match it replaces the key,
+  // and the check below then says so in words.
   boost::system::error_code ec;
-  context->ssl.use_certificate_chain(boost::asio::buffer(cert), ec);
-  if (ec) throw WebConfigError("failed to load X509KeyPair: the certificate: " + ec.message());
   context->ssl.use_private_key(boost::asio::buffer(key), boost::asio::ssl::context::pem, ec);
   if (ec) throw WebConfigError("failed to load X509KeyPair: the key: " + ec.message());
+  context->ssl.use_certificate_chain(boost::asio::buffer(cert), ec);
+  if (ec) throw WebConfigError("failed to load X509KeyPair: the certificate: " + ec.message());
   if (SSL_CTX_check_private_key(ctx) != 1) {
+    ERR_clear_error();
     throw WebConfigError(
         "failed to load X509KeyPair: the private key does not match the "
         "certificate's public key");
