@@ -1,9 +1,9 @@
 // The only translation unit that includes Boost.Beast: it is slow to compile.
 #include "http/http_server.h"
 
-#include "net/connection_set.h"
 #include "http/content_coding.h"
 #include "logging/rate_limiter.h"
+#include "net/connection_set.h"
 #include "net/host_port.h"
 
 #include <algorithm>
@@ -20,13 +20,13 @@
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -267,30 +267,32 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void handshake() {
     lowest().expires_after(state_->handshake_timeout);
     connections_->reading(id_, ConnectionSet::Clock::now());
-    beast::async_detect_ssl(lowest(), buffer_, [self = shared_from_this()](beast::error_code ec,
-                                                                        bool tls) {
-      if (self->aborted_) return;
-      if (ec || !tls) {
-        if (!ec) self->refuse_plain_http();
-        else self->end();
-        if (!ec || ec != asio::error::operation_aborted) self->state_->event("tls_handshake_failed");
-        return;
-      }
-      if constexpr (kTls) {
-        self->stream_.async_handshake(
-            asio::ssl::stream_base::server, self->buffer_.data(),
-            [self](beast::error_code hs_ec, std::size_t used) {
-              if (self->aborted_) return;
-              if (hs_ec) {
-                self->state_->event("tls_handshake_failed");
-                self->end();
-                return;
-              }
-              self->buffer_.consume(used);
-              self->read();
-            });
-      }
-    });
+    beast::async_detect_ssl(
+        lowest(), buffer_, [self = shared_from_this()](beast::error_code ec, bool tls) {
+          if (self->aborted_) return;
+          if (ec || !tls) {
+            if (!ec)
+              self->refuse_plain_http();
+            else
+              self->end();
+            if (!ec || ec != asio::error::operation_aborted)
+              self->state_->event("tls_handshake_failed");
+            return;
+          }
+          if constexpr (kTls) {
+            self->stream_.async_handshake(asio::ssl::stream_base::server, self->buffer_.data(),
+                                          [self](beast::error_code hs_ec, std::size_t used) {
+                                            if (self->aborted_) return;
+                                            if (hs_ec) {
+                                              self->state_->event("tls_handshake_failed");
+                                              self->end();
+                                              return;
+                                            }
+                                            self->buffer_.consume(used);
+                                            self->read();
+                                          });
+          }
+        });
   }
 
   void refuse_plain_http() {
@@ -301,10 +303,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return;
     }
     connections_->writing(id_, ConnectionSet::Clock::now());
-    asio::async_write(lowest(), asio::buffer(kHttpToHttps),
-                      [self = shared_from_this()](beast::error_code, std::size_t) {
-                        self->close();
-                      });
+    asio::async_write(
+        lowest(), asio::buffer(kHttpToHttps),
+        [self = shared_from_this()](beast::error_code, std::size_t) { self->close(); });
   }
 
   void read() {
@@ -438,8 +439,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     const std::string& body = gzip ? exposition->gzip : exposition->text;
     format_metrics_header(header_, version, keep_alive, gzip, body.size(),
                           state_->security ? state_->security->extra_headers : std::string());
-    const std::array<asio::const_buffer, 2> buffers{
-        asio::buffer(header_), head ? asio::const_buffer() : asio::buffer(body)};
+    // Not a std::array of two: Asio writes one of those by passing both buffers again, the first
+    // emptied once sent, and Beast's flat_stream under ssl_stream (Boost 1.74) then writes 0
+    // bytes, which ends the write without the body. Asio's generic path skips spent buffers.
+    const std::array<asio::const_buffer, 3> buffers{
+        asio::buffer(header_), head ? asio::const_buffer() : asio::buffer(body),
+        asio::const_buffer()};
     lowest().expires_after(idle_timeout_);
     connections_->writing(id_, ConnectionSet::Clock::now());
     asio::async_write(stream_, buffers,
@@ -503,7 +508,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::chrono::milliseconds idle_timeout_;
   ConnectionSet::Id id_ = 0;
   std::atomic<bool> aborted_{false};  // read by the bcrypt worker too
-  std::string header_;  // of the last metrics response
+  std::string header_;                // of the last metrics response
 };
 
 // The answer to a connection over the cap when every open one is busy: short enough to fit in
@@ -522,8 +527,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
       : acceptor_(io),
         routes_(std::make_shared<const HttpRoutes>(std::move(routes))),
         limits_(std::move(limits)),
-        connections_(std::make_shared<ConnectionSet>(std::max<std::size_t>(1, limits_.max_connections),
-                                                     limits_.on_open, limits_.stalled_write)) {
+        connections_(
+            std::make_shared<ConnectionSet>(std::max<std::size_t>(1, limits_.max_connections),
+                                            limits_.on_open, limits_.stalled_write)) {
     state_->security = std::move(security);
     state_->on_event = limits_.on_security_event;
     state_->handshake_timeout = limits_.handshake_timeout;

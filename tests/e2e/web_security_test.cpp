@@ -132,6 +132,36 @@ TEST_F(WebSecurityTest, HttpsWithBasicAuthOnEveryPath) {
   EXPECT_NE(landing.out.find("\r\nX-Frame-Options: deny\r\n"), std::string::npos);
 }
 
+TEST_F(WebSecurityTest, AnExpositionLargerThanATlsRecordIsSentWhole) {
+  // The sample log makes an exposition of about 20 kB: more than one 16 kB TLS record, in one
+  // gather write of header and body.
+  fs::copy_file(std::string(TSE_TEST_DATA) + "/sample/TServer_SfB_01.20251217_101500_123.log",
+                dir() + "/logs/TServer_SfB_01.20251217_101500_123.log");
+  write_file(dir() + "/web.yml", tls_only());
+  Process p({"--web.listen-address=127.0.0.1:0", "--web.config.file=" + dir() + "/web.yml",
+             "--source.file=" + dir() + "/logs/*.log", "--source.from-beginning",
+             "--storage.path=" + dir() + "/state"},
+            dir());
+  const int port = p.port();
+  ASSERT_NE(port, 0);
+  std::string status;
+  std::string body;
+  // Until the sample log has been read (its codes make the exposition that large).
+  eventually([&] {
+    status = sh("curl -sS --max-time 5 --cacert " + dir() + "/ca.crt --resolve localhost:" +
+                std::to_string(port) + ":127.0.0.1 https://localhost:" + std::to_string(port) +
+                "/metrics -o " + dir() + "/body -w '%{http_code} %{size_download}'")
+                 .out;
+    body = read_file(dir() + "/body");
+    return body.find("tserver_event_errors_total{error_code=\"57\"") != std::string::npos;
+  });
+  EXPECT_GT(body.size(), 16384u);
+  EXPECT_EQ(status, "200 " + std::to_string(body.size()));
+  EXPECT_NE(body.find("\ntserver_exporter_build_info{"), std::string::npos);
+  ASSERT_FALSE(body.empty());
+  EXPECT_EQ(body.back(), '\n');
+}
+
 TEST_F(WebSecurityTest, PlainHttpToTheTlsPortGetsGosAnswer) {
   auto p = start(tls_only());
   const int port = p->port();
