@@ -356,20 +356,26 @@ int run_daemon(const Options& options) {
   // invalid one is a WebConfigError, exit 2.
   std::shared_ptr<const WebSecurity> web_security;
   if (!options.web_config_file.empty()) {
-    web_security = load_web_security(
-        options.web_config_file,
-        WebSecurityEvents{.certificate_reload_failed =
-                              [&exporter] {
-                                if (exporter) {
-                                  exporter->self_metrics().tls_certificate_reload_failures.Increment();
-                                }
-                              },
-                          .auth_cache_dropped =
-                              [&exporter] {
-                                if (exporter) exporter->self_metrics().http_auth_cache_dropped.Increment();
-                              }});
+    WebSecurityEvents events;
+    events.certificate_reload_failed = [&exporter] {
+      if (exporter) exporter->self_metrics().tls_certificate_reload_failures.Increment();
+    };
+    events.auth_cache_dropped = [&exporter] {
+      if (exporter) exporter->self_metrics().http_auth_cache_dropped.Increment();
+    };
+    web_security = load_web_security(options.web_config_file, events);
     spdlog::info("web configuration {}: TLS {}, basic authentication {}", options.web_config_file,
                  web_security->tls ? "on" : "off", web_security->auth ? "on" : "off");
+  }
+  // A tls:// source takes the web configuration's tls_server_config: none is a usage error.
+  for (const auto& [values, flag] : {std::pair{&options.source_syslog, "--source.syslog"},
+                                     std::pair{&options.source_tcp, "--source.tcp"}}) {
+    for (const auto& value : *values) {
+      if (value.starts_with("tls://") && !(web_security && web_security->tls)) {
+        throw WebConfigError(std::string(flag) + "=" + value +
+                             ": a tls:// source needs tls_server_config in --web.config.file");
+      }
+    }
   }
   const auto endpoint = parse_listen_address(http_io, options.listen_address);
   HttpServer server(http_io, endpoint,
@@ -399,9 +405,13 @@ int run_daemon(const Options& options) {
                                    [&exporter](std::string_view event) {
                                      if (!exporter) return;
                                      auto& self = exporter->self_metrics();
-                                     if (event == "unauthorized") self.http_unauthorized.Increment();
-                                     else if (event == "rate_limited") self.http_rate_limited.Increment();
-                                     else self.http_tls_handshake_failures.Increment();
+                                     if (event == "unauthorized") {
+                                       self.http_unauthorized.Increment();
+                                     } else if (event == "rate_limited") {
+                                       self.http_rate_limited.Increment();
+                                     } else {
+                                       self.http_tls_handshake_failures.Increment();
+                                     }
                                    }},
                     web_security);
   exporter = std::make_unique<Exporter>(options, /*durable=*/true);
@@ -445,6 +455,7 @@ int run_daemon(const Options& options) {
       listener.max_tservers = options.max_tservers;
       listener.max_origins = options.max_origins;
       listener.udp_receive_buffer = options.udp_receive_buffer;
+      if (listener.tls) listener.tls_context = web_security->tls;
       listeners.push_back(std::make_unique<StreamListener>(
           io, listener,
           [&exporter, max_line = listener.max_message](const std::string&,

@@ -284,5 +284,117 @@ TEST_F(WebSecurityTest, AnInvalidWebConfigExits2WithOneLine) {
                        dir() + "/none.crt): No such file or directory\n");
 }
 
+// T-Server log lines with two EventErrors 57 and one 56, for the network sources.
+std::vector<std::string> event_error_lines() {
+  std::vector<std::string> lines;
+  int seq = 0;
+  for (const char* code : {"57", "56", "57"}) {
+    ++seq;
+    lines.push_back("@10:15:2" + std::to_string(seq) +
+                    ".0000 [0] 8.5.001.23 send_to_client: message EventError");
+    lines.push_back("\tAttributeEventSequenceNumber\t000000000000000" + std::to_string(seq));
+    lines.push_back(std::string("\tAttributeErrorCode\t") + code);
+    lines.push_back("2025-12-17T10:15:2" + std::to_string(seq) +
+                    ".000 Trc 04542 EventError sent to [724] (0000002a WDE_01 1.2.3.4:5)");
+  }
+  lines.push_back("2025-12-17T10:15:29.000 Std 04120 Check point 2025-12-17T10:15:29");
+  return lines;
+}
+
+// The port a network source bound, from the "receiving ... on SPEC, port N" line.
+int source_port(Process& p, const std::string& spec) {
+  const std::string needle = "on " + spec + ", port ";
+  if (!p.wait_stderr(needle)) return 0;
+  const std::string err = p.stderr_text();
+  return std::atoi(err.c_str() + err.find(needle) + needle.size());
+}
+
+TEST_F(WebSecurityTest, SyslogAndRawLinesOverTls) {
+  write_file(dir() + "/web.yml", tls_only());
+  Process p({"--web.listen-address=127.0.0.1:0", "--web.config.file=" + dir() + "/web.yml",
+             "--source.syslog=tls://127.0.0.1:0", "--source.tcp=tls://TS_RAW@127.0.0.1:0",
+             "--storage.path=" + dir() + "/state"},
+            dir());
+  const int port = p.port();
+  const int syslog = source_port(p, "tls://127.0.0.1:0");
+  const int raw = source_port(p, "tls://TS_RAW@127.0.0.1:0");
+  ASSERT_NE(port, 0);
+  ASSERT_NE(syslog, 0);
+  ASSERT_NE(raw, 0);
+
+  // RFC 5425: each syslog message framed by its octet count, over TLS.
+  std::string frames;
+  std::string plain;
+  for (const std::string& line : event_error_lines()) {
+    const std::string message = "<13>1 2025-12-17T10:15:20Z winhost TS_TLS - - - " + line;
+    frames += std::to_string(message.size()) + " " + message;
+    plain += line + "\n";
+  }
+  write_file(dir() + "/frames", frames);
+  write_file(dir() + "/plain", plain);
+  for (const auto& [target, file] : {std::pair{syslog, "frames"}, std::pair{raw, "plain"}}) {
+    const Shell sent =
+        sh("openssl s_client -connect 127.0.0.1:" + std::to_string(target) + " -CAfile " + dir() +
+           "/ca.crt -verify_return_error -servername "
+           "localhost -nocommands -no_ign_eof < " +
+           dir() + "/" + file + " > /dev/null");
+    EXPECT_EQ(sent.rc, 0) << sent.out;
+  }
+  // Plain text to the TLS source: refused, counted.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(syslog));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  write_all(fd, frames);
+  ::shutdown(fd, SHUT_WR);
+
+  const std::string want_messages =
+      "tserver_exporter_listener_messages_total{listener=\"tls://"
+      "127.0.0.1:0\"} " +
+      std::to_string(event_error_lines().size());
+  std::string m;
+  eventually([&] {
+    m = curl(port, "").out;
+    return m.find(want_messages) != std::string::npos &&
+           m.find(
+               "tserver_exporter_tls_handshake_failures_total{server=\"tls://127.0.0.1:0\"} "
+               "1") != std::string::npos &&
+           m.find("tserver=\"TS_RAW\"} 2") != std::string::npos;
+  });
+  ::close(fd);
+  for (const std::string tserver : {"TS_TLS", "TS_RAW"}) {
+    EXPECT_NE(m.find("\ntserver_event_errors_total{error_code=\"57\",error_name=\"TERR_TIMEOUT\","
+                     "tserver=\"" +
+                     tserver + "\"} 2\n"),
+              std::string::npos)
+        << tserver << "\n"
+        << m;
+    EXPECT_NE(m.find("tserver_event_errors_total{error_code=\"56\",error_name="),
+              std::string::npos);
+  }
+  EXPECT_NE(m.find("\n" + want_messages + "\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("\ntserver_exporter_listener_framing_errors_total{listener=\"tls://127.0.0.1:"
+                   "0\"} 0\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("\ntserver_exporter_tls_handshake_failures_total{server=\"tls://127.0.0.1:0\"} "
+                   "1\n"),
+            std::string::npos)
+      << m;
+}
+
+TEST_F(WebSecurityTest, ATlsSourceWithoutTlsServerConfigExits2) {
+  const RunResult r = run({"--web.listen-address=127.0.0.1:0", "--source.syslog=tls://127.0.0.1:0",
+                           "--storage.path=" + dir() + "/state"},
+                          dir());
+  EXPECT_TRUE(r.status.exited);
+  EXPECT_EQ(r.status.code, 2);
+  EXPECT_EQ(r.err,
+            "tserver_exporter: error: --source.syslog=tls://127.0.0.1:0: a tls:// source needs "
+            "tls_server_config in --web.config.file\n");
+}
+
 }  // namespace
 }  // namespace tse::e2e
