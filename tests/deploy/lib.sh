@@ -94,6 +94,35 @@ free_port() {
 # start_exporter BINARY [FLAGS...]: starts the exporter on 127.0.0.1, a port of the kernel's
 # choosing (read back from its "listening on" line), and sets EXPORTER_PID, EXPORTER_PORT and
 # EXPORTER_LOG.
+# start_prometheus BINARY CONFIG TSDB: a Prometheus server on a free loopback port (again on
+# another one if that was taken in between), ready; sets PROMETHEUS_PORT and PROMETHEUS_API.
+# shellcheck disable=SC2034  # PROMETHEUS_PORT and PROMETHEUS_API are read by the caller
+start_prometheus() {
+  local binary=$1 config=$2 tsdb=$3 attempt port pid deadline
+  local log=$tse_tmp/prometheus.log
+  tse_logs+=("$log")
+  PROMETHEUS_API=""
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    "$binary" --config.file="$config" --storage.tsdb.path="$tsdb" \
+      --web.listen-address="127.0.0.1:$port" --log.level=warn >"$log" 2>&1 &
+    pid=$!
+    tse_pids+=("$pid")
+    deadline=$((SECONDS + 15))
+    while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+      if http_get "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1; then
+        PROMETHEUS_PORT=$port
+        PROMETHEUS_API="http://127.0.0.1:$port/api/v1"
+        return 0
+      fi
+      sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && fail "Prometheus not ready within 15 s"
+    echo "Prometheus did not start on port $port (attempt $attempt)" >&2
+  done
+  fail "Prometheus did not start"
+}
+
 start_exporter() {
   local binary=$1
   shift

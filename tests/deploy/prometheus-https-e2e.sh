@@ -77,27 +77,8 @@ scrape_configs:
     static_configs:
       - targets: ["127.0.0.1:$EXPORTER_PORT"]
 EOF
-prometheus_log=$tse_tmp/prometheus.log
-tse_logs+=("$prometheus_log")
-api=""
-for attempt in 1 2 3; do
-  port=$(free_port)
-  "$prometheus" --config.file="$tse_tmp/prometheus.yml" --storage.tsdb.path="$tse_tmp/tsdb" \
-    --web.listen-address="127.0.0.1:$port" --log.level=warn >"$prometheus_log" 2>&1 &
-  prometheus_pid=$!
-  tse_pids+=("$prometheus_pid")
-  deadline=$((SECONDS + 15))
-  while kill -0 "$prometheus_pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
-    if http_get "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1; then
-      api="http://127.0.0.1:$port/api/v1"
-      break 2
-    fi
-    sleep 0.1
-  done
-  kill -0 "$prometheus_pid" 2>/dev/null && fail "Prometheus not ready within 15 s"
-  echo "Prometheus did not start on port $port (attempt $attempt)" >&2
-done
-[ -n "$api" ] || fail "Prometheus did not start"
+start_prometheus "$prometheus" "$tse_tmp/prometheus.yml" "$tse_tmp/tsdb"
+api=$PROMETHEUS_API
 
 # scalar PROMQL: the value of a one-series instant query, or "none".
 scalar() {

@@ -27,6 +27,20 @@ Shell sh(const std::string& command) {
   return result;
 }
 
+// A TCP connection to 127.0.0.1:port; -1 if it fails.
+int connect_loopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // From exporter-toolkit's web/testdata (made by Go's bcrypt): the password "dave123".
 constexpr const char* kDaveHash = "$2y$10$2UXri9cIDdgeKjBo4Rlpx.U3ZLDV8X1IxKmsfOvhcM5oXQt/mLmXq";
 
@@ -235,12 +249,8 @@ TEST_F(WebSecurityTest, StalledTlsClientsDoNotDelayAScrape) {
   // Clients that connect and send nothing: no ClientHello, ever.
   std::vector<int> stalled;
   for (int i = 0; i < 8; ++i) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+    const int fd = connect_loopback(port);
+    ASSERT_GE(fd, 0);
     stalled.push_back(fd);
   }
   // And one that sends half a ClientHello record header and stops.
@@ -341,12 +351,8 @@ TEST_F(WebSecurityTest, SyslogAndRawLinesOverTls) {
     EXPECT_EQ(sent.rc, 0) << sent.out;
   }
   // Plain text to the TLS source: refused, counted.
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(syslog));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  const int fd = connect_loopback(syslog);
+  ASSERT_GE(fd, 0);
   write_all(fd, frames);
   ::shutdown(fd, SHUT_WR);
 
