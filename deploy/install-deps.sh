@@ -5,9 +5,9 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config git ca-certificates
-  libboost-dev libssl-dev zlib1g-dev prometheus-cpp-dev libspdlog-dev libyaml-cpp-dev
+  libboost-dev libssl-dev zlib1g-dev prometheus-cpp-dev libspdlog-dev libyaml-cpp-dev libcrypt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  curl
+  curl openssl
   prometheus jq rsyslog
 )
 

@@ -24,6 +24,7 @@
 #include "http/content_coding.h"
 #include "http/exposition_cache.h"
 #include "http/http_server.h"
+#include "web/web_security.h"
 #include "logging/rate_limiter.h"
 #include "pipeline/tserver_log_reader.h"
 #include "source/stream_listener.h"
@@ -396,6 +397,29 @@ int run_daemon(const Config& config) {
   // Bind before anything else, so that a port in use is the one line the user sees.
   std::unique_ptr<Exporter> exporter;
   std::unique_ptr<ExpositionCache> exposition;
+  // The web configuration, checked (its certificate and key read) before anything binds: an
+  // invalid one is a WebConfigError, exit 2.
+  std::shared_ptr<const WebSecurity> web_security;
+  WebSecurityEvents web_events;
+  web_events.certificate_reload_failed = [&exporter] {
+    if (exporter) exporter->self_metrics().tls_certificate_reload_failures.Increment();
+  };
+  web_events.auth_cache_dropped = [&exporter] {
+    if (exporter) exporter->self_metrics().http_auth_cache_dropped.Increment();
+  };
+  if (!config.web.config_file.empty()) {
+    web_security = load_web_security(config.web.config_file, web_events);
+    spdlog::info("web configuration {}: TLS {}, basic authentication {}", config.web.config_file,
+                 web_security->tls ? "on" : "off", web_security->auth ? "on" : "off");
+  }
+  // A tls:// source takes the web configuration's tls_server_config: none is a usage error.
+  for (const auto& source : config.sources) {
+    if (source.target.starts_with("tls://") && !(web_security && web_security->tls)) {
+      throw WebConfigError("source " + source.target +
+                           " needs tls_server_config in the web configuration file "
+                           "(--web.config.file)");
+    }
+  }
   std::vector<boost::asio::ip::tcp::endpoint> endpoints;
   for (const auto& address : config.web.listen_addresses) {
     endpoints.push_back(parse_listen_address(http_io, address));
@@ -434,7 +458,20 @@ int run_daemon(const Config& config) {
                                      (reason == "evicted" ? self.http_connections_evicted
                                                           : self.http_connections_refused)
                                          .Increment();
-                                   }});
+                                   },
+                               .on_security_event =
+                                   [&exporter](std::string_view event) {
+                                     if (!exporter) return;
+                                     auto& self = exporter->self_metrics();
+                                     if (event == "unauthorized") {
+                                       self.http_unauthorized.Increment();
+                                     } else if (event == "rate_limited") {
+                                       self.http_rate_limited.Increment();
+                                     } else {
+                                       self.http_tls_handshake_failures.Increment();
+                                     }
+                                   }},
+                    web_security);
   exporter = std::make_unique<Exporter>(config, /*durable=*/true);
   exposition = std::make_unique<ExpositionCache>(ExpositionCache::Ages{}, [&io, &exporter,
                                                                            &exposition] {
@@ -487,6 +524,7 @@ int run_daemon(const Config& config) {
     listener.max_tservers = config.limits.source_max_tservers;
     listener.max_origins = config.limits.source_max_origins;
     listener.udp_receive_buffer = config.limits.udp_receive_buffer;
+    if (listener.tls) listener.tls_context = web_security->tls;
     listeners.push_back(std::make_unique<StreamListener>(
         io, listener,
         [&exporter, max_line = listener.max_message, tserver = source.tserver](

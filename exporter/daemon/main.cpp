@@ -9,6 +9,7 @@
 #include "daemon/exporter.h"
 #include "daemon/options.h"
 #include "daemon/version.h"
+#include "web/web_config.h"
 #include "logging/log_setup.h"
 
 namespace {
@@ -52,6 +53,9 @@ int main(int argc, char** argv) {
 
   try {
     return options.once ? tse::run_once(config, std::cout) : tse::run_daemon(config);
+  } catch (const tse::WebConfigError& e) {  // a bad web configuration file: a usage error
+    std::cerr << "tserver_exporter: error: " << e.what() << "\n";
+    return kBadConfiguration;
   } catch (const std::exception& e) {
     std::cerr << "tserver_exporter: error: " << e.what() << "\n";
     return kRunFailed;

@@ -165,6 +165,15 @@ const std::vector<Flag>& flags() {
        "are busy. Idle connections close after 30s. (64)",
        count(&LimitsConfig::web_max_connections, "--web.max-connections", r::kWebMaxConnections),
        "limits.web_max_connections"},
+      {"web.config.file", "FILE",
+       "exporter-toolkit web configuration file: TLS (also for tls:// sources), basic "
+       "authentication, response headers. An invalid one exits 2 at start, and is refused by a "
+       "reload. (none: plain HTTP)",
+       [](Config& c, const std::string& v) {
+         if (v.empty()) throw UsageError("--web.config.file needs a file");
+         c.web.config_file = v;
+       },
+       "web.config_file"},
       {"metrics.max-tservers", "N",
        "At most N distinct tserver labels in all (every source); the counts of more go to "
        "tserver=\"other\" and are counted in tserver_exporter_tservers_capped_total. (256)",

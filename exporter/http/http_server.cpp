@@ -1,9 +1,9 @@
 // The only translation unit that includes Boost.Beast: it is slow to compile.
 #include "http/http_server.h"
 
-#include "net/connection_set.h"
 #include "http/content_coding.h"
 #include "logging/rate_limiter.h"
+#include "net/connection_set.h"
 #include "net/host_port.h"
 
 #include <algorithm>
@@ -14,15 +14,22 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <atomic>
+#include <type_traits>
+
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace tse {
 namespace {
@@ -165,7 +172,7 @@ Response error_response(http::status status, std::string text) {
 // The header of a metrics answer, formatted into `out` (a connection's buffer: no allocation
 // once it has grown).
 void format_metrics_header(std::string& out, unsigned version, bool keep_alive, bool gzip,
-                           std::size_t length) {
+                           std::size_t length, const std::string& extra_headers = {}) {
   out.clear();
   out += version == 10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n";
   out += "Server: tserver_exporter\r\nContent-Type: ";
@@ -173,23 +180,91 @@ void format_metrics_header(std::string& out, unsigned version, bool keep_alive, 
   out += gzip ? "\r\nContent-Encoding: gzip\r\n" : "\r\n";
   out += "Vary: Accept-Encoding\r\nContent-Length: ";
   out += std::to_string(length);
+  out += "\r\n";
+  out += extra_headers;  // the web configuration's, each line ending in CRLF
   // HTTP/1.1 is persistent unless told otherwise; HTTP/1.0 only when asked.
-  if (version == 10 && keep_alive) out += "\r\nConnection: keep-alive";
-  if (version != 10 && !keep_alive) out += "\r\nConnection: close";
-  out += "\r\n\r\n";
+  if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) out += "Connection: close\r\n";
+  out += "\r\n";
 }
 
-// One connection: read a request, answer it, repeat while the client keeps the connection alive.
+// The security a server applies (its web configuration) and the state that goes with it. Read
+// and replaced on the HTTP thread only; every session holds it.
+struct ServerState {
+  std::shared_ptr<const WebSecurity> security;
+  std::function<void(std::string_view)> on_event;
+  std::chrono::milliseconds handshake_timeout{10000};
+  asio::thread_pool* auth_pool = nullptr;  // the bcrypt worker, owned by the server
+  // The rate_limit token bucket (exporter-toolkit's: full at start, one token per interval).
+  double tokens = 0;
+  std::chrono::steady_clock::time_point refilled{};
+
+  void event(std::string_view name) const {
+    if (on_event) on_event(name);
+  }
+  void reset_bucket() {
+    tokens = security ? static_cast<double>(security->config.rate_limit.burst) : 0;
+    refilled = std::chrono::steady_clock::now();
+  }
+  bool take_token() {
+    if (!security || security->config.rate_limit.interval.count() <= 0) return true;
+    const auto& limit = security->config.rate_limit;
+    const auto now = std::chrono::steady_clock::now();
+    const double burst = static_cast<double>(limit.burst);
+    tokens = std::min(burst, tokens + std::chrono::duration<double>(now - refilled).count() /
+                                          std::chrono::duration<double>(limit.interval).count());
+    refilled = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  }
+};
+
+void add_headers(Response& response, const ServerState& state) {
+  if (!state.security) return;
+  for (const auto& [name, value] : state.security->config.http.headers) {
+    if (!value.empty()) response.set(name, value);
+  }
+}
+
+// What Go's HTTPS server answers a plain HTTP request with, before it closes.
+constexpr std::string_view kHttpToHttps =
+    "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
+
+// Whether the first bytes on a TLS port are a plain HTTP request (Go's test: the method).
+bool looks_like_http(std::string_view first) {
+  for (std::string_view method : {"GET /", "HEAD ", "POST ", "PUT /", "OPTIO"}) {
+    const std::size_t n = std::min(first.size(), method.size());
+    if (n > 0 && first.substr(0, n) == method.substr(0, n)) return true;
+  }
+  return false;
+}
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// One connection: (over TLS, the handshake first) read a request, check its credentials when
+// the web configuration names users, answer it, repeat while the client keeps the connection
+// alive. `Stream` is beast::tcp_stream or TlsStream: routing never knows which it serves.
 // Every session is in the server's ConnectionSet from start to end, so that the cap on
-// connections holds and the server can close them all when it stops. It leaves the set on the
-// HTTP thread when it ends (end()), never in its destructor: the last reference to a session
-// waiting for a rendering may be dropped on the counting thread.
-class Session : public std::enable_shared_from_this<Session> {
+// connections holds and the server can close them all when it stops; a handshake or a
+// password check in progress counts as waiting for a request, so such connections are the
+// first closed to let a new one in. It leaves the set on the HTTP thread when it ends (end()),
+// never in its destructor: the last reference to a session waiting for a rendering or a bcrypt
+// may be dropped on another thread.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+  using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
+
  public:
-  Session(tcp::socket socket, std::shared_ptr<const HttpRoutes> routes,
+  Session(tcp::socket socket, std::shared_ptr<TlsContext> tls,
+          std::shared_ptr<const HttpRoutes> routes, std::shared_ptr<ServerState> state,
           std::shared_ptr<ConnectionSet> connections, std::chrono::milliseconds idle_timeout)
-      : stream_(std::move(socket)),
+      : tls_(std::move(tls)),
+        stream_(make_stream(std::move(socket), tls_.get())),
         routes_(std::move(routes)),
+        state_(std::move(state)),
         connections_(std::move(connections)),
         idle_timeout_(idle_timeout) {}
   Session(const Session&) = delete;
@@ -199,14 +274,75 @@ class Session : public std::enable_shared_from_this<Session> {
     id_ = connections_->add([weak = weak_from_this()] {
       if (auto self = weak.lock()) self->abort();
     });
-    read();
+    if constexpr (kTls) {
+      handshake();
+    } else {
+      read();
+    }
   }
 
  private:
+  static Stream make_stream(tcp::socket socket, TlsContext* tls) {
+    if constexpr (kTls) {
+      return Stream(beast::tcp_stream(std::move(socket)), tls->ssl);
+    } else {
+      (void)tls;
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  // A client that sends nothing, or too slowly, is closed at the handshake timeout; until then
+  // it only holds its own place, never the HTTP thread.
+  void handshake() {
+    lowest().expires_after(state_->handshake_timeout);
+    connections_->reading(id_, ConnectionSet::Clock::now());
+    beast::async_detect_ssl(
+        lowest(), buffer_, [self = shared_from_this()](beast::error_code ec, bool tls) {
+          if (self->aborted_) return;
+          if (ec || !tls) {
+            if (!ec)
+              self->refuse_plain_http();
+            else
+              self->end();
+            if (!ec || ec != asio::error::operation_aborted)
+              self->state_->event("tls_handshake_failed");
+            return;
+          }
+          if constexpr (kTls) {
+            self->stream_.async_handshake(asio::ssl::stream_base::server, self->buffer_.data(),
+                                          [self](beast::error_code hs_ec, std::size_t used) {
+                                            if (self->aborted_) return;
+                                            if (hs_ec) {
+                                              self->state_->event("tls_handshake_failed");
+                                              self->end();
+                                              return;
+                                            }
+                                            self->buffer_.consume(used);
+                                            self->read();
+                                          });
+          }
+        });
+  }
+
+  void refuse_plain_http() {
+    const auto data = buffer_.data();
+    const std::string_view first(static_cast<const char*>(data.data()), data.size());
+    if (!looks_like_http(first)) {
+      end();
+      return;
+    }
+    connections_->writing(id_, ConnectionSet::Clock::now());
+    asio::async_write(
+        lowest(), asio::buffer(kHttpToHttps),
+        [self = shared_from_this()](beast::error_code, std::size_t) { self->close(); });
+  }
+
   void read() {
     parser_.emplace();
     limit(*parser_);
-    stream_.expires_after(idle_timeout_);
+    lowest().expires_after(idle_timeout_);
     connections_->reading(id_, ConnectionSet::Clock::now());
     http::async_read(
         stream_, buffer_, *parser_,
@@ -222,17 +358,79 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) {
       if (ec != beast::error::timeout && ec != asio::error::operation_aborted &&
-          ec != asio::error::connection_reset) {
+          ec != asio::error::connection_reset && ec != asio::ssl::error::stream_truncated) {
         respond_error(http::status::bad_request, "bad request: " + ec.message() + "\n");
       } else {
         end();
       }
       return;
     }
-    respond(parser_->release());
+    request_ = parser_->release();
+    authorize();
   }
 
-  void respond(const http::request<http::string_body>& request) {
+  // exporter-toolkit's order: the rate limit, then the credentials, for every path.
+  void authorize() {
+    if (!state_->take_token()) {
+      state_->event("rate_limited");
+      respond_status(http::status::too_many_requests, "Too Many Requests\n");
+      return;
+    }
+    const auto security = state_->security;
+    if (!security || !security->auth) {
+      respond();
+      return;
+    }
+    const auto header = request_[http::field::authorization];
+    auto credentials = parse_basic_authorization(std::string_view(header.data(), header.size()));
+    if (!credentials) {
+      unauthorized();
+      return;
+    }
+    std::shared_ptr<const BasicAuth> auth = security->auth;
+    const BasicAuth::Key key = auth->key(*credentials);
+    if (const auto known = auth->cached(key)) {
+      *known ? respond() : unauthorized();
+      return;
+    }
+    // A bcrypt takes tens of milliseconds to seconds: on the worker, never on this thread.
+    // Meanwhile the connection may be closed to let a new one in.
+    connections_->reading(id_, ConnectionSet::Clock::now());
+    asio::post(*state_->auth_pool, [self = shared_from_this(), auth = std::move(auth),
+                                    credentials = std::move(*credentials), key]() mutable {
+      const bool allowed = !self->aborted_ && auth->verify(credentials, key);
+      OPENSSL_cleanse(credentials.password.data(), credentials.password.size());
+      auto executor = self->stream_.get_executor();
+      asio::dispatch(executor, [self = std::move(self), allowed] {
+        if (self->aborted_) return;
+        self->connections_->busy(self->id_);
+        allowed ? self->respond() : self->unauthorized();
+      });
+    });
+  }
+
+  void unauthorized() {
+    state_->event("unauthorized");
+    auto response = std::make_shared<Response>(http::status::unauthorized, request_.version());
+    response->keep_alive(request_.keep_alive());
+    response->set(http::field::server, "tserver_exporter");
+    add_headers(*response, *state_);
+    response->set(http::field::www_authenticate, "Basic");
+    set_body(*response, "text/plain; charset=utf-8", "Unauthorized\n");
+    write(response);
+  }
+
+  void respond_status(http::status status, std::string text) {
+    auto response = std::make_shared<Response>(status, request_.version());
+    response->keep_alive(request_.keep_alive());
+    response->set(http::field::server, "tserver_exporter");
+    add_headers(*response, *state_);
+    set_body(*response, "text/plain; charset=utf-8", std::move(text));
+    write(response);
+  }
+
+  void respond() {
+    const Request& request = request_;
     const bool head = request.method() == http::verb::head;
     if (is_metrics_request(*routes_, request)) {
       // The text may come from another thread, later: the answer is written on this
@@ -256,7 +454,9 @@ class Session : public std::enable_shared_from_this<Session> {
       respond_reload(request.version(), request.keep_alive());
       return;
     }
-    write(std::make_shared<Response>(route_response(*routes_, request)));
+    auto response = std::make_shared<Response>(route_response(*routes_, request));
+    add_headers(*response, *state_);
+    write(response);
   }
 
   // The reload may end later on another thread: its answer is written on this connection's
@@ -267,7 +467,10 @@ class Session : public std::enable_shared_from_this<Session> {
       auto executor = self->stream_.get_executor();
       asio::dispatch(executor, [self = std::move(self), version, keep_alive, ok,
                                 error = std::move(error)] {
-        self->write(std::make_shared<Response>(reload_response(version, keep_alive, ok, error)));
+        if (self->aborted_) return;
+        auto response = std::make_shared<Response>(reload_response(version, keep_alive, ok, error));
+        add_headers(*response, *self->state_);
+        self->write(response);
       });
     });
   }
@@ -277,6 +480,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // in one gather write; the write's handler keeps the rendering alive.
   void respond_metrics(unsigned version, bool keep_alive, bool head, bool gzip,
                        std::shared_ptr<const Exposition> exposition) {
+    if (aborted_) return;
     if (!exposition) {  // the rendering failed (the log says why)
       respond_error(http::status::service_unavailable,
                     "the metrics could not be rendered; see the exporter's log\n");
@@ -284,10 +488,15 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     gzip = gzip && !exposition->gzip.empty();
     const std::string& body = gzip ? exposition->gzip : exposition->text;
-    format_metrics_header(header_, version, keep_alive, gzip, body.size());
-    const std::array<asio::const_buffer, 2> buffers{
-        asio::buffer(header_), head ? asio::const_buffer() : asio::buffer(body)};
-    stream_.expires_after(idle_timeout_);
+    format_metrics_header(header_, version, keep_alive, gzip, body.size(),
+                          state_->security ? state_->security->extra_headers : std::string());
+    // Not a std::array of two: Asio writes one of those by passing both buffers again, the first
+    // emptied once sent, and Beast's flat_stream under ssl_stream (Boost 1.74) then writes 0
+    // bytes, which ends the write without the body. Asio's generic path skips spent buffers.
+    const std::array<asio::const_buffer, 3> buffers{
+        asio::buffer(header_), head ? asio::const_buffer() : asio::buffer(body),
+        asio::const_buffer()};
+    lowest().expires_after(idle_timeout_);
     connections_->writing(id_, ConnectionSet::Clock::now());
     asio::async_write(stream_, buffers,
                       [self = shared_from_this(), keep_alive, exposition = std::move(exposition)](
@@ -301,11 +510,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void respond_error(http::status status, std::string text) {
-    write(std::make_shared<Response>(error_response(status, std::move(text))));
+    auto response = std::make_shared<Response>(error_response(status, std::move(text)));
+    add_headers(*response, *state_);
+    write(response);
   }
 
   void write(const std::shared_ptr<Response>& response) {
-    stream_.expires_after(idle_timeout_);
+    lowest().expires_after(idle_timeout_);
     connections_->writing(id_, ConnectionSet::Clock::now());
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
@@ -321,7 +532,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // and closes with the session.
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
     end();
   }
 
@@ -333,19 +544,22 @@ class Session : public std::enable_shared_from_this<Session> {
   void abort() {
     aborted_ = true;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().close();
   }
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<TlsContext> tls_;  // before stream_, which uses it
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  Request request_;
   std::shared_ptr<const HttpRoutes> routes_;
+  std::shared_ptr<ServerState> state_;
   std::shared_ptr<ConnectionSet> connections_;
   std::chrono::milliseconds idle_timeout_;
   ConnectionSet::Id id_ = 0;
-  bool aborted_ = false;
-  std::string header_;  // of the last metrics response
+  std::atomic<bool> aborted_{false};  // read by the bcrypt worker too
+  std::string header_;                // of the last metrics response
 };
 
 // The answer to a connection over the cap when every open one is busy: short enough to fit in
@@ -360,12 +574,17 @@ constexpr std::string_view kOverCapacity =
 class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, const std::vector<tcp::endpoint>& endpoints, HttpRoutes routes,
-       HttpLimits limits)
+       HttpLimits limits, std::shared_ptr<const WebSecurity> security)
       : routes_(std::make_shared<const HttpRoutes>(std::move(routes))),
         limits_(std::move(limits)),
         connections_(
             std::make_shared<ConnectionSet>(std::max<std::size_t>(1, limits_.max_connections),
                                             limits_.on_open, limits_.stalled_write)) {
+    state_->security = std::move(security);
+    state_->on_event = limits_.on_security_event;
+    state_->handshake_timeout = limits_.handshake_timeout;
+    state_->auth_pool = &auth_pool_;
+    state_->reset_bucket();
     if (endpoints.empty()) throw std::invalid_argument("no address to listen on");
     for (const auto& endpoint : endpoints) listen(io, endpoint);
   }
@@ -440,8 +659,17 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
       }
     }
     try {
-      std::make_shared<Session>(std::move(socket), routes_, connections_, limits_.idle_timeout)
-          ->start();
+      // The TLS context of this connection: the current one, re-read if its files changed.
+      const auto& security = state_->security;
+      if (security && security->tls) {
+        std::make_shared<Session<TlsStream>>(std::move(socket), security->tls->current(), routes_,
+                                             state_, connections_, limits_.idle_timeout)
+            ->start();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), nullptr, routes_, state_,
+                                                     connections_, limits_.idle_timeout)
+            ->start();
+      }
     } catch (const std::exception& e) {
       if (limiter_.allow()) spdlog::warn("dropping an HTTP connection: {}", e.what());
     }
@@ -464,6 +692,12 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
     connections_->close_all();
   }
 
+  ~Impl() {
+    // Every session is aborted by now (stop): what is queued for bcrypt is dropped.
+    auth_pool_.stop();
+    auth_pool_.join();
+  }
+
   static constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
   std::vector<std::unique_ptr<Listener>> listeners_;  // never moved: handlers hold references
   RateLimiter limiter_{std::chrono::minutes(1)};
@@ -471,15 +705,22 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
   std::shared_ptr<const HttpRoutes> routes_;
   HttpLimits limits_;
   std::shared_ptr<ConnectionSet> connections_;
+  std::shared_ptr<ServerState> state_ = std::make_shared<ServerState>();
+  // One thread for bcrypt, as exporter-toolkit runs one at a time: a flood of wrong passwords
+  // takes one core at most and never the HTTP thread.
+  asio::thread_pool auth_pool_{1};
 };
 
 HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, HttpRoutes routes,
-                       HttpLimits limits)
-    : HttpServer(io, std::vector<tcp::endpoint>{endpoint}, std::move(routes), std::move(limits)) {}
+                       HttpLimits limits, std::shared_ptr<const WebSecurity> security)
+    : HttpServer(io, std::vector<tcp::endpoint>{endpoint}, std::move(routes), std::move(limits),
+                 std::move(security)) {}
 
 HttpServer::HttpServer(asio::io_context& io, const std::vector<tcp::endpoint>& endpoints,
-                       HttpRoutes routes, HttpLimits limits)
-    : impl_(std::make_shared<Impl>(io, endpoints, std::move(routes), std::move(limits))) {
+                       HttpRoutes routes, HttpLimits limits,
+                       std::shared_ptr<const WebSecurity> security)
+    : impl_(std::make_shared<Impl>(io, endpoints, std::move(routes), std::move(limits),
+                                   std::move(security))) {
   impl_->accept();
 }
 
@@ -499,6 +740,13 @@ std::vector<tcp::endpoint> HttpServer::local_endpoints() const {
 
 void HttpServer::stop() {
   if (impl_) impl_->stop();
+}
+
+void HttpServer::set_web_config(std::shared_ptr<const WebSecurity> security) {
+  asio::post(impl_->listeners_.front()->acceptor.get_executor(), [impl = impl_, security = std::move(security)] {
+    impl->state_->security = security;
+    impl->state_->reset_bucket();
+  });
 }
 
 tcp::endpoint parse_listen_address(asio::io_context& io, const std::string& address) {

@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "http/exposition_cache.h"
+#include "web/web_security.h"
 
 namespace tse {
 
@@ -53,12 +54,21 @@ struct HttpLimits {
   /// Told, on the HTTP thread, of every connection closed or refused for the cap: "evicted"
   /// (closed to let a new one in) or "refused" (the new one, when all were busy).
   std::function<void(std::string_view reason)> on_turned_away;
+  /// A TLS client that has not finished its handshake in this long is closed.
+  std::chrono::milliseconds handshake_timeout{10000};
+  /// Told, on the HTTP thread, of what the web configuration turned away: "tls_handshake_failed"
+  /// (also a plain HTTP request to a TLS port), "unauthorized" (a 401), "rate_limited" (a 429).
+  std::function<void(std::string_view event)> on_security_event;
 };
 
 /// An HTTP/1.1 server on Boost.Beast: the telemetry path, a landing page at `/`, `/-/healthy`,
 /// `/-/ready`, and `POST /-/reload` when the routes have a reload. GET and HEAD elsewhere;
 /// keep-alive; bounded request size, idle time and number of connections (one cap for all the
 /// addresses it listens on).
+/// With a web configuration (exporter-toolkit's `--web.config.file`): HTTPS (the certificate
+/// re-read when its files change), basic authentication on every path (bcrypt on a worker
+/// thread), extra response headers, a rate limit. A plain HTTP request to the TLS port gets Go's
+/// answer, `400 Client sent an HTTP request to an HTTPS server.`, and is closed.
 ///
 /// Runs on the io_context it is given; every handler runs on that context's thread (the daemon
 /// gives it a thread of its own, so that reading logs never holds a scrape up). The
@@ -66,13 +76,15 @@ struct HttpLimits {
 /// running, a bad client only ends its own connection.
 class HttpServer {
  public:
+  /// `security` null: plain HTTP, no authentication.
   HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-             HttpRoutes routes, HttpLimits limits = {});
+             HttpRoutes routes, HttpLimits limits = {},
+             std::shared_ptr<const WebSecurity> security = nullptr);
   /// Listens on every endpoint (`--web.listen-address`, repeatable); throws for the first that
   /// cannot be bound.
   HttpServer(boost::asio::io_context& io,
              const std::vector<boost::asio::ip::tcp::endpoint>& endpoints, HttpRoutes routes,
-             HttpLimits limits = {});
+             HttpLimits limits = {}, std::shared_ptr<const WebSecurity> security = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -84,6 +96,11 @@ class HttpServer {
 
   /// Stops accepting and closes every open connection. Call on the server's thread.
   void stop();
+
+  /// Applies a new web configuration (a reload: SIGHUP, POST /-/reload) to the connections
+  /// accepted from now on; the listening socket stays, open connections finish as they began.
+  /// Any thread; null turns TLS and authentication off.
+  void set_web_config(std::shared_ptr<const WebSecurity> security);
 
  private:
   class Impl;

@@ -153,7 +153,28 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                            "stay within --source.max-open-files; reopened when they grow.")),
       files_refused(gauge(registry, "tserver_exporter_files_refused",
                           "Matching files not read at the last scan: they belong to more log "
-                          "streams than --source.max-streams.")) {
+                          "streams than --source.max-streams.")),
+      tls_handshake_failures(prometheus::BuildCounter()
+                                 .Name("tserver_exporter_tls_handshake_failures_total")
+                                 .Help("TLS connections closed before or during their handshake "
+                                       "(failed, timed out, or plain text to a TLS port), by "
+                                       "server: http or a listener's name.")
+                                 .Register(registry)),
+      http_tls_handshake_failures(tls_handshake_failures.Add({{"server", "http"}})),
+      tls_certificate_reload_failures(counter(
+          registry, "tserver_exporter_tls_certificate_reload_failures_total",
+          "Re-reads of the TLS certificate, key or client CAs (their files changed) that "
+          "failed; the previous certificate stays in use.")),
+      http_unauthorized(counter(registry, "tserver_exporter_http_unauthorized_total",
+                                "HTTP requests answered 401: no or wrong basic_auth_users "
+                                "credentials.")),
+      http_rate_limited(counter(registry, "tserver_exporter_http_rate_limited_total",
+                                "HTTP requests answered 429 by the web configuration's "
+                                "rate_limit.")),
+      http_auth_cache_dropped(counter(
+          registry, "tserver_exporter_http_auth_cache_dropped_total",
+          "Verified credentials dropped from the cache of basic_auth_users outcomes (at most "
+          "100; a dropped one costs a bcrypt when it comes again).")) {
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")

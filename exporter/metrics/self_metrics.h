@@ -95,6 +95,15 @@ class SelfMetrics {
   /// Files not read at the last scan because they belong to more log streams than
   /// --source.max-streams.
   prometheus::Gauge& files_refused;
+  /// The web configuration (--web.config.file). TLS handshakes that failed or timed out, by
+  /// server (`http`, or a listener's name); certificate re-reads that failed (the old one kept);
+  /// HTTP requests answered 401 and 429; verified credentials dropped from the bounded cache.
+  prometheus::Family<prometheus::Counter>& tls_handshake_failures;
+  prometheus::Counter& http_tls_handshake_failures;
+  prometheus::Counter& tls_certificate_reload_failures;
+  prometheus::Counter& http_unauthorized;
+  prometheus::Counter& http_rate_limited;
+  prometheus::Counter& http_auth_cache_dropped;
 };
 
 }  // namespace tse

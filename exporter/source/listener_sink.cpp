@@ -26,7 +26,10 @@ ListenerSink::ListenerSink(const ListenerOptions& options, OriginTable::MakeRead
       dropped_(metrics.listener_dropped.Add({{"listener", options_.spec}})),
       kernel_drops_(metrics.listener_kernel_drops.Add({{"listener", options_.spec}})),
       evicted_(metrics.listener_origins_evicted.Add({{"listener", options_.spec}})),
-      origins_open_(metrics.listener_origins.Add({{"listener", options_.spec}})) {}
+      origins_open_(metrics.listener_origins.Add({{"listener", options_.spec}})) {
+  if (options_.tls)
+    tls_failures_ = &metrics.tls_handshake_failures.Add({{"server", options_.spec}});
+}
 
 template <class Feed>
 void ListenerSink::to_origin(const std::string& key, std::string_view label, std::uint64_t lines,
@@ -94,6 +97,11 @@ void ListenerSink::sweep(Clock::time_point now) {
 
 void ListenerSink::framing_error(const std::string& what) {
   framing_errors_.Increment();
+  warn(what);
+}
+
+void ListenerSink::tls_handshake_failed(const std::string& what) {
+  if (tls_failures_ != nullptr) tls_failures_->Increment();
   warn(what);
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,9 +14,15 @@
 namespace tse {
 
 /// One network source of T-Server log lines.
+class TlsContextSource;
+
 struct ListenerOptions {
   enum class Kind { kSyslogUdp, kSyslogTcp, kRawTcp };
   Kind kind = Kind::kRawTcp;
+  /// `tls://`: the TCP stream is TLS (RFC 5425 for syslog), with the web configuration's
+  /// tls_server_config, which `tls_context` then holds.
+  bool tls = false;
+  std::shared_ptr<TlsContextSource> tls_context;
   std::string spec;  // the flag's value, the `listener` label of the self-metrics
   std::string host;  // empty: loopback
   unsigned short port = 0;
@@ -57,6 +64,8 @@ class ListenerSink {
   void sweep(Clock::time_point now);
 
   void framing_error(const std::string& what);
+  /// A TLS connection closed before or during its handshake (failed, timed out, not TLS).
+  void tls_handshake_failed(const std::string& what);
   /// A TCP connection refused over the limit.
   void connection_refused();
   void connection_accepted() { connections_.Increment(); }
@@ -89,6 +98,7 @@ class ListenerSink {
   prometheus::Counter& kernel_drops_;
   prometheus::Counter& evicted_;
   prometheus::Gauge& origins_open_;
+  prometheus::Counter* tls_failures_ = nullptr;  // a TLS listener's only
 };
 
 }  // namespace tse

@@ -94,13 +94,21 @@ ListenerOptions StreamListener::parse(const std::string& value, bool syslog) {
       options.kind = ListenerOptions::Kind::kSyslogUdp;
     } else if (rest.starts_with("tcp://")) {
       options.kind = ListenerOptions::Kind::kSyslogTcp;
+    } else if (rest.starts_with("tls://")) {  // RFC 5425
+      options.kind = ListenerOptions::Kind::kSyslogTcp;
+      options.tls = true;
     } else {
       throw std::invalid_argument(
-          "--source.syslog takes udp://HOST:PORT or tcp://HOST:PORT (got \"" + value + "\")");
+          "--source.syslog takes udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (got \"" +
+          value + "\")");
     }
     rest = rest.substr(6);
   } else {
     options.kind = ListenerOptions::Kind::kRawTcp;
+    if (rest.starts_with("tls://")) {
+      options.tls = true;
+      rest = rest.substr(6);
+    }
     if (const std::size_t at = rest.find('@'); at != std::string::npos) {
       options.name = rest.substr(0, at);
       rest = rest.substr(at + 1);

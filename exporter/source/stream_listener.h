@@ -41,8 +41,10 @@ class StreamListener {
 
   void stop();
 
-  /// Parses `udp://HOST:PORT` and `tcp://HOST:PORT` (syslog) or `HOST:PORT` / `NAME@HOST:PORT`
-  /// (raw TCP). Throws std::invalid_argument with a one-line reason.
+  /// Parses `udp://HOST:PORT`, `tcp://HOST:PORT` and `tls://HOST:PORT` (syslog; TLS is RFC
+  /// 5425) or `[tls://][NAME@]HOST:PORT` (raw TCP). Pure: the configuration's validation calls
+  /// it; a `tls` result needs a tls_server_config (--web.config.file), set in `tls_context`
+  /// before the listener is made. Throws std::invalid_argument with a one-line reason.
   static ListenerOptions parse(const std::string& value, bool syslog);
 
   class Impl;  // the implementation, shared with its timer's handler

@@ -1,25 +1,33 @@
 #include "source/tcp_stream_server.h"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "source/syslog_message.h"
+#include "web/tls_context.h"
 
 namespace tse {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-/// One accepted TCP connection: reads its bytes and hands them to the sink, raw or as syslog
-/// frames. Kept alive by its pending read; in its server's ConnectionSet while open, so that
-/// stopping the server closes it. The event loop thread only.
+/// One accepted TCP connection: reads its bytes (over TLS first the handshake, bounded by
+/// kHandshakeTimeout) and hands them to the sink, raw or as syslog frames. Kept alive by its
+/// pending read; in its server's ConnectionSet while open, so that stopping the server closes
+/// it. The event loop thread only.
 class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
  public:
-  TcpConnection(tcp::socket socket, std::shared_ptr<TcpStreamServer> server)
+  static constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+
+  TcpConnection(tcp::socket socket, std::shared_ptr<TcpStreamServer> server,
+                std::shared_ptr<TlsContext> tls)
       : socket_(std::move(socket)),
+        tls_context_(std::move(tls)),
         timer_(socket_.get_executor()),
         server_(std::move(server)),
         syslog_(server_->sink().options().kind == ListenerOptions::Kind::kSyslogTcp),
@@ -29,13 +37,18 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     name_ =
         "#" + std::to_string(server_->next_id()) + " " +
         (ec ? std::string("?") : peer.address().to_string() + ":" + std::to_string(peer.port()));
+    if (tls_context_) tls_.emplace(socket_, tls_context_->ssl);
   }
 
   void start() {
     id_ = server_->connections().add([weak = weak_from_this()] {
       if (auto self = weak.lock()) self->stop();
     });
-    read();
+    if (tls_) {
+      handshake();
+    } else {
+      read();
+    }
   }
 
   /// Closes the socket and the connection's origins (their open records are counted). Called
@@ -50,14 +63,41 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   }
 
  private:
+  void handshake() {
+    timer_.expires_after(kHandshakeTimeout);
+    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      auto self = weak.lock();
+      if (!self || ec || self->stopped_) return;
+      self->server_->sink().tls_handshake_failed("no TLS handshake within 10s from " + self->name_ +
+                                                 "; closing it");
+      self->end();
+    });
+    tls_->async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](
+                                                              const boost::system::error_code& ec) {
+      if (self->stopped_) return;
+      if (ec) {
+        self->server_->sink().tls_handshake_failed("a TLS handshake failed from " + self->name_ +
+                                                   ": " + ec.message());
+        self->end();
+        return;
+      }
+      self->read();
+    });
+  }
+
   void read() {
     timer_.expires_after(server_->sink().options().idle_timeout);
     timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
       if (auto self = weak.lock(); self && !ec && !self->stopped_) self->end();
     });
-    socket_.async_read_some(asio::buffer(buffer_),
-                            [self = shared_from_this()](const boost::system::error_code& ec,
-                                                        std::size_t n) { self->on_read(ec, n); });
+    auto on_read = [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+      self->on_read(ec, n);
+    };
+    if (tls_) {
+      tls_->async_read_some(asio::buffer(buffer_), std::move(on_read));
+    } else {
+      socket_.async_read_some(asio::buffer(buffer_), std::move(on_read));
+    }
   }
 
   void on_read(const boost::system::error_code& ec, std::size_t n) {
@@ -93,6 +133,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void end() { server_->ended(id_, shared_from_this()); }
 
   tcp::socket socket_;
+  std::shared_ptr<TlsContext> tls_context_;  // kept while tls_ uses it
+  std::optional<asio::ssl::stream<tcp::socket&>> tls_;
   asio::steady_timer timer_;
   std::shared_ptr<TcpStreamServer> server_;
   bool syslog_;
@@ -124,7 +166,8 @@ void TcpStreamServer::stop() {
 
 unsigned short TcpStreamServer::port() const { return acceptor_.local_endpoint().port(); }
 
-void TcpStreamServer::ended(ConnectionSet::Id id, const std::shared_ptr<TcpConnection>& connection) {
+void TcpStreamServer::ended(ConnectionSet::Id id,
+                            const std::shared_ptr<TcpConnection>& connection) {
   connections_.remove(id);
   connection->stop();
 }
@@ -148,7 +191,9 @@ void TcpStreamServer::accept() {
             self->sink_->connection_refused();
           } else {
             self->sink_->connection_accepted();
-            std::make_shared<TcpConnection>(std::move(socket), self)->start();
+            const auto& tls = self->sink_->options().tls_context;
+            std::make_shared<TcpConnection>(std::move(socket), self, tls ? tls->current() : nullptr)
+                ->start();
           }
         }
         self->accept();

@@ -43,7 +43,7 @@ TEST_F(Configuration, ABadListenAddressOrSyslogUrlExits2BeforeAnythingIsBound) {
        "tserver_exporter: error: --web.listen-address \"10057\" has no port; use HOST:PORT or "
        ":PORT\n"},
       {{"--web.listen-address=127.0.0.1:0", "--source.syslog=udp//127.0.0.1:0"},
-       "tserver_exporter: error: --source.syslog takes udp://HOST:PORT or tcp://HOST:PORT (got "
+       "tserver_exporter: error: --source.syslog takes udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (got "
        "\"udp//127.0.0.1:0\")\n"},
       {{"--web.listen-address=127.0.0.1:0", "--source.syslog=udp://127.0.0.1:99999"},
        "tserver_exporter: error: --source.syslog: \"udp://127.0.0.1:99999\" has a bad port "

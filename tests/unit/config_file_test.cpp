@@ -163,7 +163,7 @@ TEST(ConfigFile, BrokenFilesNameTheLineAndColumnAndWhatIsExpected) {
        {"t.yml:3:5: unknown key \"name\" in sources[0]; expected one of file, stdin, syslog, "
         "tcp, tserver"}},
       {"sources:\n  - syslog: udp//0.0.0.0:5514\n",
-       {"t.yml:2:13: sources[0].syslog takes udp://HOST:PORT or tcp://HOST:PORT (got "
+       {"t.yml:2:13: sources[0].syslog takes udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (got "
         "\"udp//0.0.0.0:5514\")"}},
       {"sources:\n  - syslog: udp://0.0.0.0:99999\n",
        {"t.yml:2:13: sources[0].syslog: \"udp://0.0.0.0:99999\" has a bad port \"99999\""}},

@@ -1,4 +1,5 @@
 #include "http/http_server.h"
+#include "web/web_security.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -220,6 +221,38 @@ TEST_F(HttpServerTest, GarbageGetsA400AndTheServerGoesOn) {
 // Idle clients cannot lock Prometheus out (issue 11): with the cap full of connections that
 // never send a request, or that trickle one, a scrape gets through at once, and the connection
 // idle longest is the one closed for it.
+TEST_F(HttpServerTest, AWebConfigAppliedFromAnotherThreadKeepsTheSocket) {
+  // basic_auth_users (exporter-toolkit's dave / dave123), the headers, a rate limit of 2 at once.
+  const auto secured = make_web_security(
+      parse_web_config("basic_auth_users:\n"
+                       "  dave: $2y$10$2UXri9cIDdgeKjBo4Rlpx.U3ZLDV8X1IxKmsfOvhcM5oXQt/mLmXq\n"
+                       "http_server_config:\n  headers:\n    X-Content-Type-Options: nosniff\n"
+                       "rate_limit:\n  interval: 1h\n  burst: 3\n",
+                       "web.yml"),
+      "web.yml");
+  server_->set_web_config(secured);  // from this thread, not the server's
+  const auto with = [&](const std::string& authorization) {
+    return http_exchange(port_, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+                                    authorization + "\r\n");
+  };
+  ASSERT_TRUE(eventually_equal([&] { return get(port_, "/metrics").substr(0, 25); },
+                               std::string("HTTP/1.1 401 Unauthorized")));
+  EXPECT_EQ(get(port_, "/-/healthy"),
+            "HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nServer: tserver_exporter\r\n"
+            "X-Content-Type-Options: nosniff\r\nWWW-Authenticate: Basic\r\nContent-Type: "
+            "text/plain; charset=utf-8\r\nContent-Length: 13\r\n\r\nUnauthorized\n");
+  // "dave:dave123", then the cache's answer; the bucket of 3 is then empty: 429.
+  const std::string ok = with("Authorization: Basic ZGF2ZTpkYXZlMTIz\r\n");
+  EXPECT_TRUE(ok.starts_with("HTTP/1.1 200 OK\r\n")) << ok;
+  EXPECT_NE(ok.find("\r\nX-Content-Type-Options: nosniff\r\n"), std::string::npos) << ok;
+  EXPECT_TRUE(ok.ends_with("\r\n\r\ntserver_up 1\n")) << ok;
+  EXPECT_TRUE(with("Authorization: Basic ZGF2ZTpkYXZlMTIz\r\n").starts_with("HTTP/1.1 429 "));
+  // Off again: the same port serves without credentials.
+  server_->set_web_config(nullptr);
+  EXPECT_TRUE(eventually_equal([&] { return get(port_, "/metrics").substr(0, 15); },
+                               std::string("HTTP/1.1 200 OK")));
+}
+
 class HttpServerCapTest : public HttpServerTest {
  protected:
   HttpLimits limits() override {

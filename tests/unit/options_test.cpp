@@ -167,7 +167,7 @@ TEST(Options, ABadListenAddressOrSyslogUrlIsAUsageError) {
   EXPECT_EQ(message({"--source.file=a", "--web.listen-address=:http"}),
             "--web.listen-address \":http\" has a bad port \"http\"");
   EXPECT_EQ(message({"--source.syslog=udp//:5514"}),
-            "--source.syslog takes udp://HOST:PORT or tcp://HOST:PORT (got \"udp//:5514\")");
+            "--source.syslog takes udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (got \"udp//:5514\")");
   EXPECT_EQ(message({"--source.tcp=1.2.3:5170"}),
             "--source.tcp: \"1.2.3:5170\": \"1.2.3\" is no IP address");
   EXPECT_EQ(message({"--source.file=a", "--web.listen-address=localhost:9"}), "no error");

@@ -174,3 +174,34 @@ TEST_F(StreamListenerTest, HeaderLabelsOfRawStreamsAreCapped) {
 
 }  // namespace
 }  // namespace tse
+
+namespace tse {
+namespace {
+
+TEST(StreamListenerParse, TlsSourcesForSyslogAndRawLines) {
+  ListenerOptions o = StreamListener::parse("tls://0.0.0.0:6514", true);
+  EXPECT_EQ(o.kind, ListenerOptions::Kind::kSyslogTcp);
+  EXPECT_TRUE(o.tls);
+  EXPECT_EQ(o.host, "0.0.0.0");
+  EXPECT_EQ(o.port, 6514);
+  o = StreamListener::parse("tcp://127.0.0.1:514", true);
+  EXPECT_FALSE(o.tls);
+  o = StreamListener::parse("tls://TServer_SfB_01@127.0.0.1:7000", false);
+  EXPECT_EQ(o.kind, ListenerOptions::Kind::kRawTcp);
+  EXPECT_TRUE(o.tls);
+  EXPECT_EQ(o.name, "TServer_SfB_01");
+  EXPECT_EQ(o.port, 7000);
+  o = StreamListener::parse("TServer_SfB_01@127.0.0.1:7000", false);
+  EXPECT_FALSE(o.tls);
+  try {
+    StreamListener::parse("ssl://127.0.0.1:6514", true);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "--source.syslog takes udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (got "
+                 "\"ssl://127.0.0.1:6514\")");
+  }
+}
+
+}  // namespace
+}  // namespace tse
