@@ -154,7 +154,17 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
     }
   }
   if (at_start) {
-    for (const auto& saved : options_.resume) apply_resume(saved);
+    for (const auto& saved : options_.resume) {
+      const bool followed =
+          std::any_of(options_.globs.begin(), options_.globs.end(),
+                      [&](const auto& g) { return os::matches_glob(g, saved.path); });
+      if (followed) {
+        apply_resume(saved);
+      } else {
+        stopped_[saved.stream] = saved;  // its glob left the configuration: kept for its return
+      }
+    }
+    while (stopped_.size() > options_.max_streams) stopped_.erase(stopped_.begin());
     options_.resume.clear();
   }
   // A stream set_globs() stopped whose files are followed again: on from where it stopped.

@@ -830,6 +830,34 @@ TEST_F(FileTailerTest, ARemovedGlobStopsItsStreamAndResumesWhereItStoppedWhenAdd
   EXPECT_EQ(metric("tserver_exporter_backlog_bytes{glob=\"" + glob("b/*.log") + "\"}"), "0");
 }
 
+// A glob removed, a restart, the glob added back: the position stopped at before the restart
+// is in the state file and used, so the file's bytes are not counted a second time.
+TEST_F(FileTailerTest, AGlobRemovedBeforeARestartResumesWhenAddedBackAfterIt) {
+  fs::create_directories(dir_ / "a");
+  fs::create_directories(dir_ / "b");
+  append("a/ts.log", "a1\n");
+  append("b/other.log", "b1\n");
+  auto tailer = make({glob("a/*.log"), glob("b/*.log")});
+  tailer->poll(t_);
+  tailer->set_globs({glob("a/*.log")});
+  const auto saved = tailer->positions();
+  tailer.reset();
+  take();
+
+  append("b/other.log", "b2\n");
+  TailerOptions options{.globs = {glob("a/*.log")}, .resume = saved, .resumed = true};
+  FileTailer restarted(
+      options, [](std::string_view name) { return std::string(name.substr(0, name.find('.'))); },
+      [](std::string_view) { return false; },
+      [this] { return std::make_unique<JournalReader>(journal_); }, self_);
+  restarted.poll(t_ += 250ms);
+  EXPECT_EQ(take(), Entries{"begin ts.log resume @3 ctx=ctx [a1\n]"});
+  EXPECT_EQ(restarted.positions().size(), 2u);  // b's is still saved
+  restarted.set_globs({glob("a/*.log"), glob("b/*.log")});
+  restarted.poll(t_ += 250ms);
+  EXPECT_EQ(take(), (Entries{"begin other.log resume @3 ctx=ctx [b1\n]", "bytes b2\n"}));
+}
+
 // The same with the real reader: the EventErrors of a log under a glob added by a reload are
 // counted exactly once, and removing and adding the glob again counts nothing twice.
 TEST_F(FileTailerTest, EventErrorsOfAGlobAddedByAReloadAreCountedOnce) {
