@@ -10,6 +10,12 @@
 #include <gtest/gtest.h>
 
 namespace tse {
+
+// Readable failures: the entry, not its bytes.
+void PrintTo(const ErrorCatalog::Entry& entry, std::ostream* out) {
+  *out << entry.code << " " << entry.name << " (" << entry.description << ")";
+}
+
 namespace {
 
 namespace fs = std::filesystem;
