@@ -155,13 +155,18 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
   }
   if (at_start) {
     for (const auto& saved : options_.resume) {
+      // A saved file in a directory no glob looks in any more: its glob left the
+      // configuration, so it is kept for the glob's return. (By directory, not by name: a file
+      // renamed by its rotation to a name the glob does not match is still drained.)
+      const std::string saved_directory(directory(saved.path));
       const bool followed =
-          std::any_of(options_.globs.begin(), options_.globs.end(),
-                      [&](const auto& g) { return os::matches_glob(g, saved.path); });
+          std::any_of(options_.globs.begin(), options_.globs.end(), [&](const std::string& g) {
+            return os::matches_glob(std::string(directory(g)), saved_directory);
+          });
       if (followed) {
         apply_resume(saved);
       } else {
-        stopped_[saved.stream] = saved;  // its glob left the configuration: kept for its return
+        stopped_[saved.stream] = saved;
       }
     }
     while (stopped_.size() > options_.max_streams) stopped_.erase(stopped_.begin());

@@ -92,11 +92,11 @@ class FileTailer {
   /// new files: read from their first byte. A stream all of whose files came from removed globs
   /// stops at once: its reader is told idle() (what a quiet stream is told, so a record complete
   /// but for its trailer is counted), its descriptors are closed, and its position is kept
-  /// (positions(), hence the state file, so across restarts too: a saved position that no glob
-  /// matches at start is kept the same way), at most max_streams of them: a glob added back
-  /// resumes there instead of counting its files again. The files
-  /// of a removed glob that belong to a stream still followed through a kept glob are let go as
-  /// files that left the globs are.
+  /// (positions(), hence the state file, so across restarts too: at start, a saved position in a
+  /// directory no glob looks in is kept the same way), at most max_streams of them: a glob added
+  /// back resumes there instead of counting its files again. The files of a removed glob that
+  /// belong to a stream still followed through a kept glob are let go as files that left the
+  /// globs are.
   void set_globs(std::vector<std::string> globs);
 
   /// How long a followed file may be gone from the globs (renamed away, its directory
