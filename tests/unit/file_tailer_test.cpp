@@ -112,6 +112,14 @@ class FileTailerTest : public ::testing::Test {
     take();
     return tailer;
   }
+  // Two log directories a/ and b/, for the globs a reload adds and removes: a/ts.log holds
+  // "a1\n", b/other.log "b1\n".
+  void two_directories(bool with_other = true) const {
+    fs::create_directories(dir_ / "a");
+    fs::create_directories(dir_ / "b");
+    append("a/ts.log", "a1\n");
+    if (with_other) append("b/other.log", "b1\n");
+  }
   void write(const std::string& name, const std::string& bytes) const {
     std::ofstream(path(name), std::ios::trunc | std::ios::binary) << bytes;
   }
@@ -777,10 +785,7 @@ TEST_F(FileTailerBudgetTest, AClosedFileRenamedAwayIsFoundInItsDirectoryAndDrain
 // A reload adds a glob: its files are new files, read from their first byte, once; the glob
 // that stays keeps its stream exactly where it was.
 TEST_F(FileTailerTest, AGlobAddedByAReloadIsReadFromItsFirstByteOnce) {
-  fs::create_directories(dir_ / "a");
-  fs::create_directories(dir_ / "b");
-  append("a/ts.log", "a1\n");
-  append("b/other.log", "b1\n");
+  two_directories();
   auto tailer = make({glob("a/*.log")});
   tailer->poll(t_);
   EXPECT_EQ(take(), Entries{"begin ts.log end @3 [a1\n]"});
@@ -798,10 +803,7 @@ TEST_F(FileTailerTest, AGlobAddedByAReloadIsReadFromItsFirstByteOnce) {
 // A reload removes a glob: its stream stops at once (told idle, descriptor closed), keeps its
 // position, and resumes exactly there when the glob comes back: nothing read twice or lost.
 TEST_F(FileTailerTest, ARemovedGlobStopsItsStreamAndResumesWhereItStoppedWhenAddedBack) {
-  fs::create_directories(dir_ / "a");
-  fs::create_directories(dir_ / "b");
-  append("a/ts.log", "a1\n");
-  append("b/other.log", "b1\n");
+  two_directories();
   auto tailer = make({glob("a/*.log"), glob("b/*.log")});
   tailer->poll(t_);
   take();
@@ -833,10 +835,7 @@ TEST_F(FileTailerTest, ARemovedGlobStopsItsStreamAndResumesWhereItStoppedWhenAdd
 // A glob removed, a restart, the glob added back: the position stopped at before the restart
 // is in the state file and used, so the file's bytes are not counted a second time.
 TEST_F(FileTailerTest, AGlobRemovedBeforeARestartResumesWhenAddedBackAfterIt) {
-  fs::create_directories(dir_ / "a");
-  fs::create_directories(dir_ / "b");
-  append("a/ts.log", "a1\n");
-  append("b/other.log", "b1\n");
+  two_directories();
   auto tailer = make({glob("a/*.log"), glob("b/*.log")});
   tailer->poll(t_);
   tailer->set_globs({glob("a/*.log")});
@@ -861,9 +860,7 @@ TEST_F(FileTailerTest, AGlobRemovedBeforeARestartResumesWhenAddedBackAfterIt) {
 // The same with the real reader: the EventErrors of a log under a glob added by a reload are
 // counted exactly once, and removing and adding the glob again counts nothing twice.
 TEST_F(FileTailerTest, EventErrorsOfAGlobAddedByAReloadAreCountedOnce) {
-  fs::create_directories(dir_ / "a");
-  fs::create_directories(dir_ / "b");
-  append("a/ts.log", "a1\n");
+  two_directories(/*with_other=*/false);
   fs::copy_file(TSE_TEST_DATA "/logs/shape_a.log", dir_ / "b" / "ts_shape_a.log");
   ErrorMetrics errors(registry_);
   FileTailer tailer(
