@@ -103,7 +103,8 @@ std::vector<CatalogEntryConfig> load_catalog_table(const std::string& path,
         const std::string text = value.IsScalar() ? value.Scalar() : std::string();
         const char* end = text.data() + text.size();
         const auto [stop, ec] = std::from_chars(text.data(), end, entry.code);
-        if (text.empty() || ec != std::errc() || stop != end) {
+        // A quoted "57" is a string in YAML (its tag is "!"): not a code.
+        if (text.empty() || ec != std::errc() || stop != end || value.Tag() == "!") {
           errors.push_back(at(path, value.Mark(), "code: expected a decimal integer"));
           ok = false;
         }

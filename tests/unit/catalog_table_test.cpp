@@ -79,6 +79,8 @@ TEST_F(CatalogTableTest, EveryMistakeIsOneLineWithItsPosition) {
             (std::vector<std::string>{"T:3:3: duplicate code 54 (first at line 1)"}));
   EXPECT_EQ(errors_of("- code: 5x\n  name: A\n"),
             (std::vector<std::string>{"T:1:9: code: expected a decimal integer"}));
+  EXPECT_EQ(errors_of("- code: \"54\"\n  name: A\n"),
+            (std::vector<std::string>{"T:1:9: code: expected a decimal integer"}));
   EXPECT_EQ(errors_of("- code: [54]\n  name: A\n"),
             (std::vector<std::string>{"T:1:9: code: expected a decimal integer"}));
   EXPECT_EQ(errors_of("- code: 54\n  name: [A]\n"),
