@@ -1,13 +1,20 @@
 #include "catalog/error_catalog.h"
 
 #include <algorithm>
+#include <map>
 
 namespace tse {
 namespace {
 
+struct BuiltinEntry {
+  std::int64_t code;
+  std::string_view name;
+  std::string_view description;
+};
+
 // The error table of T-Server for Microsoft Skype for Business, verbatim from
 // shared/sfb-error-codes.tsv (code, symbolic name, description). Sorted by code.
-constexpr ErrorCatalog::Entry kSfbErrors[] = {
+constexpr BuiltinEntry kSfbErrors[] = {
     {40, "TERR_NOMORE_LICENSE", "No more licenses are available."},
     {41, "TERR_NOT_REGISTERED", "Client has not registered for the DN."},
     {42, "TERR_RESOURCE_SEIZED", "Resource is already seized"},
@@ -48,15 +55,38 @@ constexpr ErrorCatalog::Entry kSfbErrors[] = {
     {1707, "TERR_SOFT_AGENT_NOT_LOGGED_IN", "Agent has not logged in."},
 };
 
-static_assert(std::ranges::is_sorted(kSfbErrors, {}, &ErrorCatalog::Entry::code));
+static_assert(std::ranges::is_sorted(kSfbErrors, {}, &BuiltinEntry::code));
 
 }  // namespace
 
-std::span<const ErrorCatalog::Entry> ErrorCatalog::entries() { return kSfbErrors; }
+const ErrorCatalog& ErrorCatalog::builtin() {
+  static const ErrorCatalog catalog({}, {});
+  return catalog;
+}
 
-const ErrorCatalog::Entry* ErrorCatalog::find(std::int64_t code) {
-  const auto it = std::ranges::lower_bound(kSfbErrors, code, {}, &Entry::code);
-  return it != std::end(kSfbErrors) && it->code == code ? &*it : nullptr;
+ErrorCatalog::ErrorCatalog(std::span<const std::vector<CatalogEntryConfig>> tables,
+                           std::span<const CatalogEntryConfig> codes) {
+  std::map<std::int64_t, Entry> merged;
+  const auto put = [&](std::int64_t code, std::string_view name, std::string_view description) {
+    merged[code] = Entry{code, std::string(name), std::string(description)};
+  };
+  for (const auto& table : tables)
+    for (const auto& entry : table) put(entry.code, entry.name, entry.description);
+  for (const auto& entry : kSfbErrors) put(entry.code, entry.name, entry.description);
+  for (const auto& entry : codes) put(entry.code, entry.name, entry.description);
+  entries_.reserve(merged.size());
+  codes_.reserve(merged.size());
+  for (auto& [code, entry] : merged) {
+    codes_.push_back(code);
+    entries_.push_back(std::move(entry));
+  }
+}
+
+const ErrorCatalog::Entry* ErrorCatalog::find(std::int64_t code) const {
+  const auto it = std::lower_bound(codes_.begin(), codes_.end(), code);
+  return it != codes_.end() && *it == code
+             ? &entries_[static_cast<std::size_t>(it - codes_.begin())]
+             : nullptr;
 }
 
 }  // namespace tse

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "catalog/catalog_table.h"
 #include "catalog/error_catalog.h"
 
 namespace tse {
@@ -60,7 +61,10 @@ std::string describe_config(const Config& config, const std::string& config_file
   limit("max_open_files", l.max_open_files, d.max_open_files);
   limit("web_max_connections", l.web_max_connections, d.web_max_connections);
   out += limits.empty() ? "limits: the defaults\n" : "limits (not the defaults):\n" + limits;
-  out += "catalog: " + std::to_string(ErrorCatalog::entries().size()) + " built-in codes, " +
+  std::vector<std::string> unused;  // the configuration was checked before
+  const auto catalog = build_catalog(config.catalog, unused);
+  out += "catalog: " + std::to_string(catalog ? catalog->entries().size() : 0) + " codes (" +
+         std::to_string(ErrorCatalog::builtin().entries().size()) + " built in), " +
          std::to_string(config.catalog.tables.size()) + " tables, " +
          std::to_string(config.catalog.codes.size()) + " codes of the configuration\n";
   for (const auto& table : config.catalog.tables) out += "  table " + table + "\n";

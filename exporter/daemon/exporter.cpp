@@ -20,6 +20,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "catalog/catalog_table.h"
+#include "config/config_values.h"
 #include "daemon/version.h"
 #include "http/content_coding.h"
 #include "http/exposition_cache.h"
@@ -31,6 +33,18 @@
 #include "tserver/segment_name.h"
 
 namespace tse {
+
+namespace {
+
+// The error catalog of a configuration already checked; its tables changed since: a usage error.
+std::shared_ptr<const ErrorCatalog> catalog_of(const Config& config) {
+  std::vector<std::string> errors;
+  auto catalog = build_catalog(config.catalog, errors);
+  if (!catalog) throw UsageError(errors.empty() ? "the error catalog cannot be built" : errors[0]);
+  return catalog;
+}
+
+}  // namespace
 
 namespace {
 
@@ -49,7 +63,8 @@ std::vector<std::string> globs_of(const Config& config, bool tservers) {
 Exporter::Exporter(const Config& config, bool durable)
     : glob_tservers_(globs_of(config, /*tservers=*/true)),
       registry_(std::make_shared<prometheus::Registry>()),
-      errors_(*registry_, ErrorMetrics::Limits{.tservers = config.limits.metrics_max_tservers}),
+      errors_(*registry_, ErrorMetrics::Limits{.tservers = config.limits.metrics_max_tservers},
+              catalog_of(config)),
       self_(*registry_, version(), revision()),
       store_(durable ? std::optional<StateStore>(config.storage.path) : std::nullopt),
       tailer_(

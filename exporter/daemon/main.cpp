@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
 
   try {
     return options.once ? tse::run_once(config, std::cout) : tse::run_daemon(config);
+  } catch (const tse::UsageError& e) {  // a catalog table that changed since it was checked
+    std::cerr << "tserver_exporter: error: " << e.what() << "\n";
+    return kBadConfiguration;
   } catch (const tse::WebConfigError& e) {  // a bad web configuration file: a usage error
     std::cerr << "tserver_exporter: error: " << e.what() << "\n";
     return kBadConfiguration;

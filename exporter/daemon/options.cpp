@@ -10,7 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/catalog_table.h"
 #include "config/validate.h"
+#include "web/web_config.h"
+#include "web/web_security.h"
 
 namespace tse {
 namespace {
@@ -343,6 +346,26 @@ std::vector<std::string> load_configuration(const Options& options, Config& conf
     std::string line = locations.describe(problem.key, problem.what);
     if (std::find(errors.begin(), errors.end(), line) == errors.end()) {
       errors.push_back(std::move(line));
+    }
+  }
+  if (!errors.empty()) return errors;
+  // What only reading the files it names can tell: the catalog's tables, and the web
+  // configuration with its certificate and key.
+  build_catalog(config.catalog, errors);
+  std::shared_ptr<const WebSecurity> web;
+  if (!config.web.config_file.empty()) {
+    try {
+      web = load_web_security(config.web.config_file);
+    } catch (const WebConfigError& e) {
+      errors.emplace_back(e.what());
+    }
+  }
+  for (const auto& source : config.sources) {
+    if (source.target.starts_with("tls://") && !(web && web->tls)) {
+      errors.push_back(locations.describe(
+          "sources", "source " + source.target +
+                         " needs tls_server_config in the web configuration file "
+                         "(--web.config.file)"));
     }
   }
   return errors;

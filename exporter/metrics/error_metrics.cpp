@@ -31,7 +31,8 @@ std::string sanitize_label_value(std::string_view raw) {
 
 ErrorMetrics::ErrorMetrics(prometheus::Registry& registry) : ErrorMetrics(registry, Limits{}) {}
 
-ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, Limits limits)
+ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, Limits limits,
+                           std::shared_ptr<const ErrorCatalog> catalog)
     : errors_(prometheus::BuildCounter()
                   .Name("tserver_event_errors_total")
                   .Help("EventErrors the T-Server sent to its clients, by error code. "
@@ -55,6 +56,13 @@ ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, Limits limits)
                        .Name("tserver_iscc_errors_total")
                        .Help("ISCCEventError events (inter-site errors), by error code.")
                        .Register(registry)),
+      info_(prometheus::BuildGauge()
+                .Name("tserver_error_code_info")
+                .Help("The known T-Server error codes, with their names and descriptions.")
+                .Register(registry)),
+      catalog_(catalog ? std::move(catalog)
+                       : std::shared_ptr<const ErrorCatalog>(&ErrorCatalog::builtin(),
+                                                             [](const ErrorCatalog*) {})),
       capped_(capped_counter(registry, "tserver_exporter_error_codes_capped_total",
                              "EventErrors with a code outside the catalog counted under "
                              "error_code=\"other\" because the limit of such codes (per "
@@ -72,15 +80,112 @@ ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, Limits limits)
           "Log segments and streams whose T-Server was counted as tserver=\"other\" because "
           "--metrics.max-tservers T-Servers already have series.")),
       limits_(limits) {
-  auto& info = prometheus::BuildGauge()
-                   .Name("tserver_error_code_info")
-                   .Help("The known T-Server error codes, with their names and descriptions.")
-                   .Register(registry);
-  for (const auto& entry : ErrorCatalog::entries()) {
-    info.Add({{"error_code", std::to_string(entry.code)},
-              {"error_name", std::string(entry.name)},
-              {"description", std::string(entry.description)}})
-        .Set(1);
+  publish_info();
+}
+
+std::string_view ErrorMetrics::name_of(std::int64_t code) const {
+  const auto* entry = catalog_->find(code);
+  return entry != nullptr ? std::string_view(entry->name) : ErrorCatalog::kUnknownName;
+}
+
+void ErrorMetrics::publish_info() {
+  std::map<std::int64_t, prometheus::Gauge*> next;
+  for (const auto& entry : catalog_->entries()) {
+    const prometheus::Labels labels{{"error_code", std::to_string(entry.code)},
+                                    {"error_name", entry.name},
+                                    {"description", entry.description}};
+    // Family::Add returns the series already there for the same labels: unchanged entries
+    // keep theirs.
+    auto& gauge = info_.Add(labels);
+    gauge.Set(1);
+    next.emplace(entry.code, &gauge);
+  }
+  for (const auto& [code, gauge] : info_series_) {
+    const auto it = next.find(code);
+    if (it == next.end() || it->second != gauge) info_.Remove(gauge);
+  }
+  info_series_ = std::move(next);
+}
+
+void ErrorMetrics::set_catalog(std::shared_ptr<const ErrorCatalog> catalog) {
+  if (!catalog || *catalog == *catalog_) return;
+  for (auto& [label, ts] : tservers_) ts->recatalog(*catalog);
+  catalog_ = std::move(catalog);
+  publish_info();
+  ++generation_;  // the exposition changes
+}
+
+prometheus::Counter& ErrorMetrics::TServer::renamed(prometheus::Counter& counter,
+                                                    const std::string& code,
+                                                    std::string_view old_name,
+                                                    std::string_view name) {
+  if (old_name == name) return counter;
+  const double value = counter.Value();
+  owner_.errors_.Remove(&counter);
+  prometheus::Counter& fresh = add(code, name);
+  fresh.Increment(value);
+  return fresh;
+}
+
+// Every series keyed by code moves to its name in `next`; the series of request errors too.
+// Counts are carried over exactly (they are integers well under 2^53).
+void ErrorMetrics::TServer::recatalog(const ErrorCatalog& next) {
+  const ErrorCatalog& old = *owner_.catalog_;
+  const auto old_entries = old.entries();
+  std::map<std::int64_t, prometheus::Counter*> by_code;  // the old catalog series, by code
+  for (std::size_t i = 0; i < old_entries.size(); ++i) by_code[old_entries[i].code] = catalog_[i];
+
+  std::vector<prometheus::Counter*> fresh;
+  fresh.reserve(next.entries().size());
+  for (const auto& entry : next.entries()) {
+    const std::string code = std::to_string(entry.code);
+    if (auto it = by_code.find(entry.code); it != by_code.end()) {
+      fresh.push_back(&renamed(*it->second, code, old.find(entry.code)->name, entry.name));
+      by_code.erase(it);
+    } else if (auto un = unlisted_.find(entry.code); un != unlisted_.end()) {
+      // An unlisted code the catalog names now: no longer under the limit of unlisted codes.
+      fresh.push_back(&renamed(*un->second, code, ErrorCatalog::kUnknownName, entry.name));
+      unlisted_.erase(un);
+      if (owner_.unlisted_total_ > 0) --owner_.unlisted_total_;
+    } else {
+      fresh.push_back(&add(code, entry.name));  // a new code: at 0 from now on
+    }
+  }
+  // Codes the catalog no longer has: counted ones become unlisted codes again (admitted
+  // whatever the limit, as at restore, so no count moves); those at 0 go.
+  for (const auto& [code, counter] : by_code) {
+    if (counter->Value() == 0) {
+      owner_.errors_.Remove(counter);
+      continue;
+    }
+    unlisted_[code] =
+        &renamed(*counter, std::to_string(code), old.find(code)->name, ErrorCatalog::kUnknownName);
+    ++owner_.unlisted_total_;
+  }
+  catalog_ = std::move(fresh);
+
+  // tserver_request_errors_total: the same code, the same rename.
+  for (auto& [key, counter] : request_errors_) {
+    const std::size_t bar = key.rfind('|');
+    const std::string code_label = key.substr(bar + 1);
+    std::int64_t code = 0;
+    const auto [end, ec] =
+        std::from_chars(code_label.data(), code_label.data() + code_label.size(), code);
+    if (ec != std::errc() || end != code_label.data() + code_label.size()) continue;  // unknown
+    const auto* before = old.find(code);
+    const auto* after = next.find(code);
+    const std::string_view old_name =
+        before ? std::string_view(before->name) : ErrorCatalog::kUnknownName;
+    const std::string_view name =
+        after ? std::string_view(after->name) : ErrorCatalog::kUnknownName;
+    if (old_name == name) continue;
+    const double value = counter->Value();
+    owner_.request_errors_.Remove(counter);
+    counter = &owner_.request_errors_.Add({{"tserver", label_},
+                                           {"request", key.substr(0, bar)},
+                                           {"error_code", code_label},
+                                           {"error_name", std::string(name)}});
+    counter->Increment(value);
   }
 }
 
@@ -114,7 +219,7 @@ void ErrorMetrics::capped(prometheus::Counter& counter, const char* what, std::s
 
 ErrorMetrics::TServer::TServer(ErrorMetrics& owner, std::string label)
     : owner_(owner), label_(std::move(label)) {
-  const auto entries = ErrorCatalog::entries();
+  const auto entries = owner_.catalog_->entries();
   catalog_.reserve(entries.size());
   for (const auto& entry : entries)
     catalog_.push_back(&add(std::to_string(entry.code), entry.name));
@@ -126,8 +231,8 @@ std::string ErrorMetrics::request_label(std::string_view request, bool force) {
   if (request.empty()) return "unknown";
   if (request == "unknown" || request == kOther) return std::string(request);  // restored
   constexpr std::string_view kPrefix = "Request";
-  bool valid = request.starts_with(kPrefix) && request.size() > kPrefix.size() &&
-               request.size() <= 64;
+  bool valid =
+      request.starts_with(kPrefix) && request.size() > kPrefix.size() && request.size() <= 64;
   for (char c : request) {
     valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
   }
@@ -142,13 +247,14 @@ std::string ErrorMetrics::request_label(std::string_view request, bool force) {
   return std::string(request);
 }
 
-prometheus::Counter& ErrorMetrics::TServer::request_error_counter(
-    const std::string& request, std::optional<std::int64_t> code, bool capped) {
+prometheus::Counter& ErrorMetrics::TServer::request_error_counter(const std::string& request,
+                                                                  std::optional<std::int64_t> code,
+                                                                  bool capped) {
   std::string code_label = "unknown";
   std::string_view name = ErrorCatalog::kUnknownName;
   if (code) {
     code_label = capped ? std::string(kOther) : std::to_string(*code);
-    if (const auto* entry = ErrorCatalog::find(*code)) name = entry->name;
+    name = owner_.name_of(*code);
   }
   return request_error_series(request, code_label, name);
 }
@@ -244,8 +350,9 @@ prometheus::Counter& ErrorMetrics::TServer::other_counter() {
 prometheus::Counter& ErrorMetrics::TServer::counter_for(std::optional<std::int64_t> code,
                                                         bool force) {
   if (!code) return *unknown_;
-  if (const auto* entry = ErrorCatalog::find(*code)) {
-    return *catalog_[static_cast<std::size_t>(entry - ErrorCatalog::entries().data())];
+  const ErrorCatalog& catalog = *owner_.catalog_;
+  if (const auto* entry = catalog.find(*code)) {
+    return *catalog_[static_cast<std::size_t>(entry - catalog.entries().data())];
   }
   auto it = unlisted_.find(*code);
   if (it != unlisted_.end()) return *it->second;
@@ -261,7 +368,7 @@ prometheus::Counter& ErrorMetrics::TServer::counter_for(std::optional<std::int64
 
 std::vector<ErrorMetrics::Value> ErrorMetrics::values() const {
   std::vector<Value> out;
-  const auto entries = ErrorCatalog::entries();
+  const auto entries = catalog_->entries();
   for (const auto& [name, ts] : tservers_) {
     const std::string& label = name;  // clang 14 (the fuzz build) cannot capture a binding
     const auto put = [&](const char* family, const std::string& request, const std::string& code,
@@ -319,10 +426,7 @@ bool ErrorMetrics::restore(const Value& saved) {
     } else if (!code) {
       return false;
     } else {
-      std::string_view name = ErrorCatalog::kUnknownName;
-      if (*code) {
-        if (const auto* entry = ErrorCatalog::find(**code)) name = entry->name;
-      }
+      const std::string_view name = *code ? name_of(**code) : ErrorCatalog::kUnknownName;
       counter = &ts.request_error_series(request, saved.error_code, name, true);
     }
   } else if (saved.family != "event_errors") {

@@ -15,6 +15,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "catalog/error_catalog.h"
 #include "logging/rate_limiter.h"
 
 namespace tse {
@@ -33,8 +34,11 @@ namespace tse {
 /// a limit is decided by first use and kept in the state file: restore() admits every saved
 /// label whatever the limits, so a restart never moves a count from one label to another.
 ///
-/// Counting and creating series happen on one thread (the daemon's event loop); prometheus-cpp
-/// makes collecting from another thread safe.
+/// The names and descriptions come from an ErrorCatalog (the built-in SfB table unless one is
+/// given), which set_catalog() replaces at a reload with every count kept.
+///
+/// Counting, creating series and the set_* calls happen on one thread (the daemon's event
+/// loop); prometheus-cpp makes collecting from another thread safe.
 class ErrorMetrics {
  public:
   /// The counters of one T-Server. References stay valid for the life of the ErrorMetrics.
@@ -65,7 +69,14 @@ class ErrorMetrics {
 
     ErrorMetrics& owner_;
     std::string label_;
-    std::vector<prometheus::Counter*> catalog_;  // by index in ErrorCatalog::entries()
+    /// Moves the series to `next` (ErrorMetrics::set_catalog()).
+    void recatalog(const ErrorCatalog& next);
+    /// The series of `code` under the name `name`: `counter` itself when its name is already
+    /// that, else a new series carrying its count, the old one removed.
+    prometheus::Counter& renamed(prometheus::Counter& counter, const std::string& code,
+                                 std::string_view old_name, std::string_view name);
+
+    std::vector<prometheus::Counter*> catalog_;  // by index in owner_.catalog_->entries()
     prometheus::Counter* unknown_ = nullptr;     // error_code="unknown"
     prometheus::Counter* other_ = nullptr;       // past the limit of unlisted codes
     std::unordered_map<std::int64_t, prometheus::Counter*> unlisted_;
@@ -98,7 +109,8 @@ class ErrorMetrics {
   };
 
   explicit ErrorMetrics(prometheus::Registry& registry);
-  ErrorMetrics(prometheus::Registry& registry, Limits limits);
+  ErrorMetrics(prometheus::Registry& registry, Limits limits,
+               std::shared_ptr<const ErrorCatalog> catalog = nullptr);
   ErrorMetrics(const ErrorMetrics&) = delete;
   ErrorMetrics& operator=(const ErrorMetrics&) = delete;
 
@@ -123,6 +135,19 @@ class ErrorMetrics {
   /// for an unknown family, or an error_code that is neither a number, "unknown" nor "other".
   bool restore(const Value& saved);
 
+  /// Reload: names and describes the codes as `catalog` does, every count kept. A code whose
+  /// name changes keeps its count under the new `error_name`: Prometheus sees the old series
+  /// end and a new one begin at the same value (no increase() in between). A new code gets its
+  /// series at 0 for every T-Server known; a code no longer in the catalog goes back to
+  /// `error_name="UNKNOWN"` as an unlisted code (its series dropped if it is at 0).
+  void set_catalog(std::shared_ptr<const ErrorCatalog> catalog);
+  [[nodiscard]] const ErrorCatalog& catalog() const { return *catalog_; }
+
+  /// Reload: new limits of label values. They apply to values not seen yet: a label that has
+  /// its series keeps it whatever the new limit, so no count ever moves to "other".
+  void set_limits(const Limits& limits) { limits_ = limits; }
+  [[nodiscard]] const Limits& limits() const { return limits_; }
+
   /// Changes with every count: tells whether the counters moved since it was last read.
   [[nodiscard]] std::uint64_t generation() const { return generation_; }
 
@@ -133,6 +158,11 @@ class ErrorMetrics {
   std::string request_label(std::string_view request, bool force = false);
   /// The T-Server `clean`, made if need be: past the limit, unless `force`, "other".
   TServer& admit(const std::string& clean, bool force);
+  /// Makes tserver_error_code_info equal to the catalog: a series per code, re-made when its
+  /// name or description changed.
+  void publish_info();
+  /// The error_name of `code` in the catalog, UNKNOWN outside it.
+  [[nodiscard]] std::string_view name_of(std::int64_t code) const;
   /// Counts one event turned to "other" and logs it at a rate limit.
   void capped(prometheus::Counter& counter, const char* what, std::string_view value,
               std::string_view tserver);
@@ -142,6 +172,9 @@ class ErrorMetrics {
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Counter>& link_disconnected_;
   prometheus::Family<prometheus::Counter>& iscc_errors_;
+  prometheus::Family<prometheus::Gauge>& info_;
+  std::map<std::int64_t, prometheus::Gauge*> info_series_;  // tserver_error_code_info by code
+  std::shared_ptr<const ErrorCatalog> catalog_;
   prometheus::Counter& capped_;  // unlisted EventError codes
   prometheus::Counter& iscc_capped_;
   prometheus::Counter& requests_capped_;

@@ -88,9 +88,9 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
               .Help("Time taken by each state file write, synced to disk; a scrape waits for it "
                     "when it has counts the disk does not have yet.")
               .Register(registry)
-              .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                               0.025, 0.05, 0.1, 0.25, 0.5, 1,
-                                                               2.5})),
+              .Add({},
+                   prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                           0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5})),
       state_load_failures(counter(registry, "tserver_exporter_state_load_failures_total",
                                   "State files found unusable at start (corrupt, truncated or "
                                   "foreign): the previous generation was used, else the "
@@ -107,9 +107,10 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       backlog_bytes(prometheus::BuildGauge()
                         .Name("tserver_exporter_backlog_bytes")
                         .Help("Bytes in the followed files not read yet, by --source.file glob.")
-                        .Register(registry)) ,
-      listener_messages(counter_family(registry, "tserver_exporter_listener_messages_total",
-                                       "Log lines received by a network listener (with those then dropped over its limits).")),
+                        .Register(registry)),
+      listener_messages(counter_family(
+          registry, "tserver_exporter_listener_messages_total",
+          "Log lines received by a network listener (with those then dropped over its limits).")),
       listener_bytes(counter_family(registry, "tserver_exporter_listener_bytes_total",
                                     "Bytes received by a network listener.")),
       listener_connections(counter_family(registry, "tserver_exporter_listener_connections_total",
@@ -174,13 +175,30 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       http_auth_cache_dropped(counter(
           registry, "tserver_exporter_http_auth_cache_dropped_total",
           "Verified credentials dropped from the cache of basic_auth_users outcomes (at most "
-          "100; a dropped one costs a bcrypt when it comes again).")) {
+          "100; a dropped one costs a bcrypt when it comes again).")),
+      config_last_reload_successful(
+          gauge(registry, "tserver_exporter_config_last_reload_successful",
+                "Whether the last configuration reload was applied (1) or refused, the "
+                "configuration before it staying in force (0).")),
+      config_last_reload_success_timestamp(
+          gauge(registry, "tserver_exporter_config_last_reload_success_timestamp_seconds",
+                "When the configuration was last loaded: at start, or by the last reload "
+                "applied.")) {
+  record_reload(true, std::chrono::system_clock::now());
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
       .Help("The exporter's version and source revision; always 1.")
       .Register(registry)
       .Add({{"version", std::string(version)}, {"revision", std::string(revision)}})
       .Set(1);
+}
+
+void SelfMetrics::record_reload(bool success, std::chrono::system_clock::time_point now) {
+  config_last_reload_successful.Set(success ? 1 : 0);
+  if (success) {
+    config_last_reload_success_timestamp.Set(
+        std::chrono::duration<double>(now.time_since_epoch()).count());
+  }
 }
 
 void SelfMetrics::publish(const ParseTotals& now, ParseTotals& published) {

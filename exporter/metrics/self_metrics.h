@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string_view>
 
@@ -31,6 +32,10 @@ class SelfMetrics {
 
   /// Adds what a stream parsed since `published` and makes `published` equal to `now`.
   void publish(const ParseTotals& now, ParseTotals& published);
+
+  /// A reload of the configuration (SIGHUP, POST /-/reload) was applied, or refused (the old
+  /// configuration stays in force): sets the two config_last_reload gauges.
+  void record_reload(bool success, std::chrono::system_clock::time_point now);
 
  private:
   // Families with a `reason` label; declared first so that the series below can be made from them.
@@ -104,6 +109,11 @@ class SelfMetrics {
   prometheus::Counter& http_unauthorized;
   prometheus::Counter& http_rate_limited;
   prometheus::Counter& http_auth_cache_dropped;
+  /// Whether the last configuration reload was applied (1 from the start, as Prometheus's own
+  /// prometheus_config_last_reload_successful), and when the last one that was applied, or the
+  /// start, happened (seconds since the epoch).
+  prometheus::Gauge& config_last_reload_successful;
+  prometheus::Gauge& config_last_reload_success_timestamp;
 };
 
 }  // namespace tse

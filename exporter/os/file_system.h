@@ -61,6 +61,9 @@ struct GlobResult {
 /// The paths that match a shell pattern (`*`, `?`, `[...]`), sorted.
 GlobResult expand_glob(const std::string& pattern);
 
+/// Whether expand_glob(pattern) would match `path` were it there (no file is looked at).
+bool matches_glob(const std::string& pattern, const std::string& path);
+
 /// A name in `directory` that holds the file `inode`, if any (a file renamed within its
 /// directory while the exporter was stopped).
 std::optional<std::string> find_in_directory(const std::string& directory, std::uint64_t inode);

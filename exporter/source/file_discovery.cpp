@@ -1,5 +1,6 @@
 #include "source/file_discovery.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -20,6 +21,13 @@ std::string_view directory(std::string_view path) {
 
 FileDiscovery::FileDiscovery(std::vector<std::string> globs, Exclude exclude, SelfMetrics& metrics)
     : globs_(std::move(globs)), exclude_(std::move(exclude)), metrics_(metrics) {}
+
+void FileDiscovery::set_globs(std::vector<std::string> globs) {
+  globs_ = std::move(globs);
+  std::erase_if(unmatched_, [this](const std::string& glob) {
+    return std::find(globs_.begin(), globs_.end(), glob) == globs_.end();
+  });
+}
 
 FileDiscovery::Scan FileDiscovery::scan() {
   Scan scan;

@@ -37,6 +37,8 @@ class FileDiscovery {
 
   Scan scan();
   [[nodiscard]] const std::vector<std::string>& globs() const { return globs_; }
+  /// Reload: the globs looked at from the next scan on (Found::glob indexes the new list).
+  void set_globs(std::vector<std::string> globs);
 
  private:
   std::vector<std::string> globs_;

@@ -154,9 +154,78 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
     }
   }
   if (at_start) {
-    for (const auto& saved : options_.resume) apply_resume(saved);
+    for (const auto& saved : options_.resume) {
+      // A saved file in a directory no glob looks in any more: its glob left the
+      // configuration, so it is kept for the glob's return. (By directory, not by name: a file
+      // renamed by its rotation to a name the glob does not match is still drained.)
+      const std::string saved_directory(directory(saved.path));
+      const bool followed =
+          std::any_of(options_.globs.begin(), options_.globs.end(), [&](const std::string& g) {
+            return os::matches_glob(std::string(directory(g)), saved_directory);
+          });
+      if (followed) {
+        apply_resume(saved);
+      } else {
+        stopped_[saved.stream] = saved;
+      }
+    }
+    while (stopped_.size() > options_.max_streams) stopped_.erase(stopped_.begin());
     options_.resume.clear();
   }
+  // A stream set_globs() stopped whose files are followed again: on from where it stopped.
+  for (auto it = stopped_.begin(); it != stopped_.end();) {
+    if (!streams_.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    apply_resume(it->second);
+    it = stopped_.erase(it);
+  }
+}
+
+void FileTailer::set_globs(std::vector<std::string> globs) {
+  constexpr std::size_t kGone = std::numeric_limits<std::size_t>::max();
+  std::vector<std::size_t> moved(options_.globs.size(), kGone);  // old index -> new index
+  for (std::size_t g = 0; g < options_.globs.size(); ++g) {
+    const auto it = std::find(globs.begin(), globs.end(), options_.globs[g]);
+    if (it != globs.end()) moved[g] = static_cast<std::size_t>(it - globs.begin());
+  }
+  const auto gone = [&](const auto& segment) {
+    return segment->glob >= moved.size() || moved[segment->glob] == kGone;
+  };
+  for (auto it = streams_.begin(); it != streams_.end();) {
+    SegmentSequence& stream = it->second;
+    if (stream.segments.empty() ||
+        !std::all_of(stream.segments.begin(), stream.segments.end(), gone)) {
+      for (auto& segment : stream.segments)
+        segment->glob = gone(segment) ? kGone : moved[segment->glob];
+      ++it;
+      continue;
+    }
+    stream.reader().idle();
+    if (auto position = stream.position(it->first)) stopped_[it->first] = std::move(*position);
+    for (auto& segment : stream.segments) close_file(*segment);
+    spdlog::info("{}: no longer followed (its glob was removed); its position is kept", it->first);
+    it = streams_.erase(it);
+  }
+  while (stopped_.size() > options_.max_streams) stopped_.erase(stopped_.begin());
+  victims_.clear();  // they may point into a stopped stream
+  victims_stale_ = true;
+
+  std::vector<prometheus::Gauge*> backlog(globs.size(), nullptr);
+  for (std::size_t g = 0; g < backlog_.size(); ++g) {
+    if (moved[g] != kGone) {
+      backlog[moved[g]] = backlog_[g];
+    } else {
+      metrics_.backlog_bytes.Remove(backlog_[g]);
+    }
+  }
+  for (std::size_t g = 0; g < globs.size(); ++g) {
+    if (backlog[g] == nullptr) backlog[g] = &metrics_.backlog_bytes.Add({{"glob", globs[g]}});
+  }
+  backlog_ = std::move(backlog);
+  discovery_.set_globs(globs);
+  options_.globs = std::move(globs);
 }
 
 void FileTailer::apply_resume(const StreamPosition& saved) {
@@ -214,6 +283,7 @@ std::vector<StreamPosition> FileTailer::positions() {
   for (auto& [key, stream] : streams_) {
     if (auto position = stream.position(key)) out.push_back(std::move(*position));
   }
+  for (const auto& [key, position] : stopped_) out.push_back(position);
   return out;
 }
 

@@ -83,8 +83,21 @@ class FileTailer {
 
   [[nodiscard]] std::size_t files_open() const;
 
-  /// The position of every stream that has begun reading, for the state file.
+  /// The position of every stream that has begun reading, for the state file; with those of
+  /// streams a reload stopped (set_globs()).
   [[nodiscard]] std::vector<StreamPosition> positions();
+
+  /// Reload: follows `globs` from the next poll on. A glob in both lists keeps its streams
+  /// exactly as they are (files, descriptors, positions, open records). A new glob's files are
+  /// new files: read from their first byte. A stream all of whose files came from removed globs
+  /// stops at once: its reader is told idle() (what a quiet stream is told, so a record complete
+  /// but for its trailer is counted), its descriptors are closed, and its position is kept
+  /// (positions(), hence the state file, so across restarts too: at start, a saved position in a
+  /// directory no glob looks in is kept the same way), at most max_streams of them: a glob added
+  /// back resumes there instead of counting its files again. The files of a removed glob that
+  /// belong to a stream still followed through a kept glob are let go as files that left the
+  /// globs are.
+  void set_globs(std::vector<std::string> globs);
 
   /// How long a followed file may be gone from the globs (renamed away, its directory
   /// recreated) and still be the same file when it comes back; a newer file in its stream ends
@@ -128,6 +141,7 @@ class FileTailer {
   SelfMetrics& metrics_;
   bool started_ = false;
   std::map<std::string, SegmentSequence> streams_;  // by directory + stream key
+  std::map<std::string, StreamPosition> stopped_;   // by stream key: streams set_globs() stopped
   std::map<FileId, Retired> retired_;  // read to the end and let go; not to be read again
   std::set<FileId> binary_;            // skipped as not text
   std::vector<char> buffer_;

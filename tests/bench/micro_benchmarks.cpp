@@ -143,10 +143,20 @@ void BM_TServerLogReader(benchmark::State& state) {
 BENCHMARK(BM_TServerLogReader);
 
 // Arg: 0 = a catalog code (57), 1 = unknown (no code), 2 = an unlisted code (9999),
-// 3 = the catalog codes in turn.
+// 3 = the catalog codes in turn; 4 = the same with 300 more codes in the catalog (a table the
+// size of config/tlib-error-codes.yml, 264 codes): the lookup is a binary search.
 void BM_ErrorMetricsCount(benchmark::State& state) {
   prometheus::Registry registry;
-  tse::ErrorMetrics metrics(registry);
+  std::vector<tse::CatalogEntryConfig> table;
+  if (state.range(0) == 4) {
+    for (std::int64_t code = 2000; code < 2300; ++code) {
+      table.push_back({code, "TERR_" + std::to_string(code), "A code of a larger table."});
+    }
+  }
+  const std::vector<std::vector<tse::CatalogEntryConfig>> tables{table};
+  tse::ErrorMetrics metrics(registry, {},
+                            std::make_shared<const tse::ErrorCatalog>(
+                                tables, std::span<const tse::CatalogEntryConfig>{}));
   auto& tserver = metrics.tserver("TServer_SfB_01");
   static constexpr std::int64_t kCodes[] = {57, 236, 56, 71, 1707, 237, 291, 41, 43, 52};
   std::size_t i = 0;
@@ -170,7 +180,7 @@ void BM_ErrorMetricsCount(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ErrorMetricsCount)->Arg(0)->Arg(1)->Arg(2)->Arg(3);
+BENCHMARK(BM_ErrorMetricsCount)->Arg(0)->Arg(1)->Arg(2)->Arg(3)->Arg(4);
 
 // What one scrape costs the counting thread once the counts changed: collecting and serializing
 // every series (prometheus-cpp), then gzip. Arg: T-Servers, each with 35 code series and 40

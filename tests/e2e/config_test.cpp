@@ -117,7 +117,7 @@ TEST_F(Configuration, ConfigCheckPrintsWhatWouldRunAndExits0WithoutBinding) {
       "state file in STATE/s, written every 5s\n"
       "limits (not the defaults):\n"
       "  max_streams: 9\n"
-      "catalog: 34 built-in codes, 0 tables, 1 codes of the configuration\n"
+      "catalog: 35 codes (34 built in), 0 tables, 1 codes of the configuration\n"
       "log level info, format logfmt\n";
   std::string out = r.out;
   for (const auto& [path, name] : {std::pair{file, "CONFIG"}, std::pair{logs_.path(), "LOGS"},

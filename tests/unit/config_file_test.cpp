@@ -255,7 +255,7 @@ class ConfigOnDisk : public ::testing::Test {
 };
 
 TEST_F(ConfigOnDisk, RelativePathsResolveAgainstTheFilesDirectory) {
-  write("codes.yml", "codes: []\n");
+  write("codes.yml", "- {code: 9001, name: SITE_CODE, description: A site code.}\n");
   const std::string file = write("c.yml",
                                  "sources: [{file: a.log}]\n"
                                  "catalog: {tables: [codes.yml]}\n");

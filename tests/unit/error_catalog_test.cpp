@@ -17,7 +17,7 @@ TEST(ErrorCatalog, EqualsTheSfbErrorTable) {
   std::getline(tsv, line);
   ASSERT_EQ(line, "code\tsymbolic_name\tdescription");
   std::size_t i = 0;
-  const auto entries = ErrorCatalog::entries();
+  const auto entries = ErrorCatalog::builtin().entries();
   while (std::getline(tsv, line)) {
     if (line.empty()) continue;
     std::istringstream fields(line);
@@ -38,16 +38,16 @@ TEST(ErrorCatalog, EqualsTheSfbErrorTable) {
 }
 
 TEST(ErrorCatalog, FindsKnownCodesOnly) {
-  ASSERT_NE(ErrorCatalog::find(57), nullptr);
-  EXPECT_EQ(ErrorCatalog::find(57)->name, "TERR_TIMEOUT");
-  ASSERT_NE(ErrorCatalog::find(236), nullptr);
-  EXPECT_EQ(ErrorCatalog::find(236)->name, "Timeout performing operation");
-  EXPECT_EQ(ErrorCatalog::find(40)->name, "TERR_NOMORE_LICENSE");
-  EXPECT_EQ(ErrorCatalog::find(1707)->name, "TERR_SOFT_AGENT_NOT_LOGGED_IN");
-  EXPECT_EQ(ErrorCatalog::find(54), nullptr);
-  EXPECT_EQ(ErrorCatalog::find(0), nullptr);
-  EXPECT_EQ(ErrorCatalog::find(-57), nullptr);
-  EXPECT_EQ(ErrorCatalog::find(9999), nullptr);
+  ASSERT_NE(ErrorCatalog::builtin().find(57), nullptr);
+  EXPECT_EQ(ErrorCatalog::builtin().find(57)->name, "TERR_TIMEOUT");
+  ASSERT_NE(ErrorCatalog::builtin().find(236), nullptr);
+  EXPECT_EQ(ErrorCatalog::builtin().find(236)->name, "Timeout performing operation");
+  EXPECT_EQ(ErrorCatalog::builtin().find(40)->name, "TERR_NOMORE_LICENSE");
+  EXPECT_EQ(ErrorCatalog::builtin().find(1707)->name, "TERR_SOFT_AGENT_NOT_LOGGED_IN");
+  EXPECT_EQ(ErrorCatalog::builtin().find(54), nullptr);
+  EXPECT_EQ(ErrorCatalog::builtin().find(0), nullptr);
+  EXPECT_EQ(ErrorCatalog::builtin().find(-57), nullptr);
+  EXPECT_EQ(ErrorCatalog::builtin().find(9999), nullptr);
 }
 
 }  // namespace

@@ -337,5 +337,173 @@ TEST(ErrorMetrics, CodeInfoHasEveryCatalogCode) {
                        "in time.\",error_code=\"57\",error_name=\"TERR_TIMEOUT\"} 1"));
 }
 
+// A catalog: the SfB table with the configuration's `codes` over it.
+std::shared_ptr<const ErrorCatalog> catalog_with(std::vector<CatalogEntryConfig> codes) {
+  return std::make_shared<const ErrorCatalog>(std::span<const std::vector<CatalogEntryConfig>>{},
+                                              codes);
+}
+
+std::string event_line(const std::string& code, const std::string& name, int value) {
+  return "tserver_event_errors_total{error_code=\"" + code + "\",error_name=\"" + name +
+         "\",tserver=\"A\"} " + std::to_string(value);
+}
+
+TEST(ErrorMetrics, ACatalogFromTheConfigurationNamesItsCodes) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry, {}, catalog_with({{9001, "SITE_CODE", "ours"}}));
+  auto& ts = metrics.tserver("A");
+  ts.count(9001, "RequestMakeCall");
+  const auto lines = lines_of(registry, "tserver_event_errors_total");
+  EXPECT_EQ(lines.size(), 36u);  // 34 SfB codes, 9001 and "unknown"
+  EXPECT_TRUE(contains(lines, event_line("9001", "SITE_CODE", 1)));
+  EXPECT_TRUE(contains(lines_of(registry, "tserver_request_errors_total"),
+                       "tserver_request_errors_total{error_code=\"9001\",error_name=\"SITE_CODE\","
+                       "request=\"RequestMakeCall\",tserver=\"A\"} 1"));
+  EXPECT_TRUE(contains(lines_of(registry, "tserver_error_code_info"),
+                       "tserver_error_code_info{description=\"ours\",error_code=\"9001\","
+                       "error_name=\"SITE_CODE\"} 1"));
+}
+
+// A reload that renames, adds and removes codes: every count stays, under the new names.
+TEST(ErrorMetrics, SetCatalogKeepsEveryCountUnderTheNewNames) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry, ErrorMetrics::Limits{.unlisted_codes = 2},
+                       catalog_with({{9001, "SITE_CODE", "ours"}}));
+  auto& ts = metrics.tserver("A");
+  ts.count(57, "RequestMakeCall");
+  ts.count(57);
+  for (int i = 0; i < 3; ++i) ts.count(9001);
+  ts.count(9002, "RequestMakeCall");  // unlisted
+  ts.count(9005);                     // unlisted: the limit of 2 is reached
+  ts.count(9006);                     // "other"
+  const auto values_before = metrics.values();
+  const auto generation = metrics.generation();
+
+  metrics.set_catalog(catalog_with({{57, "SITE_TIMEOUT", "renamed by the site"},
+                                    {9002, "NOW_NAMED", ""},
+                                    {9003, "NEW_CODE", "added"}}));
+  EXPECT_NE(metrics.generation(), generation);
+  const auto lines = lines_of(registry, "tserver_event_errors_total");
+  EXPECT_TRUE(contains(lines, event_line("57", "SITE_TIMEOUT", 2)));
+  EXPECT_TRUE(contains(lines, event_line("9002", "NOW_NAMED", 1)));
+  EXPECT_TRUE(contains(lines, event_line("9003", "NEW_CODE", 0)));
+  EXPECT_TRUE(contains(lines, event_line("9001", "UNKNOWN", 3)));  // no longer in the catalog
+  EXPECT_TRUE(contains(lines, event_line("9005", "UNKNOWN", 1)));
+  EXPECT_TRUE(contains(lines, event_line("other", "UNKNOWN", 1)));
+  // 34 SfB codes, 9002, 9003, unknown; unlisted 9001, 9005; other. No old name is left.
+  EXPECT_EQ(lines.size(), 34u + 2u + 1u + 2u + 1u);
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.find("TERR_TIMEOUT"), std::string::npos) << line;
+    EXPECT_EQ(line.find("SITE_CODE"), std::string::npos) << line;
+  }
+  const auto request_lines = lines_of(registry, "tserver_request_errors_total");
+  EXPECT_TRUE(contains(request_lines,
+                       "tserver_request_errors_total{error_code=\"57\",error_name=\"SITE_TIMEOUT\","
+                       "request=\"RequestMakeCall\",tserver=\"A\"} 1"));
+  EXPECT_TRUE(contains(request_lines,
+                       "tserver_request_errors_total{error_code=\"9002\",error_name=\"NOW_NAMED\","
+                       "request=\"RequestMakeCall\",tserver=\"A\"} 1"));
+  EXPECT_TRUE(contains(request_lines,
+                       "tserver_request_errors_total{error_code=\"9001\",error_name=\"UNKNOWN\","
+                       "request=\"unknown\",tserver=\"A\"} 3"));
+  const auto info = lines_of(registry, "tserver_error_code_info");
+  EXPECT_EQ(info.size(), 36u);
+  EXPECT_TRUE(contains(info,
+                       "tserver_error_code_info{description=\"renamed by the site\","
+                       "error_code=\"57\",error_name=\"SITE_TIMEOUT\"} 1"));
+  for (const auto& line : info) EXPECT_EQ(line.find("9001"), std::string::npos) << line;
+
+  // The state file holds the same values (it keys them by code, not by name)...
+  auto values_after = metrics.values();
+  const auto key = [](const ErrorMetrics::Value& v) {
+    return v.family + "|" + v.tserver + "|" + v.request + "|" + v.error_code + "|" +
+           std::to_string(v.value);
+  };
+  std::vector<std::string> before_keys;
+  std::vector<std::string> after_keys;
+  for (const auto& v : values_before) before_keys.push_back(key(v));
+  for (const auto& v : values_after) after_keys.push_back(key(v));
+  std::sort(before_keys.begin(), before_keys.end());
+  std::sort(after_keys.begin(), after_keys.end());
+  EXPECT_EQ(after_keys, before_keys);
+
+  // ...and counting goes on in the renamed series; a code named again is back in the table.
+  ts.count(57);
+  ts.count(9002);
+  ts.count(9004);  // 9001 took the room 9002 left under the limit of unlisted codes: "other"
+  const auto later = lines_of(registry, "tserver_event_errors_total");
+  EXPECT_TRUE(contains(later, event_line("57", "SITE_TIMEOUT", 3)));
+  EXPECT_TRUE(contains(later, event_line("9002", "NOW_NAMED", 2)));
+  EXPECT_TRUE(contains(later, event_line("other", "UNKNOWN", 2)));
+
+  // A restart restores them under the catalog in force.
+  prometheus::Registry registry2;
+  ErrorMetrics restored(registry2, ErrorMetrics::Limits{.unlisted_codes = 2},
+                        catalog_with({{57, "SITE_TIMEOUT", "renamed by the site"},
+                                      {9002, "NOW_NAMED", ""},
+                                      {9003, "NEW_CODE", "added"}}));
+  for (const auto& v : metrics.values()) EXPECT_TRUE(restored.restore(v));
+  for (const char* family :
+       {"tserver_event_errors_total", "tserver_request_errors_total", "tserver_error_code_info"}) {
+    EXPECT_EQ(lines_of(registry2, family), lines_of(registry, family)) << family;
+  }
+}
+
+TEST(ErrorMetrics, SetCatalogGivesANewCodeItsZeroSeriesOnEveryTServer) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  metrics.tserver("A").count(57);
+  metrics.tserver("B");
+  metrics.set_catalog(catalog_with({{9003, "NEW_CODE", ""}}));
+  const auto lines = lines_of(registry, "tserver_event_errors_total");
+  EXPECT_EQ(lines.size(), 2u * 36u);
+  EXPECT_TRUE(contains(lines, event_line("9003", "NEW_CODE", 0)));
+  EXPECT_TRUE(contains(lines,
+                       "tserver_event_errors_total{error_code=\"9003\","
+                       "error_name=\"NEW_CODE\",tserver=\"B\"} 0"));
+  EXPECT_TRUE(contains(lines, event_line("57", "TERR_TIMEOUT", 1)));
+  // The same catalog again changes nothing.
+  const auto generation = metrics.generation();
+  metrics.set_catalog(catalog_with({{9003, "NEW_CODE", ""}}));
+  EXPECT_EQ(metrics.generation(), generation);
+  // Back to the built-in table: the code at 0 goes.
+  metrics.set_catalog(catalog_with({}));
+  EXPECT_EQ(lines_of(registry, "tserver_event_errors_total").size(), 2u * 35u);
+}
+
+// New limits apply to label values not seen yet; nothing counted moves.
+TEST(ErrorMetrics, SetLimitsAppliesToNewLabelValuesOnly) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry, ErrorMetrics::Limits{.tservers = 2});
+  metrics.tserver("A").count(57);
+  metrics.tserver("B").count(57);
+  metrics.set_limits(ErrorMetrics::Limits{.tservers = 1});
+  EXPECT_EQ(metrics.limits().tservers, 1u);
+  metrics.tserver("A").count(57);
+  metrics.tserver("B").count(57);
+  metrics.tserver("C").count(57);  // past the lowered limit
+  auto lines = lines_of(registry, "tserver_event_errors_total");
+  EXPECT_TRUE(contains(lines, event_line("57", "TERR_TIMEOUT", 2)));
+  EXPECT_TRUE(contains(lines,
+                       "tserver_event_errors_total{error_code=\"57\","
+                       "error_name=\"TERR_TIMEOUT\",tserver=\"B\"} 2"));
+  EXPECT_TRUE(contains(lines,
+                       "tserver_event_errors_total{error_code=\"57\","
+                       "error_name=\"TERR_TIMEOUT\",tserver=\"other\"} 1"));
+  metrics.set_limits(ErrorMetrics::Limits{.tservers = 4});
+  metrics.tserver("D").count(57);  // room again: its own series
+  metrics.tserver("C").count(57);  // C too: it never had series of its own
+  lines = lines_of(registry, "tserver_event_errors_total");
+  EXPECT_TRUE(contains(lines,
+                       "tserver_event_errors_total{error_code=\"57\","
+                       "error_name=\"TERR_TIMEOUT\",tserver=\"D\"} 1"));
+  EXPECT_TRUE(contains(lines,
+                       "tserver_event_errors_total{error_code=\"57\","
+                       "error_name=\"TERR_TIMEOUT\",tserver=\"C\"} 1"));
+  EXPECT_TRUE(contains(lines,
+                       "tserver_event_errors_total{error_code=\"57\","
+                       "error_name=\"TERR_TIMEOUT\",tserver=\"other\"} 1"));
+}
+
 }  // namespace
 }  // namespace tse

@@ -19,6 +19,9 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "metrics/error_metrics.h"
+#include "pipeline/tserver_log_reader.h"
+
 namespace tse {
 namespace {
 
@@ -108,6 +111,14 @@ class FileTailerTest : public ::testing::Test {
     tailer->poll(t_ += 250ms);
     take();
     return tailer;
+  }
+  // Two log directories a/ and b/, for the globs a reload adds and removes: a/ts.log holds
+  // "a1\n", b/other.log "b1\n".
+  void two_directories(bool with_other = true) const {
+    fs::create_directories(dir_ / "a");
+    fs::create_directories(dir_ / "b");
+    append("a/ts.log", "a1\n");
+    if (with_other) append("b/other.log", "b1\n");
   }
   void write(const std::string& name, const std::string& bytes) const {
     std::ofstream(path(name), std::ios::trunc | std::ios::binary) << bytes;
@@ -769,6 +780,112 @@ TEST_F(FileTailerBudgetTest, AClosedFileRenamedAwayIsFoundInItsDirectoryAndDrain
   tailer->poll(t_ += 250ms);
   EXPECT_EQ(take(),
             (Entries{"bytes written before the rename\n", "begin a.log first", "bytes new a\n"}));
+}
+
+// A reload adds a glob: its files are new files, read from their first byte, once; the glob
+// that stays keeps its stream exactly where it was.
+TEST_F(FileTailerTest, AGlobAddedByAReloadIsReadFromItsFirstByteOnce) {
+  two_directories();
+  auto tailer = make({glob("a/*.log")});
+  tailer->poll(t_);
+  EXPECT_EQ(take(), Entries{"begin ts.log end @3 [a1\n]"});
+  tailer->set_globs({glob("a/*.log"), glob("b/*.log")});
+  append("a/ts.log", "a2\n");
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), (Entries{"bytes a2\n", "begin other.log first", "bytes b1\n"}));
+  append("b/other.log", "b2\n");
+  tailer->poll(t_ += 250ms);
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), Entries{"bytes b2\n"});
+  EXPECT_EQ(metric("tserver_exporter_backlog_bytes{glob=\"" + glob("b/*.log") + "\"}"), "0");
+}
+
+// A reload removes a glob: its stream stops at once (told idle, descriptor closed), keeps its
+// position, and resumes exactly there when the glob comes back: nothing read twice or lost.
+TEST_F(FileTailerTest, ARemovedGlobStopsItsStreamAndResumesWhereItStoppedWhenAddedBack) {
+  two_directories();
+  auto tailer = make({glob("a/*.log"), glob("b/*.log")});
+  tailer->poll(t_);
+  take();
+  EXPECT_EQ(tailer->files_open(), 2u);
+  tailer->set_globs({glob("a/*.log")});
+  EXPECT_EQ(take(), Entries{"idle"});  // b's reader: what a quiet stream is told
+  EXPECT_EQ(tailer->files_open(), 1u);
+  EXPECT_EQ(metric("tserver_exporter_backlog_bytes{glob=\"" + glob("b/*.log") + "\"}"), "");
+  const auto positions = tailer->positions();
+  ASSERT_EQ(positions.size(), 2u);
+  EXPECT_EQ(fs::path(positions[1].path).filename(), "other.log");
+  EXPECT_EQ(positions[1].offset, 3u);
+
+  append("b/other.log", "b2 written while not followed\n");
+  append("a/ts.log", "a2\n");
+  tailer->poll(t_ += 250ms);
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), Entries{"bytes a2\n"});
+
+  tailer->set_globs({glob("b/*.log"), glob("a/*.log")});  // back, in another order
+  append("a/ts.log", "a3\n");
+  tailer->poll(t_ += 250ms);
+  EXPECT_EQ(take(), (Entries{"bytes a3\n", "begin other.log resume @3 ctx=ctx [b1\n]",
+                             "bytes b2 written while not followed\n"}));
+  EXPECT_EQ(tailer->files_open(), 2u);
+  EXPECT_EQ(metric("tserver_exporter_backlog_bytes{glob=\"" + glob("b/*.log") + "\"}"), "0");
+}
+
+// A glob removed, a restart, the glob added back: the position stopped at before the restart
+// is in the state file and used, so the file's bytes are not counted a second time.
+TEST_F(FileTailerTest, AGlobRemovedBeforeARestartResumesWhenAddedBackAfterIt) {
+  two_directories();
+  auto tailer = make({glob("a/*.log"), glob("b/*.log")});
+  tailer->poll(t_);
+  tailer->set_globs({glob("a/*.log")});
+  const auto saved = tailer->positions();
+  tailer.reset();
+  take();
+
+  append("b/other.log", "b2\n");
+  TailerOptions options{.globs = {glob("a/*.log")}, .resume = saved, .resumed = true};
+  FileTailer restarted(
+      options, [](std::string_view name) { return std::string(name.substr(0, name.find('.'))); },
+      [](std::string_view) { return false; },
+      [this] { return std::make_unique<JournalReader>(journal_); }, self_);
+  restarted.poll(t_ += 250ms);
+  EXPECT_EQ(take(), Entries{"begin ts.log resume @3 ctx=ctx [a1\n]"});
+  EXPECT_EQ(restarted.positions().size(), 2u);  // b's is still saved
+  restarted.set_globs({glob("a/*.log"), glob("b/*.log")});
+  restarted.poll(t_ += 250ms);
+  EXPECT_EQ(take(), (Entries{"begin other.log resume @3 ctx=ctx [b1\n]", "bytes b2\n"}));
+}
+
+// The same with the real reader: the EventErrors of a log under a glob added by a reload are
+// counted exactly once, and removing and adding the glob again counts nothing twice.
+TEST_F(FileTailerTest, EventErrorsOfAGlobAddedByAReloadAreCountedOnce) {
+  two_directories(/*with_other=*/false);
+  fs::copy_file(TSE_TEST_DATA "/logs/shape_a.log", dir_ / "b" / "ts_shape_a.log");
+  ErrorMetrics errors(registry_);
+  FileTailer tailer(
+      TailerOptions{.globs = {glob("a/*.log")}},
+      [](std::string_view name) { return std::string(name.substr(0, name.find('.'))); },
+      [](std::string_view) { return false; },
+      [&] { return std::make_unique<TServerLogReader>(errors, self_); }, self_);
+  const auto count = [&](const std::string& code) -> std::uint64_t {
+    for (const auto& v : errors.values()) {
+      if (v.family == "event_errors" && v.tserver == "ts_shape_a" && v.error_code == code) {
+        return v.value;
+      }
+    }
+    return 0;
+  };
+  tailer.poll(t_);
+  tailer.set_globs({glob("a/*.log"), glob("b/*.log")});
+  for (int i = 0; i < 10; ++i) tailer.poll(t_ += 250ms);  // past the idle interval
+  EXPECT_EQ(count("57"), 2u);
+  EXPECT_EQ(count("236"), 1u);
+  tailer.set_globs({glob("a/*.log")});
+  tailer.set_globs({glob("a/*.log"), glob("b/*.log")});
+  for (int i = 0; i < 10; ++i) tailer.poll(t_ += 250ms);
+  EXPECT_EQ(count("57"), 2u);
+  EXPECT_EQ(count("236"), 1u);
 }
 
 }  // namespace

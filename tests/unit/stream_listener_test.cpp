@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
-#include "metrics/error_metrics.h"
 #include "loopback.h"
+#include "metrics/error_metrics.h"
 #include "pipeline/tserver_log_reader.h"
 
 namespace tse {
@@ -170,6 +170,82 @@ TEST_F(StreamListenerTest, HeaderLabelsOfRawStreamsAreCapped) {
   EXPECT_EQ(count("TS_1", "57"), 1u);
   // The streams refused, in the read that held their header and after: every line dropped.
   EXPECT_GE(value("tserver_exporter_listener_dropped_total", "127.0.0.1:0"), 4 * (kStreams - 2));
+}
+
+// One datagram from `fd` (one sender: one origin for all it sends) to 127.0.0.1:port.
+void send_datagram(int fd, unsigned short port, std::string_view bytes) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(
+      ::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr),
+      static_cast<ssize_t>(bytes.size()));
+}
+
+// What a reload that removes a listener and adds it back does: stop() counts the open records
+// and frees the port at once, so a new listener binds the same port; the new one's self-metrics
+// go on from the old one's (the same series), and no count is lost or made twice. For each kind
+// of listener.
+TEST_F(StreamListenerTest, AListenerStoppedAndAddedBackBindsTheSamePortAndLosesNothing) {
+  for (const std::string kind : {"raw", "tcp", "udp"}) {
+    SCOPED_TRACE(kind);
+    const bool syslog = kind != "raw";
+    const std::string prefix = kind == "raw" ? "TS_RAW@" : kind + "://";
+    const std::string tserver = kind == "raw" ? "TS_RAW" : "TS_" + kind;
+    auto first = listen(prefix + "127.0.0.1:0", syslog);
+    const unsigned short port = first->port();
+    first.reset();  // stopped by its destructor: the port is free again
+    const std::string spec = prefix + "127.0.0.1:" + std::to_string(port);
+    for (int round = 1; round <= 2; ++round) {
+      auto listener = listen(spec, syslog);  // throws if the port were still bound
+      ASSERT_EQ(listener->port(), port);
+      io_.restart();  // the loop ran out of work when the listener before went
+      int fd = -1;
+      if (kind == "udp") {
+        const int sender = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        ASSERT_GE(sender, 0);
+        for (const auto line :
+             {std::string_view("@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError"),
+              std::string_view("\tAttributeEventSequenceNumber\t0000000000000001"),
+              std::string_view("\tAttributeErrorCode\t57")}) {
+          send_datagram(sender, port, "<13>1 - host " + tserver + " - - - " + std::string(line));
+        }
+        ::close(sender);
+      } else {
+        fd = connect_to(port);
+        ASSERT_GE(fd, 0);
+        if (kind == "raw") {
+          send_all(fd, kOpenRecord);
+        } else {
+          std::string frames;
+          for (const auto line : {std::string_view("@10:15:24.8070 [0] 8.5.001.23 "
+                                                   "send_to_client: message EventError"),
+                                  std::string_view("\tAttributeEventSequenceNumber\t00000001"),
+                                  std::string_view("\tAttributeErrorCode\t57")}) {
+            const std::string frame = "<13>1 - host " + tserver + " - - - " + std::string(line);
+            frames += std::to_string(frame.size()) + " " + frame;
+          }
+          send_all(fd, frames);
+        }
+      }
+      ASSERT_TRUE(run_until([&] {
+        return value("tserver_exporter_listener_messages_total", spec) == 3 * round;
+      })) << "round "
+          << round << ": " << value("tserver_exporter_listener_messages_total", spec);
+      EXPECT_EQ(count(tserver, "57"), static_cast<std::uint64_t>(round - 1));  // still open
+      listener->stop();
+      EXPECT_EQ(count(tserver, "57"), static_cast<std::uint64_t>(round));  // counted at stop
+      if (fd >= 0) {
+        char byte = 0;
+        EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);  // the client sees the end of its stream
+        ::close(fd);
+      }
+      listener.reset();
+      io_.run_for(10ms);
+    }
+    EXPECT_EQ(count(tserver, "57"), 2u);
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -108,6 +109,12 @@ long read_at(const FileHandle& file, char* into, std::size_t size, std::uint64_t
     const ssize_t n = ::pread(file.native(), into, size, static_cast<off_t>(offset));
     if (n >= 0 || errno != EINTR) return static_cast<long>(n);
   }
+}
+
+bool matches_glob(const std::string& pattern, const std::string& path) {
+  // glob(3) with no flags: `*` and `?` stop at '/', and a leading '.' of a name is matched only
+  // by a '.' in the pattern.
+  return ::fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME | FNM_PERIOD) == 0;
 }
 
 GlobResult expand_glob(const std::string& pattern) {
