@@ -189,4 +189,4 @@ exporter_pid=""
 [ "$rc" -eq 0 ] || fail "the exporter exited $rc on SIGTERM"
 [ -n "$(find "$tmp/state" -type f -user tserver-exporter)" ] ||
   fail "no state file written by tserver-exporter in --storage.path"
-echo "package-test: SIGHUP ignored, SIGTERM stopped it with exit 0 and its state saved"
+echo "package-test: SIGHUP reloaded, SIGTERM stopped it with exit 0 and its state saved"

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -21,16 +22,18 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "catalog/catalog_table.h"
+#include "config/config_diff.h"
 #include "config/config_values.h"
 #include "daemon/version.h"
 #include "http/content_coding.h"
 #include "http/exposition_cache.h"
 #include "http/http_server.h"
-#include "web/web_security.h"
+#include "logging/log_setup.h"
 #include "logging/rate_limiter.h"
 #include "pipeline/tserver_log_reader.h"
 #include "source/stream_listener.h"
 #include "tserver/segment_name.h"
+#include "web/web_security.h"
 
 namespace tse {
 
@@ -200,9 +203,10 @@ void Exporter::save_state() {
   if (took >= 1.0) {
     static RateLimiter slow(std::chrono::minutes(10));
     if (slow.allow()) {
-      spdlog::warn("writing the state file took {:.1f} s: new counts show in /metrics only once "
-                   "written; the disk under {} is slow or busy",
-                   took, store_->path());
+      spdlog::warn(
+          "writing the state file took {:.1f} s: new counts show in /metrics only once "
+          "written; the disk under {} is slow or busy",
+          took, store_->path());
     }
   }
   if (!saved) {
@@ -218,6 +222,14 @@ void Exporter::save_state() {
       static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count()));
+}
+
+void Exporter::follow(const Config& next) {
+  glob_tservers_ = globs_of(next, /*tservers=*/true);  // the readers hold a pointer to it
+  tailer_.set_globs(globs_of(next, /*tservers=*/false));
+  for (const auto& source : next.sources) {
+    if (!source.tserver.empty()) errors_.tserver(source.tserver);
+  }
 }
 
 std::unique_ptr<StreamReader> Exporter::make_reader(std::size_t max_line_bytes,
@@ -312,29 +324,32 @@ std::string format_endpoint(const boost::asio::ip::tcp::endpoint& endpoint) {
 class StdinPump {
  public:
   StdinPump(boost::asio::io_context& io, StreamReader& reader, std::chrono::milliseconds idle)
-      : input_(io, ::dup(STDIN_FILENO)), timer_(io), reader_(reader), idle_(idle),
+      : input_(io, ::dup(STDIN_FILENO)),
+        timer_(io),
+        reader_(reader),
+        idle_(idle),
         buffer_(1u << 16) {}
 
   void start() { read(); }
 
  private:
   void read() {
-    input_.async_read_some(
-        boost::asio::buffer(buffer_), [this](const boost::system::error_code& ec, std::size_t n) {
-          if (n > 0) {
-            reader_.feed(std::string_view(buffer_.data(), n));
-            arm_idle();
-          }
-          if (ec) {
-            if (ec != boost::asio::error::operation_aborted) {
-              spdlog::info("standard input ended; serving the counts");
-              timer_.cancel();
-              reader_.finish();
-            }
-            return;
-          }
-          read();
-        });
+    input_.async_read_some(boost::asio::buffer(buffer_),
+                           [this](const boost::system::error_code& ec, std::size_t n) {
+                             if (n > 0) {
+                               reader_.feed(std::string_view(buffer_.data(), n));
+                               arm_idle();
+                             }
+                             if (ec) {
+                               if (ec != boost::asio::error::operation_aborted) {
+                                 spdlog::info("standard input ended; serving the counts");
+                                 timer_.cancel();
+                                 reader_.finish();
+                               }
+                               return;
+                             }
+                             read();
+                           });
   }
   void arm_idle() {
     timer_.expires_after(idle_);
@@ -349,14 +364,6 @@ class StdinPump {
   std::chrono::milliseconds idle_;
   std::vector<char> buffer_;
 };
-
-void wait_for_hangup(boost::asio::signal_set& hangup) {
-  hangup.async_wait([&hangup](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    spdlog::info("SIGHUP received; nothing to reload yet (the flags are read only at start)");
-    wait_for_hangup(hangup);
-  });
-}
 
 // The HTTP server's own thread: started once the exporter exists, stopped and joined on every
 // way out of run_daemon.
@@ -397,21 +404,223 @@ class HttpThread {
   std::thread thread_;
 };
 
+// A network source's listener, started on the counting loop: its lines are read with the
+// exporter's readers (named after the source when it has a tserver).
+std::unique_ptr<StreamListener> start_listener(boost::asio::io_context& io, const Config& config,
+                                               const SourceConfig& source, Exporter& exporter,
+                                               const std::shared_ptr<const WebSecurity>& web) {
+  const bool syslog = source.kind == SourceConfig::Kind::kSyslog;
+  ListenerOptions listener = StreamListener::parse(source.target, syslog);
+  listener.idle_flush = config.idle_flush;
+  listener.max_tservers = config.limits.source_max_tservers;
+  listener.max_origins = config.limits.source_max_origins;
+  listener.udp_receive_buffer = config.limits.udp_receive_buffer;
+  if (listener.tls) {
+    if (!web || !web->tls) {
+      throw WebConfigError("source " + source.target +
+                           " needs tls_server_config in the web configuration file "
+                           "(--web.config.file)");
+    }
+    listener.tls_context = web->tls;
+  }
+  auto started = std::make_unique<StreamListener>(
+      io, listener,
+      [&exporter, max_line = listener.max_message, tserver = source.tserver](
+          const std::string&, OriginTable::Admission admit) {
+        return exporter.make_reader(max_line, std::move(admit), tserver);
+      },
+      exporter.self_metrics());
+  spdlog::info("receiving {} on {}, port {}{}", syslog ? "syslog" : "raw log lines", source.target,
+               started->port(),
+               source.tserver.empty() ? std::string() : " as tserver " + source.tserver);
+  return started;
+}
+
+bool is_network(const SourceConfig& source) {
+  return source.kind == SourceConfig::Kind::kSyslog || source.kind == SourceConfig::Kind::kTcp;
+}
+
+// SIGHUP and POST /-/reload: reads the configuration again and applies what changed, on the
+// counting loop (the thread that owns the tailer, the listeners and the counters), so that
+// nothing is counted while it changes. An invalid configuration changes nothing: it is logged,
+// tserver_exporter_config_last_reload_successful goes to 0, and the one in force stays.
+//
+// What a reload applies: file sources added and removed (FileTailer::set_globs: a kept glob
+// keeps its position), network sources added and removed (a removed listener counts its open
+// records and frees its port first), the error catalog (names and descriptions, every count
+// kept), the limit of T-Servers, the log level and format, and the web configuration file
+// (TLS certificate, users, headers) re-read. What needs a restart is logged and kept as it was
+// (config_diff.h), so that the next reload says it again.
+class Reloader {
+ public:
+  Reloader(boost::asio::io_context& io, Config config, ConfigReader reread, Exporter& exporter,
+           HttpServer& server, std::shared_ptr<const WebSecurity> web, WebSecurityEvents events,
+           std::function<void()> publish)
+      : io_(io),
+        current_(std::move(config)),
+        reread_(std::move(reread)),
+        exporter_(exporter),
+        server_(server),
+        web_(std::move(web)),
+        events_(std::move(events)),
+        publish_(std::move(publish)) {}
+
+  // The listeners of the network sources at start; a failed bind throws (exit 1).
+  void start_listeners() {
+    for (const auto& source : current_.sources) {
+      if (is_network(source)) listeners_.emplace_back(source, start(source));
+    }
+  }
+
+  void stop_listeners() {
+    for (auto& [source, listener] : listeners_) listener->stop();
+  }
+
+  // Returns "" when applied, else the first error (every error is logged).
+  std::string reload(std::string_view trigger) {
+    const auto now = std::chrono::system_clock::now();
+    std::string error = apply(trigger);
+    exporter_.self_metrics().record_reload(error.empty(), now);
+    if (publish_) publish_();  // the next scrape shows what was applied, or the refusal
+    return error;
+  }
+
+ private:
+  std::unique_ptr<StreamListener> start(const SourceConfig& source) {
+    return start_listener(io_, current_, source, exporter_, web_);
+  }
+
+  std::string apply(std::string_view trigger) {
+    spdlog::info("{}: reloading the configuration", trigger);
+    Config next;
+    std::vector<std::string> errors;
+    if (reread_) {
+      errors = reread_(next);
+    } else {
+      next = current_;
+    }
+    // The web configuration file, read again whether its name changed or not (its users,
+    // headers and certificate may have): an invalid one refuses the whole reload.
+    std::shared_ptr<const WebSecurity> web = web_;
+    if (errors.empty() && !current_.web.config_file.empty()) {
+      try {
+        web = load_web_security(current_.web.config_file, events_);
+      } catch (const WebConfigError& e) {
+        errors.emplace_back(e.what());
+      }
+    }
+    std::shared_ptr<const ErrorCatalog> catalog;
+    if (errors.empty()) catalog = build_catalog(next.catalog, errors);
+    if (!errors.empty()) {
+      for (const auto& line : errors) spdlog::error("reload refused: {}", line);
+      spdlog::error("the configuration in force stays as it was");
+      return errors.front() +
+             (errors.size() > 1 ? " (and " + std::to_string(errors.size() - 1) + " more)" : "");
+    }
+    ConfigDiff changes = diff(current_, next);
+    for (const auto& line : changes.needs_restart) {
+      spdlog::warn("reload: {}; kept as it was until the next start", line);
+    }
+    // What is not applied stays as it is in force, so the next reload says it again.
+    Config applied = next;
+    applied.from_beginning = current_.from_beginning;
+    applied.poll_interval = current_.poll_interval;
+    applied.idle_flush = current_.idle_flush;
+    applied.storage = current_.storage;
+    applied.web.listen_addresses = current_.web.listen_addresses;
+    applied.web.telemetry_path = current_.web.telemetry_path;
+    applied.web.config_file = current_.web.config_file;
+    applied.limits = current_.limits;
+    applied.limits.metrics_max_tservers = next.limits.metrics_max_tservers;
+    std::erase_if(applied.sources, [](const SourceConfig& source) {
+      return source.kind == SourceConfig::Kind::kStdin;
+    });
+    for (const auto& source : current_.sources) {
+      if (source.kind == SourceConfig::Kind::kStdin) applied.sources.push_back(source);
+    }
+
+    web_ = web;
+    if (web_ != nullptr) server_.set_web_config(web_);
+    ErrorMetrics& errors_of = exporter_.error_metrics();
+    if (!(*catalog == errors_of.catalog())) {
+      errors_of.set_catalog(catalog);
+      spdlog::info("reload: error catalog of {} codes", catalog->entries().size());
+    }
+    if (applied.limits.metrics_max_tservers != current_.limits.metrics_max_tservers) {
+      auto limits = errors_of.limits();
+      limits.tservers = applied.limits.metrics_max_tservers;
+      errors_of.set_limits(limits);
+    }
+    if (applied.log != current_.log) setup_logging(applied.log);
+
+    // Network sources: the removed ones first (a source moved to another name may keep its
+    // port), then the added ones. One that cannot bind is left out of what is in force, so
+    // that the next reload tries it again.
+    std::string failed;
+    for (const auto& source : changes.sources_removed) {
+      const auto it = std::find_if(listeners_.begin(), listeners_.end(),
+                                   [&](const auto& entry) { return entry.first == source; });
+      if (it == listeners_.end()) continue;
+      it->second->stop();
+      listeners_.erase(it);
+      spdlog::info("reload: stopped receiving on {}", source.target);
+    }
+    for (const auto& source : changes.sources_added) {
+      if (!is_network(source)) continue;
+      try {
+        listeners_.emplace_back(source, start(source));
+      } catch (const std::exception& e) {
+        spdlog::error("reload: cannot receive on {}: {}", source.target, e.what());
+        if (failed.empty()) failed = "source " + source.target + ": " + e.what();
+        std::erase(applied.sources, source);
+      }
+    }
+    exporter_.follow(applied);
+    for (const auto& source : changes.sources_added) {
+      if (source.kind == SourceConfig::Kind::kFile)
+        spdlog::info("reload: following {}", source.target);
+    }
+    current_ = std::move(applied);
+    if (failed.empty()) spdlog::info("reload: the configuration is applied");
+    return failed;
+  }
+
+  boost::asio::io_context& io_;
+  Config current_;
+  ConfigReader reread_;
+  Exporter& exporter_;
+  HttpServer& server_;
+  std::shared_ptr<const WebSecurity> web_;
+  WebSecurityEvents events_;
+  std::function<void()> publish_;
+  std::vector<std::pair<SourceConfig, std::unique_ptr<StreamListener>>> listeners_;
+};
+
+void wait_for_hangup(boost::asio::signal_set& hangup, Reloader& reloader) {
+  hangup.async_wait([&hangup, &reloader](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    reloader.reload("SIGHUP");
+    wait_for_hangup(hangup, reloader);
+  });
+}
+
 }  // namespace
 
-int run_daemon(const Config& config) {
+int run_daemon(const Config& config, ConfigReader reread) {
   // Two event loops: `io` counts (files, network sources, standard input, the state file,
   // rendering); `http_io` answers HTTP on a thread of its own from the last rendered text, so
   // that a poll reading a backlog never holds a scrape up.
-  boost::asio::io_context io;
+  // `io` is declared last so that it goes first: a reload's answer still queued on it holds an
+  // HTTP connection, which must be dropped while `http_io` exists.
   boost::asio::io_context http_io;
+  boost::asio::io_context io;
   // Signals first: a supervisor may signal as soon as it sees the "listening" line.
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-  boost::asio::signal_set hangup(io, SIGHUP);
-  wait_for_hangup(hangup);
+  boost::asio::signal_set hangup(io, SIGHUP);  // waited for once the reloader exists
   // Bind before anything else, so that a port in use is the one line the user sees.
   std::unique_ptr<Exporter> exporter;
   std::unique_ptr<ExpositionCache> exposition;
+  std::unique_ptr<Reloader> reloader;  // after the exporter: its listeners go first
   // The web configuration, checked (its certificate and key read) before anything binds: an
   // invalid one is a WebConfigError, exit 2.
   std::shared_ptr<const WebSecurity> web_security;
@@ -441,75 +650,77 @@ int run_daemon(const Config& config) {
   }
   // Ready (/-/ready) once the state is loaded, every listener bound and the files polled once.
   std::atomic<bool> ready{false};
-  HttpServer server(http_io, endpoints,
-                    HttpRoutes{.telemetry_path = config.web.telemetry_path,
-                               .metrics =
-                                   [&exporter, &exposition](ExpositionCache::Done done) {
-                                     exporter->self_metrics().scrapes.Increment();
-                                     exposition->get(ExpositionCache::Clock::now(),
-                                                     std::move(done));
-                                   },
-                               .title = "tserver_exporter " + std::string(version()),
-                               .ready = [&ready] { return ready.load(); },
-                               // Answered at once on the HTTP thread: a completion posted
-                               // to `io` could outlive `http_io` at shutdown.
-                               .reload =
-                                   [](std::function<void(bool, std::string)> done) {
-                                     spdlog::info("reload asked over HTTP; nothing to reload "
-                                                  "yet (the flags are read only at start)");
-                                     done(true, {});
-                                   }},
-                    HttpLimits{.max_connections = config.limits.web_max_connections,
-                               .on_open =
-                                   [&exporter](std::size_t open) {
-                                     if (exporter)
-                                       exporter->self_metrics().http_connections.Set(
-                                           static_cast<double>(open));
-                                   },
-                               .on_turned_away =
-                                   [&exporter](std::string_view reason) {
-                                     if (!exporter) return;
-                                     auto& self = exporter->self_metrics();
-                                     (reason == "evicted" ? self.http_connections_evicted
-                                                          : self.http_connections_refused)
-                                         .Increment();
-                                   },
-                               .on_security_event =
-                                   [&exporter](std::string_view event) {
-                                     if (!exporter) return;
-                                     auto& self = exporter->self_metrics();
-                                     if (event == "unauthorized") {
-                                       self.http_unauthorized.Increment();
-                                     } else if (event == "rate_limited") {
-                                       self.http_rate_limited.Increment();
-                                     } else {
-                                       self.http_tls_handshake_failures.Increment();
-                                     }
-                                   }},
-                    web_security);
+  HttpServer server(
+      http_io, endpoints,
+      HttpRoutes{.telemetry_path = config.web.telemetry_path,
+                 .metrics =
+                     [&exporter, &exposition](ExpositionCache::Done done) {
+                       exporter->self_metrics().scrapes.Increment();
+                       exposition->get(ExpositionCache::Clock::now(), std::move(done));
+                     },
+                 .title = "tserver_exporter " + std::string(version()),
+                 .ready = [&ready] { return ready.load(); },
+                 // On the counting loop, which owns what a reload changes.
+                 .reload =
+                     [&io, &reloader](std::function<void(bool, std::string)> done) {
+                       boost::asio::post(io, [&reloader, done = std::move(done)] {
+                         if (!reloader) return done(false, "the exporter is starting");
+                         const std::string error = reloader->reload("POST /-/reload");
+                         done(error.empty(), error);
+                       });
+                     }},
+      HttpLimits{.max_connections = config.limits.web_max_connections,
+                 .on_open =
+                     [&exporter](std::size_t open) {
+                       if (exporter)
+                         exporter->self_metrics().http_connections.Set(static_cast<double>(open));
+                     },
+                 .on_turned_away =
+                     [&exporter](std::string_view reason) {
+                       if (!exporter) return;
+                       auto& self = exporter->self_metrics();
+                       (reason == "evicted" ? self.http_connections_evicted
+                                            : self.http_connections_refused)
+                           .Increment();
+                     },
+                 .on_security_event =
+                     [&exporter](std::string_view event) {
+                       if (!exporter) return;
+                       auto& self = exporter->self_metrics();
+                       if (event == "unauthorized") {
+                         self.http_unauthorized.Increment();
+                       } else if (event == "rate_limited") {
+                         self.http_rate_limited.Increment();
+                       } else {
+                         self.http_tls_handshake_failures.Increment();
+                       }
+                     }},
+      web_security);
   exporter = std::make_unique<Exporter>(config, /*durable=*/true);
-  exposition = std::make_unique<ExpositionCache>(ExpositionCache::Ages{}, [&io, &exporter,
-                                                                           &exposition] {
-    boost::asio::post(io, [&exporter, &exposition] {
-      const auto at = ExpositionCache::Clock::now();
-      auto rendering = std::make_shared<Exposition>();
-      try {
-        rendering->text = exporter->render();
-      } catch (const std::exception& e) {
-        static RateLimiter limiter(std::chrono::minutes(1));
-        if (limiter.allow()) spdlog::error("rendering the metrics failed: {}", e.what());
-        exposition->render_failed();
-        return;
-      }
-      try {
-        rendering->gzip = gzip_compress(rendering->text);
-      } catch (const std::exception& e) {  // served without gzip
-        static RateLimiter limiter(std::chrono::minutes(1));
-        if (limiter.allow()) spdlog::warn("{}; the metrics are served uncompressed", e.what());
-      }
-      exposition->publish(std::move(rendering), at);
-    });
-  });
+  // Renders the metrics on the counting loop and hands them to the cache: asked for by a scrape,
+  // and at once after a reload, so that the next scrape shows the configuration it applied.
+  const auto render_and_publish = [&exporter, &exposition] {
+    const auto at = ExpositionCache::Clock::now();
+    auto rendering = std::make_shared<Exposition>();
+    try {
+      rendering->text = exporter->render();
+    } catch (const std::exception& e) {
+      static RateLimiter limiter(std::chrono::minutes(1));
+      if (limiter.allow()) spdlog::error("rendering the metrics failed: {}", e.what());
+      exposition->render_failed();
+      return;
+    }
+    try {
+      rendering->gzip = gzip_compress(rendering->text);
+    } catch (const std::exception& e) {  // served without gzip
+      static RateLimiter limiter(std::chrono::minutes(1));
+      if (limiter.allow()) spdlog::warn("{}; the metrics are served uncompressed", e.what());
+    }
+    exposition->publish(std::move(rendering), at);
+  };
+  exposition = std::make_unique<ExpositionCache>(
+      ExpositionCache::Ages{},
+      [&io, render_and_publish] { boost::asio::post(io, render_and_publish); });
   const auto bound = server.local_endpoints();
   HttpThread http_thread(http_io, server);
   http_thread.start();
@@ -530,26 +741,10 @@ int run_daemon(const Config& config) {
   }
 
   PollLoop poll(io, *exporter, config);
-  std::vector<std::unique_ptr<StreamListener>> listeners;
-  for (const auto& source : config.sources) {
-    const bool syslog = source.kind == SourceConfig::Kind::kSyslog;
-    if (!syslog && source.kind != SourceConfig::Kind::kTcp) continue;
-    ListenerOptions listener = StreamListener::parse(source.target, syslog);
-    listener.idle_flush = config.idle_flush;
-    listener.max_tservers = config.limits.source_max_tservers;
-    listener.max_origins = config.limits.source_max_origins;
-    listener.udp_receive_buffer = config.limits.udp_receive_buffer;
-    if (listener.tls) listener.tls_context = web_security->tls;
-    listeners.push_back(std::make_unique<StreamListener>(
-        io, listener,
-        [&exporter, max_line = listener.max_message, tserver = source.tserver](
-            const std::string&, OriginTable::Admission admit) {
-          return exporter->make_reader(max_line, std::move(admit), tserver);
-        },
-        exporter->self_metrics()));
-    spdlog::info("receiving {} on {}, port {}{}", syslog ? "syslog" : "raw log lines",
-                 source.target, listeners.back()->port(), named(source));
-  }
+  reloader = std::make_unique<Reloader>(io, config, std::move(reread), *exporter, server,
+                                        web_security, web_events, render_and_publish);
+  reloader->start_listeners();
+  wait_for_hangup(hangup, *reloader);
   std::optional<StdinPump> stdin_pump;
   if (StreamReader* reader = exporter->stdin_reader()) {
     stdin_pump.emplace(io, *reader, config.idle_flush);
@@ -560,7 +755,7 @@ int run_daemon(const Config& config) {
     spdlog::info("{} received; stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
     poll.stop();
     http_thread.stop();
-    for (auto& listener : listeners) listener->stop();
+    reloader->stop_listeners();
     io.stop();
   });
   poll.start();

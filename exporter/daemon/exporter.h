@@ -4,6 +4,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <prometheus/registry.h>
 
@@ -45,6 +46,12 @@ class Exporter {
   /// Writes the state file if anything changed since the last write (durable mode).
   void save_state();
 
+  /// Reload: follows the file sources of `next` (a glob kept keeps its position; see
+  /// FileTailer::set_globs), with their tserver names, and gives every named source's T-Server
+  /// its series at 0.
+  void follow(const Config& next);
+  ErrorMetrics& error_metrics() { return errors_; }
+
  private:
   TailerOptions tailer_options(const Config& config);
 
@@ -66,9 +73,14 @@ class Exporter {
 /// `--once`: reads every file to its end, writes the exposition to `out`. Returns the exit code.
 int run_once(const Config& config, std::ostream& out);
 
+/// Reads the configuration again for a reload (the file, then the same command-line flags over
+/// it): fills its argument and returns every error (none: it can run).
+using ConfigReader = std::function<std::vector<std::string>(Config&)>;
+
 /// The daemon: follows the files on one thread and serves HTTP on another until SIGINT or
-/// SIGTERM. `config` has passed validate(). Returns the exit code; throws std::system_error when
-/// it cannot listen.
-int run_daemon(const Config& config);
+/// SIGTERM. `config` has passed validate(). SIGHUP and `POST /-/reload` read the configuration
+/// again through `reread` and apply what changed (without `reread`, they re-read nothing and
+/// succeed). Returns the exit code; throws std::system_error when it cannot listen.
+int run_daemon(const Config& config, ConfigReader reread = {});
 
 }  // namespace tse

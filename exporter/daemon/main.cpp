@@ -9,8 +9,8 @@
 #include "daemon/exporter.h"
 #include "daemon/options.h"
 #include "daemon/version.h"
-#include "web/web_config.h"
 #include "logging/log_setup.h"
+#include "web/web_config.h"
 
 namespace {
 
@@ -52,7 +52,10 @@ int main(int argc, char** argv) {
   tse::setup_logging(config.log);
 
   try {
-    return options.once ? tse::run_once(config, std::cout) : tse::run_daemon(config);
+    return options.once ? tse::run_once(config, std::cout)
+                        : tse::run_daemon(config, [&options](tse::Config& next) {
+                            return tse::load_configuration(options, next);
+                          });
   } catch (const tse::UsageError& e) {  // a catalog table that changed since it was checked
     std::cerr << "tserver_exporter: error: " << e.what() << "\n";
     return kBadConfiguration;

@@ -84,13 +84,14 @@ TEST_F(NodeConventions, ReadyProcessMetricsReloadAndTwoAddresses) {
   EXPECT_LE(number(m, "process_start_time_seconds"), started + 5.0);
   EXPECT_LT(m.find("# TYPE tserver_event_errors_total"), m.find("# TYPE process_"));
 
-  // POST /-/reload answers (nothing to reload yet: the flags are read only at start); GET is
-  // refused with the method to use.
+  // POST /-/reload reads the configuration again (flags alone here: nothing changes) and
+  // answers once it is applied; GET is refused with the method to use.
   auto r = http(ports[0], "POST", "/-/reload");
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "");
-  EXPECT_TRUE(daemon.wait_stderr("reload asked over HTTP"));
+  EXPECT_TRUE(daemon.wait_stderr("POST /-/reload: reloading the configuration"));
+  EXPECT_TRUE(daemon.wait_stderr("reload: the configuration is applied"));
   r = http(ports[0], "GET", "/-/reload");
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 405);
