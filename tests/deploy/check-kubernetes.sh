@@ -21,7 +21,7 @@ done
 for line in '- --storage.path=/var/lib/tserver-exporter' '- --web.listen-address=:10057' \
   'containerPort: 10057' 'readOnly: true' 'mountPath: /var/lib/tserver-exporter' \
   'readOnlyRootFilesystem: true' 'runAsNonRoot: true' 'targetPort: metrics' 'port: metrics' \
-  'replacement: tserver' 'path: /-/healthy'; do
+  'replacement: tserver' 'path: /-/healthy' 'path: /-/ready'; do
   grep -qF -- "$line" "$out" || fail "deploy/kubernetes lacks: $line"
 done
 pass "kubectl kustomize deploy/kubernetes: $(grep -c '^kind:' "$out") resources that fit together"
