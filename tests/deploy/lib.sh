@@ -198,6 +198,25 @@ start_prometheus() {
   fail "Prometheus did not start"
 }
 
+# start_prometheus_on_exporter BINARY RULES: start_prometheus with a scrape and evaluation
+# interval of 1 s, the alerting rules RULES, and one job "tserver" scraping the exporter that
+# start_exporter started.
+start_prometheus_on_exporter() {
+  cat >"$tse_tmp/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $2
+scrape_configs:
+  - job_name: tserver
+    static_configs:
+      - targets: ["127.0.0.1:$EXPORTER_PORT"]
+EOF
+  start_prometheus "$1" "$tse_tmp/prometheus.yml"
+}
+
 # query PROMQL [TIME]: Prometheus's JSON answer to an instant query (at PROMETHEUS_API); fails
 # the test on an error.
 query() {

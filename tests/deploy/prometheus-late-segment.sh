@@ -34,19 +34,7 @@ exported_at_zero() {
 wait_until 10 "the exporter serving code 57 at 0 for $tserver before any log exists" exported_at_zero
 pass "code 57 at 0 for the named source $tserver before its first segment exists"
 
-cat >"$tse_tmp/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files:
-  - $rules
-scrape_configs:
-  - job_name: tserver
-    static_configs:
-      - targets: ["127.0.0.1:$EXPORTER_PORT"]
-EOF
-start_prometheus "$prometheus" "$tse_tmp/prometheus.yml"
+start_prometheus_on_exporter "$prometheus" "$rules"
 
 zeros_scraped() {
   local n
