@@ -53,6 +53,19 @@ class Reload : public ::testing::Test {
     write_file(logs_ / "TS_A.20251217_100000_000.log", text);
   }
 
+  // The daemon on TS_A's segment with one 57, once that 57 is counted; returns its HTTP port.
+  int start_counting_a(std::unique_ptr<Process>& daemon,
+                       const std::vector<std::string>& extra = {}) {
+    write_config(std::string(kSourceA) + kPolling);
+    write_a({57});
+    daemon = start(extra);
+    const int port = daemon->port();
+    if (port == 0) return 0;
+    const std::string m = scrape_until(port, {errors_line("TS_A", "57", "TERR_TIMEOUT", 1)});
+    EXPECT_TRUE(HasLine(m, errors_line("TS_A", "57", "TERR_TIMEOUT", 1)));
+    return port;
+  }
+
   // Sends SIGHUP and waits for the reload's last log line (applied, or refused).
   static void hangup(Process& daemon, int nth) {
     ASSERT_EQ(::kill(daemon.pid(), SIGHUP), 0);
@@ -91,20 +104,6 @@ int free_tcp_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
   ::close(fd);
   return ntohs(addr.sin_port);
-}
-
-// A connected TCP socket to 127.0.0.1:port, or -1.
-int connect_to(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 // curl's status code for GET /metrics on plain HTTP, with `extra` options (credentials).
@@ -216,12 +215,10 @@ TEST_F(Reload, PostRenamesACodeWithItsCountAndARestartKeepsIt) {
 // from the position the glob had (as after a restart), without waiting for the next segment;
 // what was counted stays under the old name.
 TEST_F(Reload, ATserverRenameOfAKeptGlobCountsUnderTheNewNameFromThenOn) {
-  write_config(std::string(kSourceA) + kPolling);
-  write_a({57});
-  auto daemon = start();
-  const int port = daemon->port();
+  std::unique_ptr<Process> daemon;
+  const int port = start_counting_a(daemon);
   ASSERT_NE(port, 0) << daemon->stderr_text();
-  std::string m = scrape_until(port, {errors_line("TS_A", "57", "TERR_TIMEOUT", 1)});
+  std::string m = scrape(port);
   ASSERT_TRUE(HasLine(m, errors_line("TS_A", "57", "TERR_TIMEOUT", 1)));
 
   write_config(
@@ -252,12 +249,10 @@ TEST_F(Reload, ATserverRenameOfAKeptGlobCountsUnderTheNewNameFromThenOn) {
 // A broken file: 500 with the error at its line and column, the gauge at 0, the configuration in
 // force still counting; the file fixed: 1, and the success timestamp moves.
 TEST_F(Reload, ABrokenFileIsRefusedAndTheOldConfigurationStaysInForce) {
-  write_config(std::string(kSourceA) + kPolling);
-  write_a({57});
-  auto daemon = start();
-  const int port = daemon->port();
+  std::unique_ptr<Process> daemon;
+  const int port = start_counting_a(daemon);
   ASSERT_NE(port, 0) << daemon->stderr_text();
-  std::string m = scrape_until(port, {errors_line("TS_A", "57", "TERR_TIMEOUT", 1)});
+  std::string m = scrape(port);
   ASSERT_TRUE(HasLine(m, reload_gauge(1)));
   const auto started_at =
       value_of(m, "tserver_exporter_config_last_reload_success_timestamp_seconds");
@@ -304,12 +299,10 @@ TEST_F(Reload, ABrokenFileIsRefusedAndTheOldConfigurationStaysInForce) {
 // A reload adds a TCP source (on a port picked free, tried again if taken meanwhile), then
 // another removes it: its port is closed, its counts stay.
 TEST_F(Reload, AddsAndRemovesANetworkSourceWithItsCountsKept) {
-  write_config(std::string(kSourceA) + kPolling);
-  write_a({57});
-  auto daemon = start();
-  const int port = daemon->port();
+  std::unique_ptr<Process> daemon;
+  const int port = start_counting_a(daemon);
   ASSERT_NE(port, 0) << daemon->stderr_text();
-  std::string m = scrape_until(port, {errors_line("TS_A", "57", "TERR_TIMEOUT", 1)});
+  std::string m = scrape(port);
   ASSERT_TRUE(HasLine(m, errors_line("TS_A", "57", "TERR_TIMEOUT", 1)));
 
   int tcp = 0;
@@ -327,7 +320,7 @@ TEST_F(Reload, AddsAndRemovesANetworkSourceWithItsCountsKept) {
   EXPECT_EQ(tserver_series(m, "NET_TS").series, kSeriesPerTServer);
   EXPECT_TRUE(HasLine(m, reload_gauge(1)));
 
-  const int fd = connect_to(tcp);
+  const int fd = connect_tcp(tcp);
   ASSERT_GE(fd, 0);
   write_all(fd, header("Header_Name", "x.log") + shape_a(57, "0000000000000100") +
                     shape_a(57, "0000000000000101"));
@@ -341,7 +334,7 @@ TEST_F(Reload, AddsAndRemovesANetworkSourceWithItsCountsKept) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
   EXPECT_TRUE(daemon->wait_stderr("reload: stopped receiving on 127.0.0.1:" + std::to_string(tcp)));
-  EXPECT_EQ(connect_to(tcp), -1) << "the removed source's port still accepts";
+  EXPECT_EQ(connect_tcp(tcp), -1) << "the removed source's port still accepts";
   m = scrape(port);
   EXPECT_TRUE(HasLine(m, errors_line("NET_TS", "57", "TERR_TIMEOUT", 2)));
   EXPECT_EQ(tserver_series(m, "NET_TS").sum, 2);
@@ -355,12 +348,9 @@ TEST_F(Reload, SighupRereadsTheWebConfigurationAndTurnsOnBasicAuth) {
   if (::system("command -v curl >/dev/null") != 0) GTEST_SKIP() << "curl not found";
   const std::string web = config_ / "web.yml";
   write_file(web, "http_server_config:\n  headers:\n    X-Frame-Options: deny\n");
-  write_config(std::string(kSourceA) + kPolling);
-  write_a({57});
-  auto daemon = start({"--web.config.file=" + web});
-  const int port = daemon->port();
+  std::unique_ptr<Process> daemon;
+  const int port = start_counting_a(daemon, {"--web.config.file=" + web});
   ASSERT_NE(port, 0) << daemon->stderr_text();
-  scrape_until(port, {errors_line("TS_A", "57", "TERR_TIMEOUT", 1)});
   EXPECT_EQ(curl_status(port, ""), 200);
 
   write_file(web, std::string("basic_auth_users:\n  dave: ") + kDaveHash + "\n");
