@@ -556,7 +556,7 @@ class Reloader {
       limits.tservers = applied.limits.metrics_max_tservers;
       errors_of.set_limits(limits);
     }
-    if (applied.log != current_.log) setup_logging(applied.log);
+    if (applied.log != current_.log) reconfigure_logging(applied.log);  // others log meanwhile
 
     // Network sources: the removed ones first (a source moved to another name may keep its
     // port), then the added ones. One that cannot bind is left out of what is in force, so
