@@ -342,6 +342,47 @@ TEST_F(Reload, AddsAndRemovesANetworkSourceWithItsCountsKept) {
   EXPECT_TRUE(HasLine(m, reload_gauge(1)));
 }
 
+// A listener that cannot bind (its port held by another socket): the reload answers 500 and
+// says so in the gauge, the rest of the configuration goes on counting; once the port is free,
+// the next reload binds it.
+TEST_F(Reload, AListenerThatCannotBindIsTriedAgainAtTheNextReload) {
+  std::unique_ptr<Process> daemon;
+  const int port = start_counting_a(daemon);
+  ASSERT_NE(port, 0) << daemon->stderr_text();
+  const int holder = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(holder, 4), 0);
+  socklen_t length = sizeof addr;
+  ::getsockname(holder, reinterpret_cast<sockaddr*>(&addr), &length);
+  const std::string target = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+
+  write_config(std::string(kSourceA) + "  - tcp: " + target + "\n    tserver: NET_TS\n" + kPolling);
+  auto r = http(port, "POST", "/-/reload");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 500);
+  EXPECT_TRUE(r->body.starts_with("failed to reload config: source " + target + ": ")) << r->body;
+  std::string m = scrape(port);
+  EXPECT_TRUE(HasLine(m, reload_gauge(0)));
+  append_file(logs_ / "TS_A.20251217_100000_000.log", shape_a(57, "0000000000000200"));
+  m = scrape_until(port, {errors_line("TS_A", "57", "TERR_TIMEOUT", 2)});
+  EXPECT_TRUE(HasLine(m, errors_line("TS_A", "57", "TERR_TIMEOUT", 2)));
+
+  ::close(holder);
+  r = http(port, "POST", "/-/reload");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200) << r->body;
+  m = scrape(port);
+  EXPECT_TRUE(HasLine(m, reload_gauge(1)));
+  EXPECT_TRUE(HasLine(m, errors_line("NET_TS", "57", "TERR_TIMEOUT", 0)));
+  EXPECT_TRUE(HasLine(m, errors_line("TS_A", "57", "TERR_TIMEOUT", 2)));
+  const int fd = connect_tcp(ntohs(addr.sin_port));
+  EXPECT_GE(fd, 0) << "the listener was not bound by the second reload";
+  if (fd >= 0) ::close(fd);
+}
+
 // The web configuration file re-read at SIGHUP: basic_auth_users turned on applies to the next
 // connections.
 TEST_F(Reload, SighupRereadsTheWebConfigurationAndTurnsOnBasicAuth) {
