@@ -176,12 +176,22 @@ grep -q "^tserver_exporter_build_info{revision=\"[^\"]*\",version=\"$version\"} 
   fail "tserver_exporter_build_info does not say version $version"
 echo "package-test: the installed exporter serves $total EventErrors of the sample, as expected"
 
-# 5. Reload (ExecReload: SIGHUP) keeps it running; SIGTERM stops it cleanly, with its state
-#    file written as the service user.
+# 5. Reload (ExecReload: SIGHUP) reads the configuration again, keeps it running and every
+#    count as it was; SIGTERM stops it cleanly, with its state file written as the service user.
 kill -HUP "$exporter_pid"
-sleep 0.3
-kill -0 "$exporter_pid" 2>/dev/null || fail "SIGHUP stopped the exporter"
+deadline=$((SECONDS + 5))
+until grep -q 'reload: the configuration is applied' "$tmp/exporter.log"; do
+  kill -0 "$exporter_pid" 2>/dev/null || fail "SIGHUP stopped the exporter"
+  [ "$SECONDS" -lt "$deadline" ] || fail "SIGHUP did not reload the configuration within 5 s"
+  sleep 0.1
+done
 curl -fsS --max-time 3 "http://127.0.0.1:$port/-/healthy" >/dev/null || fail "not healthy after SIGHUP"
+curl -fsS --max-time 3 "http://127.0.0.1:$port/metrics" >"$tmp/metrics.prom" ||
+  fail "no scrape after SIGHUP"
+grep -q '^tserver_exporter_config_last_reload_successful 1$' "$tmp/metrics.prom" ||
+  fail "tserver_exporter_config_last_reload_successful is not 1 after SIGHUP"
+[ "$(awk '/^tserver_event_errors_total\{/ {s += $NF} END {print s + 0}' "$tmp/metrics.prom")" = \
+  "$total" ] || fail "the counts changed across SIGHUP"
 kill -TERM "$exporter_pid"
 rc=0
 wait "$exporter_pid" || rc=$?

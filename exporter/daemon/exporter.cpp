@@ -64,7 +64,8 @@ std::vector<std::string> globs_of(const Config& config, bool tservers) {
 }  // namespace
 
 Exporter::Exporter(const Config& config, bool durable)
-    : glob_tservers_(globs_of(config, /*tservers=*/true)),
+    : glob_names_{.globs = globs_of(config, /*tservers=*/false),
+                  .tservers = globs_of(config, /*tservers=*/true)},
       registry_(std::make_shared<prometheus::Registry>()),
       errors_(*registry_, ErrorMetrics::Limits{.tservers = config.limits.metrics_max_tservers},
               catalog_of(config)),
@@ -76,7 +77,7 @@ Exporter::Exporter(const Config& config, bool durable)
           [](std::string_view name) { return tserver::is_duplicate_output(name); },
           [this] {
             auto reader = std::make_unique<TServerLogReader>(errors_, self_);
-            reader->name_globs(&glob_tservers_);
+            reader->name_globs(&glob_names_);
             return reader;
           },
           self_) {
@@ -225,8 +226,12 @@ void Exporter::save_state() {
 }
 
 void Exporter::follow(const Config& next) {
-  glob_tservers_ = globs_of(next, /*tservers=*/true);  // the readers hold a pointer to it
-  tailer_.set_globs(globs_of(next, /*tservers=*/false));
+  // The readers hold a pointer to glob_names_: at their next count they see the new generation
+  // and take their glob's new name (a glob removed keeps the name it had for what it holds).
+  glob_names_.globs = globs_of(next, /*tservers=*/false);
+  glob_names_.tservers = globs_of(next, /*tservers=*/true);
+  ++glob_names_.generation;
+  tailer_.set_globs(glob_names_.globs);
   for (const auto& source : next.sources) {
     if (!source.tserver.empty()) errors_.tserver(source.tserver);
   }
@@ -551,7 +556,7 @@ class Reloader {
       limits.tservers = applied.limits.metrics_max_tservers;
       errors_of.set_limits(limits);
     }
-    if (applied.log != current_.log) setup_logging(applied.log);
+    if (applied.log != current_.log) reconfigure_logging(applied.log);  // others log meanwhile
 
     // Network sources: the removed ones first (a source moved to another name may keep its
     // port), then the added ones. One that cannot bind is left out of what is in force, so
@@ -581,6 +586,9 @@ class Reloader {
         spdlog::info("reload: following {}", source.target);
     }
     current_ = std::move(applied);
+    spdlog::debug("reload: {} sources ({} added, {} removed), catalog of {} codes",
+                  current_.sources.size(), changes.sources_added.size(),
+                  changes.sources_removed.size(), catalog->entries().size());
     if (failed.empty()) spdlog::info("reload: the configuration is applied");
     return failed;
   }

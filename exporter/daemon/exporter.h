@@ -12,6 +12,7 @@
 #include "metrics/error_metrics.h"
 #include "metrics/process_collector.h"
 #include "metrics/self_metrics.h"
+#include "pipeline/tserver_log_reader.h"
 #include "source/file_tailer.h"
 #include "state/state_store.h"
 
@@ -55,8 +56,8 @@ class Exporter {
  private:
   TailerOptions tailer_options(const Config& config);
 
-  // The tserver name of each file source's glob (empty: from the log), in TailerOptions' order.
-  std::vector<std::string> glob_tservers_;
+  // The tserver name of each file source's glob, which the tailer's readers look up.
+  GlobNames glob_names_;
   std::shared_ptr<prometheus::Registry> registry_;
   ErrorMetrics errors_;  // registered first: the exposition opens with the T-Server metrics
   SelfMetrics self_;

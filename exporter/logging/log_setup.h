@@ -28,4 +28,10 @@ std::shared_ptr<spdlog::logger> make_logger(const LogConfig& log, spdlog::sink_p
 /// Called on the main thread at start, before any other thread logs.
 void setup_logging(const LogConfig& log);
 
+/// A reload's log settings: the default logger's level and format changed in place. Any thread,
+/// while others log: spdlog::info() and the like use the default logger through a raw pointer,
+/// so replacing it (setup_logging) while another thread logs would free it under that thread.
+/// Throws std::invalid_argument as make_logger().
+void reconfigure_logging(const LogConfig& log);
+
 }  // namespace tse

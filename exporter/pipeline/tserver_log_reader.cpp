@@ -1,5 +1,7 @@
 #include "pipeline/tserver_log_reader.h"
 
+#include <algorithm>
+
 #include "tserver/segment_name.h"
 
 namespace tse {
@@ -11,14 +13,19 @@ TServerLogReader::TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
 void TServerLogReader::begin_segment(const SegmentBegin& begin) {
   const std::string_view path = begin.path;
   const std::size_t slash = path.rfind('/');
-  fallback_label_.assign(
+  file_label_.assign(
       tserver::segment_base_name(slash == std::string_view::npos ? path : path.substr(slash + 1)));
+  log_label_.clear();
   named_ = name_;
-  if (glob_names_ != nullptr && begin.glob < glob_names_->size() &&
-      !(*glob_names_)[begin.glob].empty()) {
-    named_ = (*glob_names_)[begin.glob];
+  glob_.clear();
+  if (glob_names_ != nullptr && begin.glob < glob_names_->globs.size()) {
+    glob_ = glob_names_->globs[begin.glob];
+    names_seen_ = glob_names_->generation;
+    if (begin.glob < glob_names_->tservers.size() && !glob_names_->tservers[begin.glob].empty()) {
+      named_ = glob_names_->tservers[begin.glob];
+    }
   }
-  if (!named_.empty()) fallback_label_.assign(named_);
+  fallback_label_ = named_.empty() ? file_label_ : named_;
   switch (begin.start) {
     case SegmentStart::kFirstByte:
       log_.begin_segment();  // the header block arrives as bytes: see on_segment_header()
@@ -58,8 +65,30 @@ void TServerLogReader::finish() {
 }
 
 void TServerLogReader::on_segment_header(std::string_view application_name) {
+  log_label_.assign(application_name);
   use_label(!named_.empty() || application_name.empty() ? std::string_view(fallback_label_)
                                                         : application_name);
+}
+
+// A reload renamed globs: the current segment's glob's name applies from here on. Counts already
+// made stay under the old name (counters never go back).
+void TServerLogReader::rename() {
+  names_seen_ = glob_names_->generation;
+  if (glob_.empty()) return;
+  const auto& globs = glob_names_->globs;
+  const auto it = std::find(globs.begin(), globs.end(), glob_);
+  if (it == globs.end()) return;  // its glob was removed: the stream stops
+  const auto index = static_cast<std::size_t>(it - globs.begin());
+  std::string next = index < glob_names_->tservers.size() ? glob_names_->tservers[index] : "";
+  if (next.empty()) next = name_;
+  if (next == named_) return;
+  named_ = std::move(next);
+  if (!named_.empty()) {
+    fallback_label_ = named_;
+  } else {
+    fallback_label_ = log_label_.empty() ? file_label_ : log_label_;
+  }
+  if (counters_ != nullptr || refused_) use_label(fallback_label_);
 }
 
 void TServerLogReader::use_label(std::string_view label) {
@@ -69,6 +98,7 @@ void TServerLogReader::use_label(std::string_view label) {
 }
 
 ErrorMetrics::TServer* TServerLogReader::counters() {
+  if (glob_names_ != nullptr && glob_names_->generation != names_seen_) rename();
   if (counters_ == nullptr && !refused_) use_label(fallback_label_);  // no segment start yet
   return counters_;
 }

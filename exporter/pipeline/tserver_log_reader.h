@@ -12,6 +12,16 @@
 
 namespace tse {
 
+/// The `tserver` name of each file source's glob, by SegmentBegin::glob, for the readers of a
+/// file source. A reload replaces it and moves `generation` on: a reader then takes the new name
+/// of its segment's glob for what it reads from there on (as a restart would), without waiting
+/// for the next segment. Owned by the Exporter, read on the counting thread.
+struct GlobNames {
+  std::vector<std::string> globs;     // in TailerOptions' order
+  std::vector<std::string> tservers;  // each glob's name; empty: from the log
+  std::uint64_t generation = 0;
+};
+
 /// Joins the pipeline for one T-Server log: bytes from a source, through the T-Server parser,
 /// into that T-Server's EventError counters and the self-metrics.
 ///
@@ -33,9 +43,8 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   /// Everything this reader reads counts under `tserver` (a named source), whatever its header
   /// or file name says; empty: from the log. Call before the first byte.
   void name(std::string tserver) { name_ = std::move(tserver); }
-  /// File sources: the name of each glob's source, by SegmentBegin::glob (empty: from the log).
-  /// `names` outlives the reader.
-  void name_globs(const std::vector<std::string>* names) { glob_names_ = names; }
+  /// File sources: the name of each glob's source (see GlobNames). `names` outlives the reader.
+  void name_globs(const GlobNames* names) { glob_names_ = names; }
 
   void begin_segment(const SegmentBegin& begin) override;
   void feed(std::string_view bytes) override;
@@ -50,16 +59,21 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   void on_link_disconnected() override;
   void on_iscc_error(std::optional<std::int64_t> code) override;
   ErrorMetrics::TServer* counters();  // nullptr while the label is refused
+  void rename();                      // the glob names changed (a reload)
   void use_label(std::string_view label);
   void publish();
 
   ErrorMetrics& errors_;
   SelfMetrics& self_;
   tserver::SegmentedLog log_;
-  std::string fallback_label_;  // from the file name of the current segment
+  std::string fallback_label_;  // the name in force, else the file's (before the header)
+  std::string file_label_;      // from the file name of the current segment
+  std::string log_label_;       // from the current segment's header, once read
   std::string name_;            // a named source's: wins over the log's own
-  const std::vector<std::string>* glob_names_ = nullptr;
-  std::string_view named_;  // the name in force for the current segment, if any
+  const GlobNames* glob_names_ = nullptr;
+  std::string glob_;              // the glob of the current segment, if from a file source
+  std::uint64_t names_seen_ = 0;  // glob_names_->generation when named_ was taken
+  std::string named_;             // the name in force for the current segment, if any
   ErrorMetrics::TServer* counters_ = nullptr;
   Admission admit_;
   bool refused_ = false;  // admit_ said no to the current label

@@ -403,6 +403,20 @@ inline std::optional<HttpResponse> http(int port, const std::string& method,
   return response;
 }
 
+// A TCP connection to 127.0.0.1:port; -1 when refused.
+inline int connect_tcp(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // ------------------------------------------------------------------------------------------
 // The exposition
 

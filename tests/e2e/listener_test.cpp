@@ -52,19 +52,6 @@ int listener_port(Process& daemon, const std::string& spec) {
   return std::atoi(err.c_str() + err.find(needle) + needle.size());
 }
 
-int connect_tcp(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 class Listeners : public ::testing::Test {
  protected:
   TempDir proc_, state_, data_;

@@ -1,11 +1,14 @@
 #include "logging/log_setup.h"
 
+#include <atomic>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 namespace tse {
 namespace {
@@ -65,6 +68,40 @@ TEST(LogSetup, AnUnknownLevelOrFormatIsRefused) {
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cout);
   EXPECT_THROW(make_logger({.level = "loud", .format = "logfmt"}, sink), std::invalid_argument);
   EXPECT_THROW(make_logger({.level = "info", .format = "xml"}, sink), std::invalid_argument);
+}
+
+// A reload's log settings while another thread logs (the HTTP thread, the TLS certificate's
+// re-read): the logger that thread reaches through spdlog's raw default pointer stays the same
+// object, its level and format changed in place (replacing it would free it under that thread).
+TEST(LogSetup, AReloadChangesTheLoggerInPlaceWhileAnotherThreadLogs) {
+  const auto previous = spdlog::default_logger();
+  std::ostringstream out;
+  spdlog::set_default_logger(make_logger({.level = "info", .format = "logfmt"},
+                                         std::make_shared<spdlog::sinks::ostream_sink_mt>(out)));
+  spdlog::logger* const in_force = spdlog::default_logger_raw();
+  std::atomic<bool> stop{false};
+  std::thread other([&stop] {
+    for (int i = 0; i < 20000 && !stop; ++i) spdlog::debug("line {}", i);
+  });
+  for (int i = 0; i < 500; ++i) {
+    reconfigure_logging(
+        {.level = i % 2 == 0 ? "debug" : "info", .format = i % 2 == 0 ? "json" : "logfmt"});
+  }
+  stop = true;
+  other.join();
+  EXPECT_EQ(spdlog::default_logger_raw(), in_force);
+
+  out.str("");
+  reconfigure_logging({.level = "debug", .format = "json"});
+  spdlog::debug("now in json");
+  EXPECT_EQ(without_time(out.str(), "{\"ts\":\"", "\",\"level\":\"debug\",\"msg\":"),
+            "\"now in json\"}\n");
+  out.str("");
+  reconfigure_logging({.level = "warn", .format = "logfmt"});
+  spdlog::info("not shown");
+  EXPECT_EQ(out.str(), "");
+  EXPECT_THROW(reconfigure_logging({.level = "loud", .format = "logfmt"}), std::invalid_argument);
+  spdlog::set_default_logger(previous);
 }
 
 }  // namespace
