@@ -8,6 +8,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "os/small_file.h"
+
 namespace tse {
 namespace {
 
@@ -63,14 +65,14 @@ bool text_field(const std::string& path, const YAML::Node& key_node, const YAML:
 std::vector<CatalogEntryConfig> load_catalog_table(const std::string& path,
                                                    std::vector<std::string>& errors) {
   const std::size_t errors_before = errors.size();
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    errors.push_back(path + ": cannot read the catalog table");
+  std::string content;
+  if (const std::string why = os::read_small_file(path, content); !why.empty()) {
+    errors.push_back(path + ": cannot read the catalog table: " + why);
     return {};
   }
   YAML::Node root;
   try {
-    root = YAML::Load(file);
+    root = YAML::Load(content);
   } catch (const YAML::Exception& e) {
     errors.push_back(at(path, e.mark, e.msg));
     return {};

@@ -14,6 +14,7 @@
 
 #include "config/config_values.h"
 #include "config/validate.h"
+#include "os/small_file.h"
 
 namespace tse {
 namespace {
@@ -439,13 +440,15 @@ std::vector<std::string> parse_config_text(const std::string& text, const std::s
 
 std::vector<std::string> load_config_file(const std::string& path, Config& config,
                                           ConfigLocations* locations) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {path + ": cannot read the configuration file; expected a readable YAML file"};
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return {path + ": cannot read the configuration file"};
+  // A directory, a FIFO or /dev/zero given by mistake: a one-line error, never an empty
+  // configuration, a hang or memory without end.
+  std::string text;
+  if (const std::string why = os::read_small_file(path, text); !why.empty()) {
+    return {path + ": cannot read the configuration file: " + why +
+            "; expected a readable YAML file"};
+  }
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  return parse_config_text(text.str(), path, parent.string(), config, locations);
+  return parse_config_text(text, path, parent.string(), config, locations);
 }
 
 }  // namespace tse

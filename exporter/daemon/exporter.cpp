@@ -699,6 +699,8 @@ int run_daemon(const Config& config, ConfigReader reread) {
                          self.http_unauthorized.Increment();
                        } else if (event == "rate_limited") {
                          self.http_rate_limited.Increment();
+                       } else if (event == "auth_checks_dropped") {
+                         self.http_auth_checks_dropped.Increment();
                        } else {
                          self.http_tls_handshake_failures.Increment();
                        }

@@ -195,6 +195,9 @@ struct ServerState {
   std::function<void(std::string_view)> on_event;
   std::chrono::milliseconds handshake_timeout{10000};
   asio::thread_pool* auth_pool = nullptr;  // the bcrypt worker, owned by the server
+  // Password checks posted to the worker and not yet begun; raised on the HTTP thread only.
+  std::atomic<std::size_t> auth_pending{0};
+  std::size_t max_pending_auth = 8;
   // The rate_limit token bucket (exporter-toolkit's: full at start, one token per interval).
   double tokens = 0;
   std::chrono::steady_clock::time_point refilled{};
@@ -394,10 +397,26 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return;
     }
     // A bcrypt takes tens of milliseconds to seconds: on the worker, never on this thread.
+    // Only a few wait for it: past them a request is answered 503 at once, so that a flood of
+    // wrong passwords holds neither memory nor a first right password for long.
+    if (state_->auth_pending.load() >= state_->max_pending_auth) {
+      state_->event("auth_checks_dropped");
+      auto response =
+          std::make_shared<Response>(http::status::service_unavailable, request_.version());
+      response->keep_alive(request_.keep_alive());
+      response->set(http::field::server, "tserver_exporter");
+      add_headers(*response, *state_);
+      response->set(http::field::retry_after, "1");
+      set_body(*response, "text/plain; charset=utf-8", "too many password checks waiting\n");
+      write(response);
+      return;
+    }
     // Meanwhile the connection may be closed to let a new one in.
     connections_->reading(id_, ConnectionSet::Clock::now());
+    ++state_->auth_pending;
     asio::post(*state_->auth_pool, [self = shared_from_this(), auth = std::move(auth),
                                     credentials = std::move(*credentials), key]() mutable {
+      --self->state_->auth_pending;
       const bool allowed = !self->aborted_ && auth->verify(credentials, key);
       OPENSSL_cleanse(credentials.password.data(), credentials.password.size());
       auto executor = self->stream_.get_executor();
@@ -584,6 +603,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
     state_->on_event = limits_.on_security_event;
     state_->handshake_timeout = limits_.handshake_timeout;
     state_->auth_pool = &auth_pool_;
+    state_->max_pending_auth = std::max<std::size_t>(1, limits_.max_pending_auth_checks);
     state_->reset_bucket();
     if (endpoints.empty()) throw std::invalid_argument("no address to listen on");
     for (const auto& endpoint : endpoints) listen(io, endpoint);
@@ -743,10 +763,11 @@ void HttpServer::stop() {
 }
 
 void HttpServer::set_web_config(std::shared_ptr<const WebSecurity> security) {
-  asio::post(impl_->listeners_.front()->acceptor.get_executor(), [impl = impl_, security = std::move(security)] {
-    impl->state_->security = security;
-    impl->state_->reset_bucket();
-  });
+  asio::post(impl_->listeners_.front()->acceptor.get_executor(),
+             [impl = impl_, security = std::move(security)] {
+               impl->state_->security = security;
+               impl->state_->reset_bucket();
+             });
 }
 
 tcp::endpoint parse_listen_address(asio::io_context& io, const std::string& address) {

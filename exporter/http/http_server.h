@@ -56,8 +56,12 @@ struct HttpLimits {
   std::function<void(std::string_view reason)> on_turned_away;
   /// A TLS client that has not finished its handshake in this long is closed.
   std::chrono::milliseconds handshake_timeout{10000};
+  /// Password checks (bcrypt, one at a time) waiting at most; a request that would be one more
+  /// is answered 503 with `Retry-After: 1` at once.
+  std::size_t max_pending_auth_checks = 8;
   /// Told, on the HTTP thread, of what the web configuration turned away: "tls_handshake_failed"
-  /// (also a plain HTTP request to a TLS port), "unauthorized" (a 401), "rate_limited" (a 429).
+  /// (also a plain HTTP request to a TLS port), "unauthorized" (a 401), "rate_limited" (a 429),
+  /// "auth_checks_dropped" (a 503: max_pending_auth_checks were waiting).
   std::function<void(std::string_view event)> on_security_event;
 };
 

@@ -183,7 +183,11 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       config_last_reload_success_timestamp(
           gauge(registry, "tserver_exporter_config_last_reload_success_timestamp_seconds",
                 "When the configuration was last loaded: at start, or by the last reload "
-                "applied.")) {
+                "applied.")),
+      http_auth_checks_dropped(
+          counter(registry, "tserver_exporter_http_auth_checks_dropped_total",
+                  "HTTP requests answered 503 without a password check: 8 were already waiting for "
+                  "bcrypt (a flood of new passwords).")) {
   record_reload(true, std::chrono::system_clock::now());
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")

@@ -114,6 +114,8 @@ class SelfMetrics {
   /// start, happened (seconds since the epoch).
   prometheus::Gauge& config_last_reload_successful;
   prometheus::Gauge& config_last_reload_success_timestamp;
+  /// Requests answered 503 because the password checks waiting for bcrypt were at their cap.
+  prometheus::Counter& http_auth_checks_dropped;
 };
 
 }  // namespace tse

@@ -42,9 +42,19 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
   void start() {
     id_ = server_->connections().add([weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->stop();
+      if (auto self = weak.lock()) {
+        if (!self->handshaken_) {
+          self->server_->sink().tls_handshake_failed("a TLS handshake not finished from " +
+                                                     self->name_ +
+                                                     "; closing it to let a new connection in");
+        }
+        self->stop();
+      }
     });
     if (tls_) {
+      // Until its handshake ends, the connection may be closed to make room for a new one: a
+      // client that opens connections and stalls them never locks a forwarder out.
+      server_->connections().reading(id_, ConnectionSet::Clock::now());
       handshake();
     } else {
       read();
@@ -81,6 +91,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
         self->end();
         return;
       }
+      self->handshaken_ = true;
+      self->server_->connections().busy(self->id_);
       self->read();
     });
   }
@@ -143,6 +155,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   ConnectionSet::Id id_ = 0;
   std::array<char, 65536> buffer_{};
   bool stopped_ = false;
+  bool handshaken_ = false;  // TLS: the handshake ended well (never evicted from then on)
 };
 
 TcpStreamServer::TcpStreamServer(asio::io_context& io, std::shared_ptr<ListenerSink> sink)
@@ -187,7 +200,9 @@ void TcpStreamServer::accept() {
           return;
         }
         {
-          if (self->connections_.size() >= self->sink_->options().max_connections) {
+          // Full: a TLS connection still in its handshake gives its place (admit() closes the
+          // one waiting longest); one that delivers lines never does, the new one is refused.
+          if (self->connections_.admit() == ConnectionSet::Admission::kRefused) {
             self->sink_->connection_refused();
           } else {
             self->sink_->connection_accepted();

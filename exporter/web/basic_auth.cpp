@@ -134,14 +134,21 @@ void BasicAuth::remember(const Key& key, bool allowed) const {
   {
     const std::lock_guard lock(mutex_);
     if (cache_.size() >= kCacheSize && cache_.find(key) == cache_.end()) {
-      // As exporter-toolkit: drop a tenth at random, so that this is rare.
-      thread_local std::minstd_rand random{std::random_device{}()};
-      const std::size_t to_drop = std::max<std::size_t>(1, cache_.size() / 10);
-      for (; dropped < to_drop && !cache_.empty(); ++dropped) {
-        auto victim = cache_.begin();
-        std::advance(victim, static_cast<std::ptrdiff_t>(random() % cache_.size()));
-        cache_.erase(victim);
+      // As exporter-toolkit: drop a tenth at random, so that this is rare. But refused
+      // credentials go first: a flood of wrong passwords would otherwise push the scraper's
+      // entry out, and its next scrape would wait behind the flood's bcrypts.
+      std::vector<decltype(cache_)::iterator> victims;
+      for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+        if (!it->second) victims.push_back(it);
       }
+      if (victims.empty()) {
+        for (auto it = cache_.begin(); it != cache_.end(); ++it) victims.push_back(it);
+      }
+      thread_local std::minstd_rand random{std::random_device{}()};
+      std::shuffle(victims.begin(), victims.end(), random);
+      const std::size_t to_drop =
+          std::min(victims.size(), std::max<std::size_t>(1, cache_.size() / 10));
+      for (; dropped < to_drop; ++dropped) cache_.erase(victims[dropped]);
     }
     cache_[key] = allowed;
   }

@@ -14,6 +14,8 @@
 #include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
+#include "os/small_file.h"
+
 namespace tse {
 namespace {
 
@@ -27,13 +29,11 @@ std::string openssl_error() {
 }
 
 std::string read_whole(const std::string& path, const std::string& key) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw WebConfigError("failed to read " + key + " (" + path + "): " + std::strerror(errno));
+  std::string text;
+  if (const std::string why = os::read_small_file(path, text); !why.empty()) {
+    throw WebConfigError("failed to read " + key + " (" + path + "): " + why);
   }
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  return text;
 }
 
 int context_index() {

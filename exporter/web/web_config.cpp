@@ -14,6 +14,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "os/small_file.h"
+
 namespace tse {
 namespace {
 
@@ -465,15 +467,12 @@ WebSecurityConfig parse_web_config(std::string_view text, const std::string& fil
 }
 
 WebSecurityConfig load_web_config(const std::string& file_name) {
-  std::ifstream in(file_name, std::ios::binary);
-  if (!in) {
-    throw WebConfigError(file_name +
-                         ": cannot read the web configuration file: " + std::strerror(errno));
+  // A directory read as an empty file would turn TLS and authentication off: never.
+  std::string text;
+  if (const std::string why = os::read_small_file(file_name, text); !why.empty()) {
+    throw WebConfigError(file_name + ": cannot read the web configuration file: " + why);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw WebConfigError(file_name + ": cannot read the web configuration file");
-  return parse_web_config(text.str(), file_name);
+  return parse_web_config(text, file_name);
 }
 
 }  // namespace tse

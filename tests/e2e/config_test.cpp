@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -91,6 +92,30 @@ TEST_F(Configuration, ABadFileExits2WithEveryErrorAtItsLineAndColumn) {
                       ":PORT"}));
     EXPECT_EQ(r.out, "");
     EXPECT_FALSE(fs::exists(state_ / "never"));
+  }
+}
+
+// A configuration file named by mistake (a directory, a FIFO, /dev/zero, a log of many MB):
+// one line and exit 2 at once; not an empty configuration, a hang or all the memory.
+TEST_F(Configuration, AFileThatIsNoConfigurationFileExits2WithOneLine) {
+  fs::create_directory(config_ / "a-directory");
+  ASSERT_EQ(::mkfifo((config_ / "a-fifo").c_str(), 0600), 0);
+  write_file(config_ / "huge.yml", "# " + std::string(5 * 1024 * 1024, 'x') + "\n");
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {config_ / "a-directory", "is a directory"},
+      {config_ / "a-fifo", "is not a regular file (a FIFO, a device or a socket)"},
+      {"/dev/zero", "is not a regular file (a FIFO, a device or a socket)"},
+      {config_ / "huge.yml", "is larger than 4 MiB"},
+  };
+  for (const auto& [path, why] : cases) {
+    const RunResult r = run({"--config.file=" + path, "--source.file=" + logs_ / "*.log",
+                             "--storage.path=" + state_ / "never", "--config.check"},
+                            proc_.path());
+    ASSERT_FALSE(r.timed_out) << path;
+    EXPECT_TRUE(r.status.exited && r.status.code == 2) << path << ": " << r.status;
+    EXPECT_EQ(r.err, "tserver_exporter: error: " + path +
+                         ": cannot read the configuration file: " + why +
+                         "; expected a readable YAML file\n");
   }
 }
 

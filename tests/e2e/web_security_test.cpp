@@ -391,6 +391,44 @@ TEST_F(WebSecurityTest, SyslogAndRawLinesOverTls) {
       << m;
 }
 
+// A client that fills a TLS source's 256 connections with handshakes it never finishes does
+// not lock the forwarder out: the one stalled longest gives its place to each new connection.
+TEST_F(WebSecurityTest, StalledTlsHandshakesDoNotLockAForwarderOut) {
+  write_file(dir() + "/web.yml", tls_only());
+  Process p({"--web.listen-address=127.0.0.1:0", "--web.config.file=" + dir() + "/web.yml",
+             "--source.tcp=tls://TS_RAW@127.0.0.1:0", "--storage.path=" + dir() + "/state"},
+            dir());
+  const int port = p.port();
+  const int raw = source_port(p, "tls://TS_RAW@127.0.0.1:0");
+  ASSERT_NE(port, 0);
+  ASSERT_NE(raw, 0);
+  std::vector<int> stalled;
+  for (int i = 0; i < 256; ++i) {
+    const int fd = connect_loopback(raw);
+    ASSERT_GE(fd, 0);
+    stalled.push_back(fd);
+  }
+  std::string plain;
+  for (const std::string& line : event_error_lines()) plain += line + "\n";
+  write_file(dir() + "/plain", plain);
+  const Shell sent =
+      sh("openssl s_client -connect 127.0.0.1:" + std::to_string(raw) + " -CAfile " + dir() +
+         "/ca.crt -verify_return_error -servername "
+         "localhost -nocommands -no_ign_eof < " +
+         dir() + "/plain > /dev/null");
+  EXPECT_EQ(sent.rc, 0) << sent.out;
+  std::string m;
+  EXPECT_TRUE(eventually([&] {
+    m = curl(port, "").out;
+    return m.find("tserver=\"TS_RAW\"} 2") != std::string::npos;
+  })) << m;
+  EXPECT_NE(m.find("\ntserver_exporter_listener_dropped_total{listener=\"tls://TS_RAW@127.0.0.1:"
+                   "0\"} 0\n"),
+            std::string::npos)
+      << m;
+  for (const int fd : stalled) ::close(fd);
+}
+
 TEST_F(WebSecurityTest, ATlsSourceWithoutTlsServerConfigExits2) {
   const RunResult r = run({"--web.listen-address=127.0.0.1:0", "--source.syslog=tls://127.0.0.1:0",
                            "--storage.path=" + dir() + "/state"},

@@ -99,5 +99,21 @@ TEST(BasicAuth, TheCacheIsBoundedAndCountsWhatItDrops) {
   EXPECT_GE(dropped, 50);
 }
 
+// A flood of wrong passwords never pushes a right one out of the cache: the scraper keeps
+// its answer without a bcrypt, however many guesses come.
+TEST(BasicAuth, WrongPasswordsNeverPushARightOneOutOfTheCache) {
+  int dropped = 0;
+  const BasicAuth auth(Users{{"u", hash_of("secret", 4)}}, [&] { ++dropped; });
+  const BasicCredentials right{"u", "secret"};
+  ASSERT_TRUE(auth.verify(right, auth.key(right)));
+  for (int i = 0; i < 1000; ++i) {
+    const BasicCredentials guess{"u", "guess" + std::to_string(i)};
+    EXPECT_FALSE(auth.verify(guess, auth.key(guess)));
+  }
+  EXPECT_EQ(auth.cached(auth.key(right)), std::optional<bool>(true));
+  EXPECT_LE(auth.cache_size(), BasicAuth::kCacheSize);
+  EXPECT_EQ(static_cast<std::size_t>(dropped) + auth.cache_size(), 1001u);
+}
+
 }  // namespace
 }  // namespace tse

@@ -100,7 +100,8 @@ TEST_F(CatalogTableTest, EveryMistakeIsOneLineWithItsPosition) {
   std::vector<std::string> errors;
   EXPECT_TRUE(load_catalog_table(dir_ + "/missing.yml", errors).empty());
   EXPECT_EQ(errors,
-            (std::vector<std::string>{dir_ + "/missing.yml: cannot read the catalog table"}));
+            (std::vector<std::string>{
+                dir_ + "/missing.yml: cannot read the catalog table: No such file or directory"}));
 }
 
 TEST_F(CatalogTableTest, BuildCatalogPutsTablesUnderTheSfbNamesAndCodesOverAll) {

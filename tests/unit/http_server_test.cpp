@@ -6,6 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <crypt.h>
+#include <openssl/evp.h>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -62,11 +65,12 @@ bool eventually_equal(Get get, T want) {
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<HttpServer>(io_, parse_listen_address(io_, "127.0.0.1:0"),
-                                           HttpRoutes{.telemetry_path = "/metrics",
-                                                      .metrics = [this](auto done) { metrics(done); },
-                                                      .title = "tserver_exporter test"},
-                                           limits());
+    server_ =
+        std::make_unique<HttpServer>(io_, parse_listen_address(io_, "127.0.0.1:0"),
+                                     HttpRoutes{.telemetry_path = "/metrics",
+                                                .metrics = [this](auto done) { metrics(done); },
+                                                .title = "tserver_exporter test"},
+                                     limits());
     port_ = server_->local_endpoint().port();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -98,8 +102,8 @@ class HttpServerTest : public ::testing::Test {
       return;
     }
     const std::string body = big_ ? std::string(4u << 20, '#') + "\n" : "tserver_up 1\n";
-    auto text = std::make_shared<const Exposition>(
-        Exposition{.text = body, .gzip = gzip_compress(body)});
+    auto text =
+        std::make_shared<const Exposition>(Exposition{.text = body, .gzip = gzip_compress(body)});
     if (!late_) {
       done(text);
       return;
@@ -143,7 +147,8 @@ TEST_F(HttpServerTest, TheTextMayComeLaterFromAnotherThread) {
 
 TEST_F(HttpServerTest, GzipForTheClientsThatAcceptIt) {
   const std::string response = http_exchange(
-      port_, "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n");
+      port_,
+      "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n");
   EXPECT_NE(response.find("Content-Encoding: gzip\r\n"), std::string::npos) << response;
   EXPECT_NE(response.find("Vary: Accept-Encoding\r\n"), std::string::npos) << response;
   const std::string body = response.substr(response.find("\r\n\r\n") + 4);
@@ -151,7 +156,8 @@ TEST_F(HttpServerTest, GzipForTheClientsThatAcceptIt) {
   // Without the header, or refusing gzip: the text itself.
   EXPECT_EQ(get(port_, "/metrics").find("Content-Encoding"), std::string::npos);
   const std::string refused = http_exchange(
-      port_, "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip;q=0\r\nConnection: close\r\n\r\n");
+      port_,
+      "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip;q=0\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(refused.ends_with("\r\n\r\ntserver_up 1\n")) << refused;
 }
 
@@ -166,7 +172,8 @@ TEST_F(HttpServerTest, TheExactResponseInHttp11And10) {
             "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nVary: Accept-Encoding\r\n"
             "Content-Length: 13\r\n\r\ntserver_up 1\n");
   const std::string kept = http_exchange(
-      port_, "GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /-/healthy HTTP/1.0\r\n\r\n");
+      port_,
+      "GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /-/healthy HTTP/1.0\r\n\r\n");
   EXPECT_NE(kept.find("Content-Length: 13\r\nConnection: keep-alive\r\n\r\ntserver_up 1\n"
                       "HTTP/1.0 200 OK\r\n"),
             std::string::npos)
@@ -253,16 +260,76 @@ TEST_F(HttpServerTest, AWebConfigAppliedFromAnotherThreadKeepsTheSocket) {
                                std::string("HTTP/1.1 200 OK")));
 }
 
+class HttpServerAuthFloodTest : public HttpServerTest {
+ protected:
+  HttpLimits limits() override {
+    return HttpLimits{.max_pending_auth_checks = 2,
+                      .on_security_event = [this](std::string_view event) {
+                        if (event == "auth_checks_dropped") ++dropped_;
+                      }};
+  }
+  std::atomic<int> dropped_{0};
+};
+
+// A flood of new wrong passwords: at most 2 wait for bcrypt (each about 250 ms here, cost 12);
+// the others are answered 503 at once and counted, instead of piling up behind the worker.
+TEST_F(HttpServerAuthFloodTest, PasswordChecksWaitingForBcryptAreCapped) {
+  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+  ASSERT_NE(crypt_gensalt_rn("$2b$", 12, nullptr, 0, setting, sizeof setting), nullptr);
+  crypt_data data{};
+  const std::string hash = crypt_rn("secret", setting, &data, sizeof data);
+  server_->set_web_config(make_web_security(
+      parse_web_config("basic_auth_users:\n  u: " + hash + "\n", "web.yml"), "web.yml"));
+  ASSERT_TRUE(eventually_equal([&] { return get(port_, "/metrics").substr(0, 12); },
+                               std::string("HTTP/1.1 401")));
+  constexpr int kGuesses = 12;
+  std::vector<int> fds;
+  for (int i = 0; i < kGuesses; ++i) {
+    fds.push_back(test::connect_to(port_));
+    // "u:guessN", base64: every one a new password, so none is answered from the cache.
+    const std::string credentials = "u:guess" + std::to_string(10 + i);
+    std::string encoded(4 * ((credentials.size() + 2) / 3) + 1, '\0');
+    encoded.resize(static_cast<std::size_t>(
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                        reinterpret_cast<const unsigned char*>(credentials.data()),
+                        static_cast<int>(credentials.size()))));
+    const std::string request =
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "Authorization: Basic " +
+        encoded + "\r\n\r\n";
+    ::send(fds.back(), request.data(), request.size(), 0);
+  }
+  int unauthorized = 0;
+  int busy = 0;
+  for (const int fd : fds) {
+    std::string response;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
+      response.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    if (response.starts_with("HTTP/1.1 401 ")) ++unauthorized;
+    if (response.starts_with("HTTP/1.1 503 ")) {
+      ++busy;
+      EXPECT_NE(response.find("\r\nRetry-After: 1\r\n"), std::string::npos) << response;
+      EXPECT_EQ(response.find("WWW-Authenticate"), std::string::npos) << response;
+    }
+  }
+  EXPECT_EQ(unauthorized + busy, kGuesses);
+  // One in the worker and 2 waiting at most when the 12 came within the first bcrypt.
+  EXPECT_GE(busy, kGuesses - 4);
+  EXPECT_EQ(dropped_.load(), busy);
+}
+
 class HttpServerCapTest : public HttpServerTest {
  protected:
   HttpLimits limits() override {
-    return HttpLimits{.max_connections = 4,
-                      .stalled_write = std::chrono::milliseconds(200),
-                      .on_open = [this](std::size_t n) { open_ = n; },
-                      .on_turned_away =
-                          [this](std::string_view reason) {
-                            (reason == "evicted" ? evicted_ : refused_)++;
-                          }};
+    return HttpLimits{
+        .max_connections = 4,
+        .stalled_write = std::chrono::milliseconds(200),
+        .on_open = [this](std::size_t n) { open_ = n; },
+        .on_turned_away =
+            [this](std::string_view reason) { (reason == "evicted" ? evicted_ : refused_)++; }};
   }
   void TearDown() override {
     for (int fd : fds_) ::close(fd);

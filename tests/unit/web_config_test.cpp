@@ -1,5 +1,9 @@
 #include "web/web_config.h"
 
+#include <filesystem>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -271,6 +275,23 @@ TEST(WebConfig, GoodFilesOfExporterToolkit) {
   config = parse_web_config("rate_limit:\n  interval: 1m30.5s\n  burst: 3\n", kFile);
   EXPECT_EQ(config.rate_limit.interval, std::chrono::milliseconds(90500));
   EXPECT_EQ(config.rate_limit.burst, 3);
+}
+
+// A directory read as an empty file would be a web configuration without TLS or
+// authentication: it is an error, as are a FIFO and a device.
+TEST(WebConfig, ADirectoryOrADeviceIsNoWebConfiguration) {
+  const std::string dir = ::testing::TempDir() + "web_config_dir";
+  std::filesystem::create_directories(dir);
+  for (const auto& [path, why] : std::vector<std::pair<std::string, std::string>>{
+           {dir, "is a directory"},
+           {"/dev/null", "is not a regular file (a FIFO, a device or a socket)"}}) {
+    try {
+      load_web_config(path);
+      ADD_FAILURE() << path << " was read as a web configuration";
+    } catch (const WebConfigError& e) {
+      EXPECT_EQ(std::string(e.what()), path + ": cannot read the web configuration file: " + why);
+    }
+  }
 }
 
 TEST(WebConfig, LoadNamesAFileThatCannotBeRead) {
