@@ -484,7 +484,13 @@ class Reloader {
   // Returns "" when applied, else the first error (every error is logged).
   std::string reload(std::string_view trigger) {
     const auto now = std::chrono::system_clock::now();
-    std::string error = apply(trigger);
+    std::string error;
+    try {
+      error = apply(trigger);
+    } catch (const std::exception& e) {  // out of memory, say: the daemon counts on
+      error = std::string("the reload failed: ") + e.what();
+      spdlog::error("{}; what it had applied stays", error);
+    }
     exporter_.self_metrics().record_reload(error.empty(), now);
     if (publish_) publish_();  // the next scrape shows what was applied, or the refusal
     return error;
