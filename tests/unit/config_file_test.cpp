@@ -344,7 +344,8 @@ TEST_F(ConfigOnDisk, AMissingFileIsOneLine) {
   Config c;
   const std::string missing = (dir_ / "none.yml").string();
   EXPECT_EQ(load({"--config.file=" + missing}, c),
-            Lines{missing + ": cannot read the configuration file; expected a readable YAML file"});
+            Lines{missing + ": cannot read the configuration file: No such file or directory; "
+                            "expected a readable YAML file"});
 }
 
 // config/tserver_exporter.yml documents every key with its default: loaded, it is the defaults
