@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/config_values.h"
 #include "os/small_file.h"
 
 namespace tse {
@@ -22,7 +23,7 @@ std::string at(const std::string& path, const YAML::Mark& mark, const std::strin
   out << path;
   if (mark.line >= 0) out << ':' << mark.line + 1 << ':' << mark.column + 1;
   out << ": " << what;
-  return out.str();
+  return printable_line(out.str());
 }
 
 bool has_control_byte(const std::string& text) {

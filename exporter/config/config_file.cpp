@@ -29,7 +29,7 @@ class Loader {
   std::vector<std::string> errors;
 
   void error(const YAML::Mark& mark, const std::string& what) {
-    errors.push_back(where(mark) + ": " + what);
+    errors.push_back(printable_line(where(mark) + ": " + what));
   }
 
   std::string where(const YAML::Mark& mark) const {

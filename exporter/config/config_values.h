@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace tse {
 
@@ -34,6 +35,10 @@ inline constexpr CountRange kWebMaxConnections{1, 100'000};
 /// Parses a whole number from min to max for `what` (a flag or a key). Throws UsageError.
 std::size_t parse_count(const std::string& what, const std::string& text, std::size_t min,
                         std::size_t max);
+
+/// `text` as one printable line for an error message: every control byte (a newline or an
+/// escape sequence echoed from a hostile file) written as `\xNN`.
+std::string printable_line(std::string_view text);
 
 /// Parses a duration such as `250ms`, `1s`, `2m`, `1h`. Throws UsageError.
 std::chrono::milliseconds parse_duration(const std::string& what, const std::string& text);

@@ -401,14 +401,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     // wrong passwords holds neither memory nor a first right password for long.
     if (state_->auth_pending.load() >= state_->max_pending_auth) {
       state_->event("auth_checks_dropped");
-      auto response =
-          std::make_shared<Response>(http::status::service_unavailable, request_.version());
-      response->keep_alive(request_.keep_alive());
-      response->set(http::field::server, "tserver_exporter");
-      add_headers(*response, *state_);
-      response->set(http::field::retry_after, "1");
-      set_body(*response, "text/plain; charset=utf-8", "too many password checks waiting\n");
-      write(response);
+      respond_status(http::status::service_unavailable, "too many password checks waiting\n", "1");
       return;
     }
     // Meanwhile the connection may be closed to let a new one in.
@@ -439,11 +432,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     write(response);
   }
 
-  void respond_status(http::status status, std::string text) {
+  void respond_status(http::status status, std::string text, std::string_view retry_after = {}) {
     auto response = std::make_shared<Response>(status, request_.version());
     response->keep_alive(request_.keep_alive());
     response->set(http::field::server, "tserver_exporter");
     add_headers(*response, *state_);
+    if (!retry_after.empty()) {
+      response->set(http::field::retry_after,
+                    beast::string_view(retry_after.data(), retry_after.size()));
+    }
     set_body(*response, "text/plain; charset=utf-8", std::move(text));
     write(response);
   }

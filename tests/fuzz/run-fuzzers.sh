@@ -13,7 +13,7 @@ shift $(($# >= 2 ? 2 : 1))
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
   targets=(tserver_log_fuzzer syslog_fuzzer log_grammar_fuzzer state_file_fuzzer
-           http_request_fuzzer)
+           http_request_fuzzer config_file_fuzzer)
 fi
 
 seeds() {

@@ -11,6 +11,7 @@
 
 #include "config/validate.h"
 #include "daemon/options.h"
+#include "web/web_config.h"
 
 namespace tse {
 namespace {
@@ -163,7 +164,8 @@ TEST(ConfigFile, BrokenFilesNameTheLineAndColumnAndWhatIsExpected) {
        {"t.yml:3:5: unknown key \"name\" in sources[0]; expected one of file, stdin, syslog, "
         "tcp, tserver"}},
       {"sources:\n  - syslog: udp//0.0.0.0:5514\n",
-       {"t.yml:2:13: sources[0].syslog takes udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (got "
+       {"t.yml:2:13: sources[0].syslog takes udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT "
+        "(got "
         "\"udp//0.0.0.0:5514\")"}},
       {"sources:\n  - syslog: udp://0.0.0.0:99999\n",
        {"t.yml:2:13: sources[0].syslog: \"udp://0.0.0.0:99999\" has a bad port \"99999\""}},
@@ -204,6 +206,24 @@ TEST(ConfigFile, BrokenFilesNameTheLineAndColumnAndWhatIsExpected) {
   };
   for (const auto& broken : table) {
     EXPECT_EQ(errors_of(broken.text), broken.errors) << broken.text;
+  }
+}
+
+// A key or a YAML error that carries a newline or an escape sequence from the file stays one
+// line, its control bytes written out: an error is one line, and never drives a terminal.
+TEST(ConfigFile, AnErrorIsOneLineWhateverTheFileHolds) {
+  EXPECT_EQ(errors_of("\"x\\ny\\e[2J\": 1\n"),
+            (Lines{"t.yml:1:1: unknown key \"x\\x0ay\\x1b[2J\" in the configuration; expected "
+                   "one of sources, source, catalog, limits, storage, web, log"}));
+  EXPECT_EQ(errors_of("a: \"\\\x01\"\n"),
+            (Lines{"t.yml:1:7: not valid YAML: unknown escape character: \\x01"}));
+  try {
+    parse_web_config("\"x\\ny\": 1\n", "w.yml");
+    ADD_FAILURE();
+  } catch (const WebConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "w.yml:1:1: unknown key \"x\\x0ay\" in the web configuration (expected one of: "
+              "tls_server_config, http_server_config, basic_auth_users, rate_limit)");
   }
 }
 
@@ -324,7 +344,8 @@ TEST_F(ConfigOnDisk, AMissingFileIsOneLine) {
   Config c;
   const std::string missing = (dir_ / "none.yml").string();
   EXPECT_EQ(load({"--config.file=" + missing}, c),
-            Lines{missing + ": cannot read the configuration file; expected a readable YAML file"});
+            Lines{missing + ": cannot read the configuration file: No such file or directory; "
+                            "expected a readable YAML file"});
 }
 
 // config/tserver_exporter.yml documents every key with its default: loaded, it is the defaults
