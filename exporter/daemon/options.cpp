@@ -79,12 +79,14 @@ const std::vector<Flag>& flags() {
        "sources", true, Kind::kStdin},
       {"source.syslog", "URL",
        "Receive T-Server log lines as syslog (RFC 5424 or 3164), one line a message: "
-       "udp://HOST:PORT or tcp://HOST:PORT (octet counting or LF framing). Labelled by the "
+       "udp://HOST:PORT, tcp://HOST:PORT (octet counting or LF framing) or tls://HOST:PORT "
+       "(RFC 5425, with --web.config.file's tls_server_config). Labelled by the "
        "syslog app-name, else the hostname. An empty HOST is 127.0.0.1. Repeatable.",
        add_source(Kind::kSyslog, "--source.syslog"), "sources", true, Kind::kSyslog},
       {"source.tcp", "[NAME@]HOST:PORT",
        "Receive raw T-Server log lines over TCP, one stream a connection, labelled NAME (else "
-       "\"tcp\") unless the stream has a header block. An empty HOST is 127.0.0.1. Repeatable.",
+       "\"tcp\") unless the stream has a header block; tls://[NAME@]HOST:PORT over TLS. An empty "
+       "HOST is 127.0.0.1. Repeatable.",
        add_source(Kind::kTcp, "--source.tcp"), "sources", true, Kind::kTcp},
       {"source.from-beginning", "",
        "Read the files present at start from their first byte (default: from their end; files "

@@ -84,8 +84,8 @@ int verify_client(int preverified, X509_STORE_CTX* store) {
   const bool unverified = context->client_auth == ClientAuth::kRequestClientCert ||
                           context->client_auth == ClientAuth::kRequireAnyClientCert;
   int ok = unverified ? 1 : preverified;
-  if (ok && X509_STORE_CTX_get_error_depth(store) == 0 && !context->allowed_sans.empty() &&
-      !san_allowed(X509_STORE_CTX_get_current_cert(store), context->allowed_sans)) {
+  if (ok && X509_STORE_CTX_get_error_depth(store) == 0 && context->allowed_sans &&
+      !san_allowed(X509_STORE_CTX_get_current_cert(store), *context->allowed_sans)) {
     X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
     ok = 0;
   }

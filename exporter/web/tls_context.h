@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,8 @@ struct TlsContext {
   explicit TlsContext(boost::asio::ssl::context::method method) : ssl(method) {}
   boost::asio::ssl::context ssl;
   ClientAuth client_auth = ClientAuth::kNoClientCert;
-  std::vector<std::string> allowed_sans;
+  /// Set (even empty, as in Go): the client certificate must carry one of them.
+  std::optional<std::vector<std::string>> allowed_sans;
 };
 
 /// The TLS server context of the web configuration, its certificate and key (and client CAs)

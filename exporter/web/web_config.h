@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,8 +40,9 @@ struct TlsServerConfig {
   std::string client_ca;  // inline PEM
   ClientAuth client_auth = ClientAuth::kNoClientCert;
   /// The client certificate must carry one of these subject alternative names (DNS, e-mail, IP
-  /// or URI), when not empty.
-  std::vector<std::string> client_allowed_sans;
+  /// or URI), when given: an empty list refuses every client certificate, as exporter-toolkit
+  /// does (it checks whenever the key is there).
+  std::optional<std::vector<std::string>> client_allowed_sans;
   TlsVersion min_version = TlsVersion::kTls12;
   TlsVersion max_version = TlsVersion::kTls13;
   /// OpenSSL names of the TLS 1.2 (and older) suites, in the file's order; empty: OpenSSL's

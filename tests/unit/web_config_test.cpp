@@ -267,6 +267,17 @@ TEST(WebConfig, GoodFilesOfExporterToolkit) {
       "  client_allowed_sans:\n    - \"one\"\n    - \"test3\"\n",
       kFile);
   EXPECT_EQ(config.tls.client_allowed_sans, (std::vector<std::string>{"one", "test3"}));
+  // An empty list is a list: Go installs its SAN check whenever the key is there, and then
+  // refuses every client certificate. Without the key, no check.
+  config = parse_web_config(
+      "tls_server_config:\n  cert_file: a\n  key_file: b\n"
+      "  client_auth_type: \"RequireAndVerifyClientCert\"\n  client_ca_file: c.pem\n"
+      "  client_allowed_sans: []\n",
+      kFile);
+  ASSERT_TRUE(config.tls.client_allowed_sans.has_value());
+  EXPECT_TRUE(config.tls.client_allowed_sans->empty());
+  config = parse_web_config("tls_server_config:\n  cert_file: a\n  key_file: b\n", kFile);
+  EXPECT_FALSE(config.tls.client_allowed_sans.has_value());
   // web_config_rate_limiter_one_second.yaml, web_config_rate_limiter_nonblocking.yaml
   config = parse_web_config("rate_limit:\n  interval: \"1s\"\n  burst: 0\n", kFile);
   EXPECT_EQ(config.rate_limit.interval, std::chrono::seconds(1));
