@@ -33,7 +33,8 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                          std::string_view revision)
     : lines_skipped_(counter_family(registry, "tserver_exporter_lines_skipped_total",
                                     "Lines skipped, by reason: too_long (over the line limit), "
-                                    "unrecognized (a column-0 line that is no known kind).")),
+                                    "unrecognized (a column-0 line of no known kind; see "
+                                    "tserver_exporter_lines_ignored_total).")),
       records_skipped_(counter_family(registry, "tserver_exporter_records_skipped_total",
                                       "Records not counted, by reason: duplicate (an EventError "
                                       "repeated with the same sequence number), backup_copy (a "
@@ -162,10 +163,10 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                                        "server: http or a listener's name.")
                                  .Register(registry)),
       http_tls_handshake_failures(tls_handshake_failures.Add({{"server", "http"}})),
-      tls_certificate_reload_failures(counter(
-          registry, "tserver_exporter_tls_certificate_reload_failures_total",
-          "Re-reads of the TLS certificate, key or client CAs (their files changed) that "
-          "failed; the previous certificate stays in use.")),
+      tls_certificate_reload_failures(
+          counter(registry, "tserver_exporter_tls_certificate_reload_failures_total",
+                  "Re-reads of the TLS certificate, key or client CAs (their files changed) that "
+                  "failed; the previous certificate stays in use.")),
       http_unauthorized(counter(registry, "tserver_exporter_http_unauthorized_total",
                                 "HTTP requests answered 401: no or wrong basic_auth_users "
                                 "credentials.")),
@@ -187,7 +188,18 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       http_auth_checks_dropped(
           counter(registry, "tserver_exporter_http_auth_checks_dropped_total",
                   "HTTP requests answered 503 without a password check: 8 were already waiting for "
-                  "bcrypt (a flood of new passwords).")) {
+                  "bcrypt (a flood of new passwords).")),
+      lines_ignored(counter_family(
+          registry, "tserver_exporter_lines_ignored_total",
+          "Lines of a known kind that are never records, by kind: header (a segment's header "
+          "block), sip_stack (a SIP Server stack line), trigger ($+, $- and $* lines), "
+          "sip_message (a raw SIP message and its SDP body), indented (an indented line outside "
+          "any dump).")),
+      header_lines(lines_ignored.Add({{"kind", "header"}})),
+      sip_stack_lines(lines_ignored.Add({{"kind", "sip_stack"}})),
+      trigger_lines(lines_ignored.Add({{"kind", "trigger"}})),
+      sip_message_lines(lines_ignored.Add({{"kind", "sip_message"}})),
+      stray_indented_lines(lines_ignored.Add({{"kind", "indented"}})) {
   record_reload(true, std::chrono::system_clock::now());
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
@@ -215,6 +227,11 @@ void SelfMetrics::publish(const ParseTotals& now, ParseTotals& published) {
   add_delta(backup_copies_skipped, now.backup_copies, published.backup_copies);
   add_delta(malformed_records, now.malformed, published.malformed);
   add_delta(requests_evicted, now.requests_evicted, published.requests_evicted);
+  add_delta(header_lines, now.header_lines, published.header_lines);
+  add_delta(sip_stack_lines, now.sip_stack_lines, published.sip_stack_lines);
+  add_delta(trigger_lines, now.trigger_lines, published.trigger_lines);
+  add_delta(sip_message_lines, now.sip_message_lines, published.sip_message_lines);
+  add_delta(stray_indented_lines, now.stray_indented, published.stray_indented);
 }
 
 }  // namespace tse

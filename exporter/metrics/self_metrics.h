@@ -22,6 +22,12 @@ struct ParseTotals {
   std::uint64_t backup_copies = 0;
   std::uint64_t malformed = 0;
   std::uint64_t requests_evicted = 0;
+  // Lines of known kinds that are never records (contract sections 1 and 6).
+  std::uint64_t header_lines = 0;
+  std::uint64_t sip_stack_lines = 0;
+  std::uint64_t trigger_lines = 0;
+  std::uint64_t sip_message_lines = 0;
+  std::uint64_t stray_indented = 0;
 };
 
 /// The exporter's metrics about itself (`tserver_exporter_*`), all series created at start.
@@ -116,6 +122,13 @@ class SelfMetrics {
   prometheus::Gauge& config_last_reload_success_timestamp;
   /// Requests answered 503 because the password checks waiting for bcrypt were at their cap.
   prometheus::Counter& http_auth_checks_dropped;
+  /// Lines of a known kind that are never records, by kind (`lines_ignored_total{kind}`).
+  prometheus::Family<prometheus::Counter>& lines_ignored;
+  prometheus::Counter& header_lines;
+  prometheus::Counter& sip_stack_lines;
+  prometheus::Counter& trigger_lines;
+  prometheus::Counter& sip_message_lines;
+  prometheus::Counter& stray_indented_lines;
 };
 
 }  // namespace tse

@@ -131,6 +131,11 @@ void TServerLogReader::publish() {
       .backup_copies = stats.backup_copies,
       .malformed = stats.malformed,
       .requests_evicted = stats.requests_evicted,
+      .header_lines = log_.header_lines(),
+      .sip_stack_lines = stats.sip_stack_lines,
+      .trigger_lines = stats.trigger_lines,
+      .sip_message_lines = stats.sip_message_lines,
+      .stray_indented = stats.stray_indented,
   };
   self_.publish(now, published_);
 }

@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "hashing/fnv1a.h"
+
 namespace tse::tserver {
 namespace {
 
@@ -140,13 +142,114 @@ bool is_event_error_sent(std::string_view text) {
   return next_token(rest, after) == "sent";
 }
 
-std::string_view record_client(std::string_view text) {
-  const std::size_t open = text.find('[');
-  return open == std::string_view::npos ? std::string_view() : trim(text.substr(open));
+namespace {
+
+// `724`: the client number; nullopt unless 1 to 19 digits.
+std::optional<std::uint64_t> client_number(std::string_view digits) {
+  if (digits.empty() || digits.size() > 19 || !all_digits(digits)) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : digits) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  return v;
 }
 
-bool is_event_error_interaction(std::string_view text) {
-  return text.starts_with("Interaction message \"EventError\"");
+std::uint64_t application_hash(std::string_view name) {
+  if (name.empty()) return 0;
+  const std::uint64_t h = fnv1a(name);
+  return h == 0 ? 1 : h;  // 0 means "not printed"
+}
+
+}  // namespace
+
+ClientId record_client_id(std::string_view text) {
+  const std::size_t open = text.find('[');
+  if (open == std::string_view::npos) return {};
+  const std::size_t close = text.find(']', open);
+  if (close == std::string_view::npos) return {};
+  const auto number = client_number(text.substr(open + 1, close - open - 1));
+  if (!number) return {};
+  ClientId id{*number, 0, true};
+  // `(<client-id> <application> <ip:port>)`: the application is what stands between the first
+  // and the last word (a configured name may hold spaces).
+  std::string_view rest = skip_spaces(text.substr(close + 1));
+  const std::size_t paren_close = rest.rfind(')');
+  if (!rest.starts_with('(') || paren_close == std::string_view::npos) return id;
+  const std::string_view inside = trim(rest.substr(1, paren_close - 1));
+  const std::size_t first_end = inside.find_first_of(" \t");
+  const std::size_t last_start = inside.find_last_of(" \t");
+  if (first_end == std::string_view::npos || last_start == first_end) return id;
+  id.application = application_hash(trim(inside.substr(first_end, last_start - first_end)));
+  return id;
+}
+
+std::optional<InteractionMessage> parse_interaction(std::string_view text, bool sent) {
+  constexpr std::string_view kPrefix = "Interaction message \"";
+  if (!text.starts_with(kPrefix)) return std::nullopt;
+  text.remove_prefix(kPrefix.size());
+  const std::size_t quote = text.find('"');
+  if (quote == std::string_view::npos || quote == 0) return std::nullopt;
+  InteractionMessage message;
+  message.name = text.substr(0, quote);
+  std::string_view rest = skip_spaces(text.substr(quote + 1));
+  const std::string_view direction = sent ? "sent to" : "received from";
+  if (!rest.starts_with(direction)) return std::nullopt;
+  rest = skip_spaces(rest.substr(direction.size()));
+  std::string_view after;
+  const auto number = client_number(next_token(rest, after));
+  if (!number) return message;  // the event or request without a client
+  message.client = ClientId{*number, 0, true};
+  after = skip_spaces(after);
+  if (after.starts_with("(\"")) {
+    const std::size_t end = after.find("\")", 2);
+    if (end != std::string_view::npos) {
+      message.client.application = application_hash(after.substr(2, end - 2));
+    }
+  }
+  return message;
+}
+
+OtherLineKind classify_other_line(std::string_view line) {
+  if (line.empty()) return OtherLineKind::kUnknown;
+  // A SIP Server stack line starts with its own clock: `13:54:59.856: text` or
+  // `17:16:49.569 SIPCONN(1003): text` (a T-Server record would have parsed before this).
+  if (is_digit(line.front())) {
+    std::string_view rest;
+    std::string_view clock = next_token(line, rest);
+    if (clock.ends_with(':')) clock.remove_suffix(1);
+    if (!is_clock(clock)) return OtherLineKind::kUnknown;
+    rest = skip_spaces(rest);
+    if (rest.size() >= 2 && rest[0] == '$' &&
+        (rest[1] == '+' || rest[1] == '-' || rest[1] == '*')) {
+      return OtherLineKind::kTrigger;
+    }
+    return OtherLineKind::kSipStack;
+  }
+  if (line.size() >= 2 && line[0] == '$' && (line[1] == '+' || line[1] == '-' || line[1] == '*')) {
+    return OtherLineKind::kTrigger;
+  }
+  // A raw SIP message: `SIP/2.0 200 OK`, `INVITE sip:1003@host SIP/2.0`, header fields
+  // (`Call-ID: ...`), SDP body lines (`v=0`, `a=rtpmap:0 pcmu/8000`).
+  if (line.starts_with("SIP/2.0 ")) return OtherLineKind::kSipMessage;
+  if (line.size() >= 2 && line[0] >= 'a' && line[0] <= 'z' && line[1] == '=') {
+    return OtherLineKind::kSipMessage;
+  }
+  std::size_t i = 0;
+  bool upper = true;
+  auto token_char = [](char c) {
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '!' || c == '%' || c == '*' ||
+           c == '_' || c == '+' || c == '`' || c == '\'' || c == '~';
+  };
+  while (i < line.size() && token_char(line[i])) {
+    if (!(line[i] >= 'A' && line[i] <= 'Z')) upper = false;
+    ++i;
+  }
+  if (i == 0) return OtherLineKind::kUnknown;
+  std::size_t j = i;
+  while (j < line.size() && is_space(line[j])) ++j;
+  if (j < line.size() && line[j] == ':') return OtherLineKind::kSipMessage;  // a header field
+  if (upper && i < line.size() && line[i] == ' ' && trim(line).ends_with(" SIP/2.0")) {
+    return OtherLineKind::kSipMessage;  // a request line
+  }
+  return OtherLineKind::kUnknown;
 }
 
 AtLine parse_at_line(std::string_view line) {

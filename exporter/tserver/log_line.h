@@ -13,6 +13,10 @@ namespace tse::tserver {
 inline constexpr std::uint32_t kRequestReceivedId = 4541;  // "<Request> received from [n] (...)"
 inline constexpr std::uint32_t kEventSentId = 4542;        // "<Event> sent to [n] (...)"
 inline constexpr std::uint32_t kCheckPointId = 4120;       // "Check point <date>"
+/// Interaction-level traces (contract section 6): `Interaction message "<Request>" received from
+/// <n> ("<application>")` and `Interaction message "<Event>" sent to <n> ("<application>")`.
+inline constexpr std::uint32_t kRequestInteractionId = 4543;
+inline constexpr std::uint32_t kEventInteractionId = 4545;
 
 /// `<time> <level> <id> <text>` in short or full message_format, any time_format.
 struct StandardRecord {
@@ -29,13 +33,48 @@ std::string_view first_word(std::string_view text);
 /// True when a 04542 text is `EventError sent to ...` (exact name; not ISCCEventError etc.).
 bool is_event_error_sent(std::string_view text);
 
-/// The client named by a 04541/04542 text: from its `[n]` to the end, e.g.
-/// `[724] (0000002a WDE_01 10.1.2.3:51234)`; empty when there is none.
-std::string_view record_client(std::string_view text);
+/// A client, as the records name it: `[724] (0000002a WDE_01 10.1.2.3:51234)` in 04541/04542
+/// records, `724 ("WDE_01")` in 04543/04545 records. `number` is the T-Server's client number,
+/// `application` a hash of the application name (0 when the record does not print it). Two
+/// records name the same client when their numbers are equal and their applications do not
+/// disagree (see same_client).
+struct ClientId {
+  std::uint64_t number = 0;
+  std::uint64_t application = 0;
+  bool known = false;  // false when the record names no client
+  bool operator==(const ClientId&) const = default;
+};
 
-/// True for `Interaction message "EventError" sent to ...`: the interaction-level trace of an
-/// EventError that the T-Server prints between the dump and its 04542 record (any id).
-bool is_event_error_interaction(std::string_view text);
+/// True when `a` and `b` can be the same client: both known, same number, and applications equal
+/// or one of them unknown.
+inline bool same_client(const ClientId& a, const ClientId& b) {
+  return a.known && b.known && a.number == b.number &&
+         (a.application == 0 || b.application == 0 || a.application == b.application);
+}
+
+/// The client a 04541/04542 text names: `[n] (<client-id> <application> <ip:port>)`.
+ClientId record_client_id(std::string_view text);
+
+/// An interaction-level record's text: `Interaction message "<Name>" sent to <n> ("<app>")`
+/// (04545) or `... received from <n> ("<app>")` (04543).
+struct InteractionMessage {
+  std::string_view name;  // the TLib message name, between the quotes
+  ClientId client;
+};
+/// Parses the text of a 04543 (`received`) or 04545 (`sent`) record; nullopt when it is not an
+/// interaction message of that direction.
+std::optional<InteractionMessage> parse_interaction(std::string_view text, bool sent);
+
+/// Lines of other kinds that SIP Server logs interleave with the T-Server's (contract section 6).
+/// None is a record; they are recognised only so that `unrecognized` keeps meaning "unknown".
+enum class OtherLineKind {
+  kUnknown,
+  kSipStack,    // `13:54:59.856: SIPCM: id=1`, `17:16:49.569 SIPCONN(1003): ...`
+  kTrigger,     // `13:54:59.873: $+CTI:PRM:START:1:564` (`$+`, `$-`, `$*`)
+  kSipMessage,  // a raw SIP message: start line, header fields, SDP body lines
+};
+/// Classifies a column-0 line that is neither a record, an `@` line nor a `message` line.
+OtherLineKind classify_other_line(std::string_view line);
 
 /// What an `@`-prefixed line opens.
 enum class AtLineKind { kNone, kMessage, kBackupCopy };

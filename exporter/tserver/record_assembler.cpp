@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "hashing/fnv1a.h"
 #include "tserver/log_line.h"
 
 namespace tse::tserver {
@@ -9,6 +10,24 @@ namespace {
 constexpr std::string_view kEventError = "EventError";
 constexpr std::string_view kLinkDisconnected = "EventLinkDisconnected";
 constexpr std::string_view kIsccError = "ISCCEventError";
+
+std::uint64_t name_hash(std::string_view name) {
+  const std::uint64_t h = fnv1a(name);
+  return h == 0 ? 1 : h;
+}
+
+// Two forms can belong together unless both name a client and the clients differ.
+bool clients_agree(const ClientId& a, const ClientId& b) {
+  return !a.known || !b.known || same_client(a, b);
+}
+
+void merge_client(ClientId& into, const ClientId& from) {
+  if (!into.known) {
+    into = from;
+  } else if (into.application == 0 && from.known) {
+    into.application = from.application;
+  }
+}
 }  // namespace
 
 void RecordAssembler::on_line(std::string_view line) {
@@ -21,21 +40,10 @@ void RecordAssembler::on_line(std::string_view line) {
     finish_dump();  // a dump ends at the first line that does not start with whitespace
   }
   if (line.empty()) return;
-  if (pending_sent_) {
-    // Shape B: the 04542 record is the header of the column-0 dump right after it (when it also
-    // served as a held dump's trailer, that dump is counted; this is a new event).
-    if (parse_column0_message(line) == kEventError) {
-      pending_sent_ = false;
-      pending_was_trailer_ = false;
-      previous_ = Previous::kOther;
-      start_dump(kEventError, /*shape_b=*/true);
-      return;
-    }
-    resolve_pending_sent();
-  }
-  // Nothing is open now but a held dump: a record this line opens can be resumed from here.
-  line_context_ = context();
-  if (is_indented(line)) {  // a body line with no dump open: nothing to count
+  // A record this line opens can be resumed from here, with the context before it.
+  line_mark_ = Mark{lines_, context()};
+  if (is_indented(line)) {  // a body line with no dump open: never an attribute
+    ++stats_.stray_indented;
     previous_ = Previous::kOther;
     return;
   }
@@ -51,10 +59,10 @@ void RecordAssembler::on_line(std::string_view line) {
     if (at.kind == AtLineKind::kMessage) {
       start_dump(at.message_name, /*shape_b=*/false);
     } else if (at.kind == AtLineKind::kBackupCopy) {
+      // Not client traffic: skipped with its body, and it ends neither an event nor a request.
       ++stats_.backup_copies;
-      report_held({});
-      mark_record_start();
       dump_ = Dump::kBackupCopy;
+      dump_mark_ = line_mark_;
       previous_ = Previous::kBackupCopy;
     } else {
       ++stats_.unrecognized;
@@ -62,91 +70,168 @@ void RecordAssembler::on_line(std::string_view line) {
     return;
   }
   const std::string_view name = parse_column0_message(line);
-  if (!name.empty() && previous == Previous::kBackupCopy) {
-    mark_record_start();
-    dump_ = Dump::kBackupCopy;  // the copy's own `message <Name>` header: skip its body too
-    return;
-  }
-  if (!name.empty() &&
-      (previous == Previous::kRequestReceived || previous == Previous::kEventSent)) {
-    start_dump(name, /*shape_b=*/false);
-    if (previous == Previous::kRequestReceived && name.starts_with("Request")) {
-      dump_ = Dump::kRequest;
-      dump_name_.assign(name);
+  if (!name.empty()) {
+    if (previous == Previous::kBackupCopy) {
+      dump_ = Dump::kBackupCopy;  // the copy's own `message <Name>` header: skip its body too
+      dump_mark_ = line_mark_;
+      return;
     }
-    return;
+    if (previous == Previous::kEventSent && name == kEventError) {
+      start_dump(kEventError, /*shape_b=*/true);
+      return;
+    }
+    if (previous == Previous::kRequestReceived || previous == Previous::kEventSent) {
+      start_dump(name, /*shape_b=*/false);
+      if (previous == Previous::kRequestReceived && name.starts_with("Request")) {
+        dump_ = Dump::kRequest;
+        dump_name_.assign(name);
+      }
+      return;
+    }
   }
-  ++stats_.unrecognized;
+  on_other_line(line);
+}
+
+void RecordAssembler::on_other_line(std::string_view line) {
+  previous_ = Previous::kOther;
+  switch (classify_other_line(line)) {
+    case OtherLineKind::kSipStack:
+      ++stats_.sip_stack_lines;
+      break;
+    case OtherLineKind::kTrigger:
+      ++stats_.trigger_lines;
+      break;
+    case OtherLineKind::kSipMessage:
+      ++stats_.sip_message_lines;
+      break;
+    case OtherLineKind::kUnknown:
+      ++stats_.unrecognized;
+      break;
+  }
 }
 
 void RecordAssembler::flush() {
   if (dump_ != Dump::kNone) finish_dump();
-  if (pending_sent_) resolve_pending_sent();
-  if (held_) {
-    report_held({});
-    unpaired_dump_ = true;  // a trailer that comes after all is still only a trailer
-  }
-  // What was open is counted now: a column-0 dump arriving late must not count it again.
+  // The event is counted now; its late forms still join it without counting again.
+  if (event_.open && !event_.reported) report_event();
+  // A column-0 dump arriving late must not be read as shape B of what was counted.
   previous_ = Previous::kOther;
 }
 
 void RecordAssembler::on_record(std::string_view line) {
   const auto record = parse_standard_record(line);
   if (!record) {
-    ++stats_.unrecognized;
-    previous_ = Previous::kOther;
+    on_other_line(line);
     return;
   }
   ++stats_.records;
-  if (is_event_error_interaction(record->text)) {
-    previous_ = Previous::kOther;  // the same EventError traced again: neither record nor trailer
-    return;
-  }
-  if (record->id == kEventSentId && is_event_error_sent(record->text)) {
-    const std::string_view client = record_client(record->text);
-    if (held_) {  // the trailer of the dump just before: now its client is known
-      report_held(client);
-      unpaired_dump_ = true;
-      line_context_ = context();  // resuming at this line: it is a counted dump's trailer
-    }
-    mark_record_start();
-    pending_sent_ = true;
-    pending_was_trailer_ = unpaired_dump_;
-    unpaired_dump_ = false;
-    pending_client_.assign(client);
-    previous_ = Previous::kEventSent;
-    return;
-  }
-  // A trailer is the record right after its dump: any other record ends the pairing.
-  report_held({});
-  unpaired_dump_ = false;
   switch (record->id) {
     case kEventSentId:
       previous_ = Previous::kEventSent;
+      if (is_event_error_sent(record->text)) {
+        sent_client_ = record_client_id(record->text);
+        event_form(kSentForm, sent_client_);
+        request_ = Request{};
+        return;
+      }
+      break;
+    case kEventInteractionId:
+      previous_ = Previous::kOther;
+      if (const auto trace = parse_interaction(record->text, /*sent=*/true);
+          trace && trace->name == kEventError) {
+        event_form(kTraceForm, trace->client);
+        request_ = Request{};
+        return;
+      }
       break;
     case kRequestReceivedId:
+      end_event();
       previous_ = Previous::kRequestReceived;
-      ++stats_.requests;
-      request_client_.assign(record_client(record->text));
-      sink_.on_request(first_word(record->text));
+      request_client_ = record_client_id(record->text);
+      request_form(kRecordForm, first_word(record->text), request_client_);
+      return;
+    case kRequestInteractionId:
+      previous_ = Previous::kOther;
+      if (const auto trace = parse_interaction(record->text, /*sent=*/false)) {
+        end_event();
+        request_form(kRequestTraceForm, trace->name, trace->client);
+        return;
+      }
       break;
     default:
       previous_ = Previous::kOther;
       break;
   }
+  // Any other record: the lines of another event or request.
+  end_event();
+  request_ = Request{};
+}
+
+void RecordAssembler::event_form(std::uint8_t form, const ClientId& client) {
+  const bool joins =
+      event_.open && (event_.forms & form) == 0 && clients_agree(event_.client, client);
+  if (!joins) {
+    end_event();
+    open_event(line_mark_);
+  }
+  event_.forms |= form;
+  merge_client(event_.client, client);
+  report_if_complete();
+}
+
+// With its dump and its 04542 record the event has its code and its client: it is counted at
+// once, and a trace that follows still joins it.
+void RecordAssembler::report_if_complete() {
+  constexpr std::uint8_t kComplete = kDumpForm | kSentForm;
+  if (!event_.reported && (event_.forms & kComplete) == kComplete) report_event();
+}
+
+void RecordAssembler::request_form(std::uint8_t form, std::string_view name,
+                                   const ClientId& client) {
+  const std::uint64_t hash = name_hash(name);
+  const bool joins = request_.forms != 0 && (request_.forms & form) == 0 && request_.name == hash &&
+                     clients_agree(request_.client, client);
+  if (!joins) {
+    request_ = Request{};
+    request_.name = hash;
+    ++stats_.requests;
+    sink_.on_request(name);
+  }
+  request_.forms |= form;
+  merge_client(request_.client, client);
+}
+
+void RecordAssembler::open_event(const Mark& start) {
+  event_ = Event{};
+  event_.open = true;
+  event_mark_ = start;
+}
+
+void RecordAssembler::end_event() {
+  if (!event_.open) return;
+  if (!event_.reported) report_event();
+  event_ = Event{};
+}
+
+void RecordAssembler::report_event() {
+  event_.reported = true;
+  ++stats_.event_errors;
+  const std::string_view request =
+      event_.reference ? requests_.answer(event_.client, *event_.reference) : std::string_view();
+  sink_.on_event_error(EventErrorReport{event_.code, request});
 }
 
 void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
   ++stats_.records;
-  if (!shape_b) {  // a shape-B dump continues the record of its 04542 line
-    report_held({});  // a new dump: the previous one's trailer did not come
-    unpaired_dump_ = false;
-    mark_record_start();
-  }
-  dump_ = name == kEventError          ? Dump::kEventError
+  dump_ = name == kEventError         ? Dump::kEventError
           : name == kLinkDisconnected ? Dump::kLinkDisconnected
           : name == kIsccError        ? Dump::kIsccError
                                       : Dump::kOther;
+  if (dump_ != Dump::kEventError) {  // another event's lines: the EventError before is complete
+    end_event();
+    if (!name.starts_with("Request")) request_ = Request{};
+  }
+  dump_mark_ = line_mark_;
   dump_shape_b_ = shape_b;
   dump_indent_known_ = false;
   dump_has_code_ = false;
@@ -211,89 +296,168 @@ void RecordAssembler::finish_dump() {
     return;
   }
   if (!dump_has_code_ && !repeat) ++stats_.malformed;
-  if (dump_shape_b_) {
-    if (!repeat) report(code, dump_reference_, pending_client_);
+  if (repeat && event_.open && (event_.forms & kDumpForm) != 0) {
+    // A second copy of the event's dump: the T-Server prints the event again, and the copy's
+    // record and trace that follow belong to the same event. It stays one event, and keeps the
+    // client that either copy names.
+    event_.forms = kDumpForm | (dump_shape_b_ ? kSentForm : 0);
     return;
   }
-  // Shape A: counted when its trailer, which names the client, or the next record arrives.
-  held_ = true;
-  held_counts_ = !repeat;
-  held_code_ = code;
-  held_reference_ = dump_reference_;
-}
-
-void RecordAssembler::resolve_pending_sent() {
-  pending_sent_ = false;
-  if (pending_was_trailer_) {
-    pending_was_trailer_ = false;  // the trailer of a dump already counted
-    return;
+  // The event's dump: before its 04542 record (shape A), or column-0 right after it (shape B).
+  const bool joins = event_.open && (event_.forms & kDumpForm) == 0 &&
+                     (dump_shape_b_ || (event_.forms & kSentForm) == 0);
+  if (joins) {
+    // A copy of an event counted before (a shape-B event printed twice: its 04542 record opened
+    // this one): it has nothing more to count.
+    if (repeat) event_.reported = true;
+  } else {
+    end_event();
+    open_event(dump_mark_);
+    if (dump_shape_b_) {  // the 04542 record above it was its header (and another's trailer)
+      event_.forms = kSentForm;
+      event_.client = sent_client_;
+    }
+    event_.reported = repeat;  // a copy of an event counted before: nothing more to count
   }
-  report(std::nullopt, std::nullopt, pending_client_);  // trace verbosity: the record alone
-}
-
-void RecordAssembler::report_held(std::string_view client) {
-  if (!held_) return;
-  held_ = false;
-  if (held_counts_) report(held_code_, held_reference_, client);
-}
-
-void RecordAssembler::mark_record_start() {
-  open_line_ = lines_;
-  open_context_ = line_context_;
+  event_.forms |= kDumpForm;
+  event_.code = code;
+  event_.reference = dump_reference_;
+  report_if_complete();
 }
 
 RecordAssembler::Context RecordAssembler::context() const {
-  return Context{unpaired_dump_, last_sequence_, static_cast<std::uint8_t>(previous_)};
+  Context context;
+  context.last_sequence = last_sequence_;
+  context.previous = static_cast<std::uint8_t>(previous_);
+  if (event_.open) {
+    context.event_forms = event_.forms;
+    context.event_client = event_.client;
+  }
+  context.request_forms = request_.forms;
+  context.request_client = request_.client;
+  context.request_name = request_.name;
+  return context;
 }
 
 void RecordAssembler::restore(const Context& context) {
   dump_ = Dump::kNone;
-  pending_sent_ = false;
-  pending_was_trailer_ = false;
-  held_ = false;
-  unpaired_dump_ = context.unpaired_dump;
+  event_ = Event{};
+  if (context.event_forms != 0) {  // saved only where it was counted: it takes late forms in
+    event_.open = true;
+    event_.reported = true;
+    event_.forms = context.event_forms;
+    event_.client = context.event_client;
+  }
+  request_ = Request{context.request_forms, context.request_client, context.request_name};
+  request_client_ =
+      (context.request_forms & kRecordForm) != 0 ? context.request_client : ClientId{};
+  sent_client_ = context.event_client;
   last_sequence_ = context.last_sequence;
   previous_ = context.previous <= static_cast<std::uint8_t>(Previous::kBackupCopy)
                   ? static_cast<Previous>(context.previous)
                   : Previous::kOther;
 }
 
-std::string RecordAssembler::Context::serialize() const {
-  char buf[64];
-  if (last_sequence) {
-    std::snprintf(buf, sizeof buf, "%d:%llx:%u", unpaired_dump ? 1 : 0,
-                  static_cast<unsigned long long>(*last_sequence), previous);
-  } else {
-    std::snprintf(buf, sizeof buf, "%d:-:%u", unpaired_dump ? 1 : 0, previous);
+namespace {
+
+void put_client(std::string& out, const ClientId& client) {
+  char buf[48];
+  if (!client.known) {
+    out += '-';
+    return;
   }
-  return buf;
+  std::snprintf(buf, sizeof buf, "%llx.%llx", static_cast<unsigned long long>(client.number),
+                static_cast<unsigned long long>(client.application));
+  out += buf;
+}
+
+std::optional<ClientId> parse_client(std::string_view text) {
+  if (text == "-") return ClientId{};
+  const std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  const auto number = parse_hex(text.substr(0, dot));
+  const auto application = parse_hex(text.substr(dot + 1));
+  if (!number || !application || text.substr(0, dot).find(' ') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return ClientId{*number, *application, true};
+}
+
+// `field` is a single digit 0..max.
+std::optional<std::uint8_t> parse_digit(std::string_view field, char max) {
+  if (field.size() != 1 || field[0] < '0' || field[0] > max) return std::nullopt;
+  return static_cast<std::uint8_t>(field[0] - '0');
+}
+
+}  // namespace
+
+std::string RecordAssembler::Context::serialize() const {
+  std::string out;
+  out += static_cast<char>('0' + event_forms);
+  out += ':';
+  if (last_sequence) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(*last_sequence));
+    out += buf;
+  } else {
+    out += '-';
+  }
+  out += ':';
+  out += static_cast<char>('0' + previous);
+  if (event_client == ClientId{} && request_forms == 0 && request_client == ClientId{} &&
+      request_name == 0) {
+    return out;  // the short form, which earlier versions wrote and read
+  }
+  out += ':';
+  put_client(out, event_client);
+  out += ':';
+  out += static_cast<char>('0' + request_forms);
+  out += ':';
+  put_client(out, request_client);
+  char buf[24];
+  std::snprintf(buf, sizeof buf, ":%llx", static_cast<unsigned long long>(request_name));
+  out += buf;
+  return out;
 }
 
 std::optional<RecordAssembler::Context> RecordAssembler::Context::parse(std::string_view text) {
-  const std::size_t a = text.find(':');
-  const std::size_t b = a == std::string_view::npos ? a : text.find(':', a + 1);
-  if (b == std::string_view::npos) return std::nullopt;
-  const std::string_view unpaired = text.substr(0, a);
-  const std::string_view sequence = text.substr(a + 1, b - a - 1);
-  const std::string_view previous = text.substr(b + 1);
-  Context context;
-  if (unpaired != "0" && unpaired != "1") return std::nullopt;
-  context.unpaired_dump = unpaired == "1";
-  if (sequence != "-") {
-    context.last_sequence = parse_hex(sequence);
-    if (!context.last_sequence) return std::nullopt;
+  std::string_view fields[7];
+  std::size_t count = 0;
+  while (count < 7) {
+    const std::size_t colon = text.find(':');
+    fields[count++] = text.substr(0, colon);
+    if (colon == std::string_view::npos) break;
+    text.remove_prefix(colon + 1);
+    if (count == 7) return std::nullopt;  // more fields than any version wrote
   }
-  if (previous.size() != 1 || previous[0] < '0' || previous[0] > '3') return std::nullopt;
-  context.previous = static_cast<std::uint8_t>(previous[0] - '0');
+  if (count != 3 && count != 7) return std::nullopt;
+  Context context;
+  // Earlier versions wrote `0` or `1` here: 1 was a counted dump whose 04542 record may follow.
+  const auto event_forms = parse_digit(fields[0], '7');
+  const auto previous = parse_digit(fields[2], '3');
+  if (!event_forms || !previous) return std::nullopt;
+  context.event_forms = *event_forms;
+  context.previous = *previous;
+  if (fields[1] != "-") {
+    context.last_sequence = parse_hex(fields[1]);
+    if (!context.last_sequence || fields[1].find(' ') != std::string_view::npos) {
+      return std::nullopt;
+    }
+  }
+  if (count == 3) return context;
+  const auto event_client = parse_client(fields[3]);
+  const auto request_forms = parse_digit(fields[4], '3');
+  const auto request_client = parse_client(fields[5]);
+  const auto request_name = parse_hex(fields[6]);
+  if (!event_client || !request_forms || !request_client || !request_name ||
+      fields[6].find(' ') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  context.event_client = *event_client;
+  context.request_forms = *request_forms;
+  context.request_client = *request_client;
+  context.request_name = *request_name;
   return context;
-}
-
-void RecordAssembler::report(std::optional<std::int64_t> code,
-                             std::optional<std::uint64_t> reference, std::string_view client) {
-  ++stats_.event_errors;
-  const std::string_view request =
-      reference ? requests_.answer(client, *reference) : std::string_view();
-  sink_.on_event_error(EventErrorReport{code, request});
 }
 
 }  // namespace tse::tserver

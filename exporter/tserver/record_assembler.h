@@ -34,49 +34,75 @@ class RecordSink {
 
 /// Counters of what the assembler saw, for self-metrics. Plain integers: the owner publishes them.
 struct AssemblerStats {
-  std::uint64_t records = 0;        // standard records and TLib message dumps
-  std::uint64_t event_errors = 0;   // reported to the sink
-  std::uint64_t duplicates = 0;     // EventError dumps repeated with the same sequence number
-  std::uint64_t malformed = 0;      // EventError dumps whose AttributeErrorCode is unusable
-  std::uint64_t backup_copies = 0;  // [BSYNC] copies skipped with their bodies
-  std::uint64_t unrecognized = 0;   // column-0 lines that are none of the known kinds
-  std::uint64_t requests = 0;          // 04541 records
+  std::uint64_t records = 0;           // standard records and TLib message dumps
+  std::uint64_t event_errors = 0;      // reported to the sink
+  std::uint64_t duplicates = 0;        // EventError dumps repeated with the same sequence number
+  std::uint64_t malformed = 0;         // EventError dumps whose AttributeErrorCode is unusable
+  std::uint64_t backup_copies = 0;     // [BSYNC] copies skipped with their bodies
+  std::uint64_t unrecognized = 0;      // column-0 lines that are none of the known kinds
+  std::uint64_t requests = 0;          // 04541 records and 04543 traces, once per request
   std::uint64_t requests_evicted = 0;  // pending requests dropped unanswered (count or age)
+  // Lines of known kinds that are never records (contract section 6).
+  std::uint64_t sip_stack_lines = 0;    // a SIP Server stack line: `13:54:59.856: SIPCM: id=1`
+  std::uint64_t trigger_lines = 0;      // `$+CTI:...`, `$-...`, `$*...`
+  std::uint64_t sip_message_lines = 0;  // raw SIP messages: start line, header fields, SDP
+  std::uint64_t stray_indented = 0;     // TAB- or space-indented lines outside any dump
 };
 
 /// Turns the lines of one T-Server log (segment headers already removed) into EventError reports,
-/// by the counting rules of contract section 3:
-///  - only dumps named exactly `EventError` count, with their top-level AttributeErrorCode;
-///    nested key-value pairs are user data and never count;
-///  - a dump repeated with the same AttributeEventSequenceNumber counts once;
-///  - shape A (dump, then a `04542 EventError sent to` trailer as the next record, an
-///    `Interaction message "EventError"` trace of the same event allowed between) counts once;
-///  - shape B (the 04542 record, then a column-0 `message EventError` dump) counts once;
-///  - a 04542 EventError record with no dump before or after it counts with an unknown code;
-///  - `[BSYNC]` copies sent to the backup T-Server are skipped with their bodies.
-/// It also names the request each EventError answers (section 3.5): a 04541 record names the
-/// client, the dump under it the request and its AttributeReferenceID. A shape-A EventError is
-/// reported when its trailer (which names the client) or the next record arrives.
+/// by the counting rules of contract sections 3 and 6.
 ///
-/// Pure and incremental: lines in, reports out, no I/O, no clock, no allocation. Not thread-safe:
-/// one assembler per log stream.
+/// An EventError can appear in up to three forms, each at most once: its dump (`@... message
+/// EventError`, or a column-0 `message EventError` right after its 04542 record: shape B), its
+/// `04542 EventError sent to [n] (...)` record, and its `Int 04545 Interaction message
+/// "EventError" sent to n ("app")` trace. The forms of one event stand next to each other, with
+/// only that event's lines between them; the assembler gathers them into one *event* and counts
+/// it once, with the dump's top-level AttributeErrorCode (`unknown` without a dump) and the
+/// client that the record or the trace names. An event ends at the next record or dump of
+/// anything else, at a second copy of a form it already has (a new event: trace-only logs print
+/// one 04542 record per EventError), at a form naming another client, or at an `@` dump after
+/// its 04542 record (shape B dumps are column-0). Repeated dumps (the same
+/// AttributeEventSequenceNumber), [BSYNC] copies and lines that are not records (blank, SIP
+/// stack, triggers, raw SIP) stand inside an event without ending it. Only dumps named exactly
+/// `EventError` count; nested key-value pairs are user data.
+///
+/// Requests the same way: a `04541 <Request> received from [n] (...)` record (with the column-0
+/// dump under it that gives its AttributeReferenceID) and its `Int 04543 Interaction message
+/// "<Request>" received from n ("app")` trace are one request, counted once. An EventError
+/// names the request it answers by (client, ReferenceID), contract section 3.5.
+///
+/// An event is reported as soon as it has its dump and its 04542 record (code and client known),
+/// else when it ends or at flush(); once reported it still takes in its late forms without
+/// counting again.
+///
+/// Pure and incremental: lines in, reports out, no I/O, no clock. Not thread-safe: one assembler
+/// per log stream.
 class RecordAssembler {
  public:
   explicit RecordAssembler(RecordSink& sink) : sink_(sink) {}
 
   /// What the assembler carries from one record to the next. Saved with a stream position where
   /// no record is open, it lets a restarted exporter resume there and count exactly as if it had
-  /// never stopped (a trailer still finds its dump, a repeated dump is still a repeat).
+  /// never stopped (a trailer still finds its dump, a repeated dump is still a repeat, a trace
+  /// still joins its record).
   struct Context {
-    bool unpaired_dump = false;
     std::optional<std::uint64_t> last_sequence;
     std::uint8_t previous = 0;
+    std::uint8_t event_forms = 0;  // of the last event (counted already): kDumpForm | ...
+    ClientId event_client;
+    std::uint8_t request_forms = 0;  // of the last request: kRecordForm | kRequestTraceForm
+    ClientId request_client;
+    std::uint64_t request_name = 0;  // a hash of its name
 
-    /// A short printable form for the state file, e.g. `1:a1b2c:2` or `0:-:0`.
+    /// A short printable form for the state file, e.g. `1:a1b2c:2` or
+    /// `3:-:2:2d8.9f3e:1:2d8.9f3e:77aa`. The first three fields are the format of earlier versions,
+    /// which parse() still reads.
     [[nodiscard]] std::string serialize() const;
     static std::optional<Context> parse(std::string_view text);
     bool operator==(const Context&) const = default;
   };
+  static constexpr std::uint8_t kDumpForm = 1, kSentForm = 2, kTraceForm = 4;  // events
+  static constexpr std::uint8_t kRecordForm = 1, kRequestTraceForm = 2;        // requests
 
   /// The context now: where no record is open, the one to resume with after the last line.
   [[nodiscard]] Context context() const;
@@ -84,22 +110,25 @@ class RecordAssembler {
   void restore(const Context& context);
 
   /// Lines seen so far; the open record began at line number open_record_line() (1-based),
-  /// and open_record_context() is the context to resume with at that line.
+  /// and open_record_context() is the context to resume with at that line. The open record can
+  /// move to a later line that began a dump (dump_start_line()) when the event before that dump
+  /// is reported.
   [[nodiscard]] std::uint64_t lines_seen() const { return lines_; }
-  [[nodiscard]] std::uint64_t open_record_line() const { return open_line_; }
-  [[nodiscard]] const Context& open_record_context() const { return open_context_; }
+  [[nodiscard]] std::uint64_t open_record_line() const { return open_mark().line; }
+  [[nodiscard]] const Context& open_record_context() const { return open_mark().context; }
+  [[nodiscard]] std::uint64_t dump_start_line() const { return dump_mark_.line; }
 
   /// One complete line, without its line ending.
   void on_line(std::string_view line);
 
-  /// Closes whatever is open: the current dump ends, a pending 04542 record is resolved. For the
-  /// end of input, and for a stream that has been quiet at a line boundary. What arrives after
-  /// it never counts the closed records again (at worst a late dump body is ignored).
+  /// Closes whatever is open: the current dump ends, the current event is reported. For the end
+  /// of input, and for a stream that has been quiet at a line boundary. What arrives after it
+  /// never counts the closed records again (a late form of the event joins it silently).
   void flush();
 
-  /// True while a dump or a 04542 record is waiting for lines that would complete it.
+  /// True while a dump, or an event not yet reported, waits for lines that would complete it.
   [[nodiscard]] bool has_open_record() const {
-    return dump_ != Dump::kNone || pending_sent_ || held_;
+    return dump_ != Dump::kNone || (event_.open && !event_.reported);
   }
 
   [[nodiscard]] AssemblerStats stats() const {
@@ -109,18 +138,51 @@ class RecordAssembler {
   }
 
  private:
-  enum class Dump { kNone, kOther, kEventError, kRequest, kLinkDisconnected, kIsccError, kBackupCopy };
+  enum class Dump {
+    kNone,
+    kOther,
+    kEventError,
+    kRequest,
+    kLinkDisconnected,
+    kIsccError,
+    kBackupCopy
+  };
   enum class Previous { kOther, kRequestReceived, kEventSent, kBackupCopy };
+
+  // The EventError being gathered from its forms.
+  struct Event {
+    bool open = false;
+    bool reported = false;  // counted already (or a repeat, never to count): later forms join
+    std::uint8_t forms = 0;
+    ClientId client;
+    std::optional<std::int64_t> code;
+    std::optional<std::uint64_t> reference;
+  };
+  // The request being gathered from its 04541 record and 04543 trace.
+  struct Request {
+    std::uint8_t forms = 0;
+    ClientId client;
+    std::uint64_t name = 0;
+  };
+  struct Mark {
+    std::uint64_t line = 0;
+    Context context;
+  };
 
   void start_dump(std::string_view name, bool shape_b);
   void on_body_line(std::string_view line);
   void finish_dump();
-  void resolve_pending_sent();
   void on_record(std::string_view line);
-  void report_held(std::string_view client);
-  void report(std::optional<std::int64_t> code, std::optional<std::uint64_t> reference,
-              std::string_view client);
-  void mark_record_start();
+  void on_other_line(std::string_view line);
+  void event_form(std::uint8_t form, const ClientId& client);
+  void end_event();
+  void report_event();
+  void report_if_complete();
+  void request_form(std::uint8_t form, std::string_view name, const ClientId& client);
+  void open_event(const Mark& start);
+  [[nodiscard]] const Mark& open_mark() const {
+    return event_.open && !event_.reported ? event_mark_ : dump_mark_;
+  }
 
   RecordSink& sink_;
   AssemblerStats stats_;
@@ -135,28 +197,22 @@ class RecordAssembler {
   std::int64_t dump_code_ = 0;
   std::optional<std::uint64_t> dump_sequence_;
   std::optional<std::uint64_t> dump_reference_;
-  std::string dump_name_;  // a request dump's name
-  Previous previous_ = Previous::kOther;  // the last non-blank column-0 line
-  bool pending_sent_ = false;   // a 04542 EventError record waiting to see what follows it
-  bool pending_was_trailer_ = false;  // ... that already served as a held dump's trailer
-  std::string pending_client_;  // ... and the client it names
-  bool unpaired_dump_ = false;  // a shape-A EventError dump waiting for its 04542 trailer
+  std::string dump_name_;                       // a request dump's name
+  Previous previous_ = Previous::kOther;        // the last non-blank column-0 line
   std::optional<std::uint64_t> last_sequence_;  // of the last EventError dump
 
-  // A shape-A EventError dump, counted when its trailer (or the next record) arrives.
-  bool held_ = false;
-  bool held_counts_ = false;  // false for a repeat: the trailer still pairs, nothing counts
-  std::optional<std::int64_t> held_code_;
-  std::optional<std::uint64_t> held_reference_;
+  Event event_;
+  Request request_;
+  ClientId sent_client_;  // of the last 04542 EventError record, for a shape-B dump under it
 
   RequestTracker requests_;
-  std::string request_client_;  // of the last 04541 record
+  ClientId request_client_;  // of the last 04541 record, for its dump
 
-  // Where the open record began, for checkpoints.
+  // Where the open record began, for checkpoints: the event not yet reported, else the dump.
   std::uint64_t lines_ = 0;
-  std::uint64_t open_line_ = 0;
-  Context open_context_;
-  Context line_context_;  // the context before the current line's own effects
+  Mark event_mark_;  // where the event began
+  Mark dump_mark_;   // where the dump began
+  Mark line_mark_;   // the current line, with the context before its own effects
 };
 
 }  // namespace tse::tserver

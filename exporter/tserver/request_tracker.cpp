@@ -4,10 +4,13 @@
 
 namespace tse::tserver {
 
-std::uint64_t RequestTracker::key(std::string_view client, std::uint64_t reference) {
-  char bytes[8];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((reference >> (8 * i)) & 0xff);
-  return fnv1a(std::string_view(bytes, sizeof bytes), fnv1a(client));
+std::uint64_t RequestTracker::key(std::uint64_t client_number, std::uint64_t reference) {
+  char bytes[16];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<char>((client_number >> (8 * i)) & 0xff);
+    bytes[8 + i] = static_cast<char>((reference >> (8 * i)) & 0xff);
+  }
+  return fnv1a(std::string_view(bytes, sizeof bytes));
 }
 
 std::uint32_t RequestTracker::intern(std::string_view request) {
@@ -20,11 +23,13 @@ std::uint32_t RequestTracker::intern(std::string_view request) {
   return index;
 }
 
-void RequestTracker::add(std::string_view client, std::uint64_t reference,
+void RequestTracker::add(const ClientId& client, std::uint64_t reference,
                          std::string_view request) {
   ++serial_;
-  const std::uint64_t k = key(client, reference);
-  const Pending entry{serial_, reference, intern(request)};
+  // A request whose record names no client is kept under a number no client has: only the
+  // fallback by ReferenceID alone can find it.
+  const std::uint64_t k = key(client.known ? client.number : ~std::uint64_t{0}, reference);
+  const Pending entry{serial_, reference, client.application, intern(request)};
   auto [it, inserted] = pending_.try_emplace(k, entry);
   if (!inserted) it->second = entry;  // the ReferenceID wrapped: the new request replaces the old
   order_.emplace_back(k, serial_);
@@ -50,11 +55,15 @@ void RequestTracker::evict_old() {
   }
 }
 
-std::string_view RequestTracker::answer(std::string_view client, std::uint64_t reference) {
+std::string_view RequestTracker::answer(const ClientId& client, std::uint64_t reference) {
   auto it = pending_.end();
-  if (!client.empty()) {
-    it = pending_.find(key(client, reference));
+  if (client.known) {
+    it = pending_.find(key(client.number, reference));
     if (it == pending_.end()) return {};  // that client has no such request pending
+    const std::uint64_t application = it->second.application;
+    if (application != 0 && client.application != 0 && application != client.application) {
+      return {};  // another application behind a reused client number
+    }
   } else {  // rare (a dump logged without its 04542 record): a scan is fine
     int matches = 0;
     for (auto candidate = pending_.begin(); candidate != pending_.end(); ++candidate) {

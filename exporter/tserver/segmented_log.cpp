@@ -158,8 +158,18 @@ void SegmentedLog::body_line(std::string_view line) {
     }
   }
   assembler_.on_line(line);
-  if (assembler_.open_record_line() == assembler_.lines_seen()) {
-    record_start_ = framer_.line_start();
+  note_line(framer_.line_start());
+}
+
+// Keeps the stream positions of the lines where the open record, or the dump being read, began:
+// the open record can move forward to the dump's first line (see RecordAssembler).
+void SegmentedLog::note_line(std::uint64_t start) {
+  const std::uint64_t line = assembler_.lines_seen();
+  if (assembler_.dump_start_line() == line) dump_start_ = start;
+  if (assembler_.open_record_line() == line) {
+    record_start_ = start;
+  } else if (assembler_.open_record_line() == assembler_.dump_start_line()) {
+    record_start_ = dump_start_;
   }
 }
 
@@ -169,7 +179,7 @@ void SegmentedLog::emit_joined() {
   std::string_view line = joined_;
   while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   assembler_.on_line(line);
-  if (assembler_.open_record_line() == assembler_.lines_seen()) record_start_ = start;
+  note_line(start);
   joined_.clear();
 }
 

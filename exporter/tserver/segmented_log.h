@@ -97,6 +97,7 @@ class SegmentedLog {
   void end_header();
   void body_line(std::string_view line);
   void emit_joined();
+  void note_line(std::uint64_t start);
   void open_segment(std::uint64_t file_offset);
   [[nodiscard]] std::uint64_t resume_position() const;
 
@@ -114,12 +115,13 @@ class SegmentedLog {
   std::uint64_t held_mark_ = 0;            // framer_.lines_too_long() when it was held
   std::uint64_t held_too_long_lines_ = 0;  // held lines found over the limit here
   std::uint64_t counted_twice_ = 0;        // ... that the framer counted too
-  std::string joined_;            // scratch for held_partial_ + first body line
+  std::string joined_;                     // scratch for held_partial_ + first body line
   std::uint64_t header_lines_ = 0;
 
   std::uint64_t serial_ = 0;
   std::deque<SegmentSpan> segments_;  // recent segments, oldest first
   std::uint64_t record_start_ = 0;    // stream position of the open record's first line
+  std::uint64_t dump_start_ = 0;      // ... and of the dump being read
 };
 
 }  // namespace tse::tserver

@@ -27,14 +27,18 @@ void check_line(std::string_view line) {
   if (const auto record = ts::parse_standard_record(line)) {
     TSE_FUZZ_CHECK(inside(record->text, line));
     TSE_FUZZ_CHECK(inside(ts::first_word(record->text), line));
-    TSE_FUZZ_CHECK(inside(ts::record_client(record->text), line));
+    (void)ts::record_client_id(record->text);
     (void)ts::is_event_error_sent(record->text);
-    (void)ts::is_event_error_interaction(record->text);
+    for (const bool sent : {true, false}) {
+      if (const auto trace = ts::parse_interaction(record->text, sent)) {
+        TSE_FUZZ_CHECK(inside(trace->name, line) && !trace->name.empty());
+      }
+    }
   }
   TSE_FUZZ_CHECK(inside(ts::first_word(line), line));
-  TSE_FUZZ_CHECK(inside(ts::record_client(line), line));
+  (void)ts::record_client_id(line);
   (void)ts::is_event_error_sent(line);
-  (void)ts::is_event_error_interaction(line);
+  (void)ts::classify_other_line(line);
   const auto at = ts::parse_at_line(line);
   TSE_FUZZ_CHECK(inside(at.message_name, line));
   TSE_FUZZ_CHECK(inside(ts::parse_column0_message(line), line));

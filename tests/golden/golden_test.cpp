@@ -50,6 +50,7 @@ bool is_golden_line(const std::string& line) {
         "tserver_exporter_lines_read_total ",
         "tserver_exporter_bytes_read_total ", "tserver_exporter_records_parsed_total ",
         "tserver_exporter_lines_skipped_total{", "tserver_exporter_records_skipped_total{",
+        "tserver_exporter_lines_ignored_total{",
         "tserver_exporter_malformed_records_total "}) {
     if (line.starts_with(prefix)) return true;
   }

@@ -146,5 +146,65 @@ TEST(HeaderLine, KeyAndValue) {
   EXPECT_FALSE(parse_header_line("\tAttributeErrorCode:57"));
 }
 
+TEST(LogLine, ClientsInBothShapes) {
+  const ClientId record = record_client_id("EventError sent to [724] (0000002a WDE_01 10.1.2.3:5)");
+  EXPECT_TRUE(record.known);
+  EXPECT_EQ(record.number, 724u);
+  EXPECT_NE(record.application, 0u);
+  const auto trace =
+      parse_interaction("Interaction message \"EventError\" sent to 724 (\"WDE_01\")", true);
+  ASSERT_TRUE(trace);
+  EXPECT_EQ(trace->name, "EventError");
+  EXPECT_EQ(trace->client, record);
+  EXPECT_TRUE(same_client(record, record_client_id("x [724]")));  // application not printed
+  EXPECT_FALSE(same_client(record, record_client_id("x [724] (1 WDE_02 2)")));
+  EXPECT_FALSE(same_client(record, record_client_id("x [725] (0000002a WDE_01 10.1.2.3:5)")));
+  // A configured application name with spaces.
+  EXPECT_EQ(record_client_id("x [9] (00000001 My App 10.0.0.1:1)").application,
+            parse_interaction("Interaction message \"E\" sent to 9 (\"My App\")", true)
+                ->client.application);
+  EXPECT_FALSE(record_client_id("x [abc] (1 A 2)").known);
+  EXPECT_FALSE(record_client_id("no client").known);
+  EXPECT_FALSE(record_client_id("x [99999999999999999999] (1 A 2)").known);
+}
+
+TEST(LogLine, InteractionTraces) {
+  const auto request = parse_interaction(
+      "Interaction message \"RequestMakeCall\" received from 724 (\"WDE_01\")", false);
+  ASSERT_TRUE(request);
+  EXPECT_EQ(request->name, "RequestMakeCall");
+  EXPECT_EQ(request->client.number, 724u);
+  EXPECT_FALSE(parse_interaction(
+      "Interaction message \"RequestMakeCall\" received from 724 (\"WDE_01\")", true));
+  EXPECT_FALSE(parse_interaction("Interaction message \"\" sent to 1", true));
+  EXPECT_FALSE(parse_interaction("Interaction message \"EventError sent to 1", true));
+  EXPECT_FALSE(parse_interaction("EventError sent to [1]", true));
+  const auto bare = parse_interaction("Interaction message \"EventError\" sent to", true);
+  ASSERT_TRUE(bare);
+  EXPECT_FALSE(bare->client.known);
+}
+
+TEST(LogLine, OtherKindsOfLines) {
+  EXPECT_EQ(classify_other_line("13:54:59.856: SIPCM: id=1"), OtherLineKind::kSipStack);
+  EXPECT_EQ(classify_other_line("17:16:49.569 SIPCONN(1003): DetachMediaPeer"),
+            OtherLineKind::kSipStack);
+  EXPECT_EQ(classify_other_line("13:54:59.873: $+CTI:PRM:START:1:564"), OtherLineKind::kTrigger);
+  EXPECT_EQ(classify_other_line("13:55:38.502: $*:SIP:CTI:DN_IN_SERVICE:3"),
+            OtherLineKind::kTrigger);
+  EXPECT_EQ(classify_other_line("$-CTI:PRM:START:1:774"), OtherLineKind::kTrigger);
+  EXPECT_EQ(classify_other_line("SIP/2.0 200 OK"), OtherLineKind::kSipMessage);
+  EXPECT_EQ(classify_other_line("SUBSCRIBE sip:Environment@192.168.210.82:5060 SIP/2.0"),
+            OtherLineKind::kSipMessage);
+  EXPECT_EQ(classify_other_line("Call-ID: 640476ED-F320@192.168.210.81"),
+            OtherLineKind::kSipMessage);
+  EXPECT_EQ(classify_other_line("v=0"), OtherLineKind::kSipMessage);
+  EXPECT_EQ(classify_other_line("a=rtpmap:0 pcmu/8000"), OtherLineKind::kSipMessage);
+  EXPECT_EQ(classify_other_line("Session value of the SDP is [1]"), OtherLineKind::kUnknown);
+  EXPECT_EQ(classify_other_line("message EventError"), OtherLineKind::kUnknown);
+  EXPECT_EQ(classify_other_line("99:99: nonsense"), OtherLineKind::kUnknown);
+  EXPECT_EQ(classify_other_line("-- text --"), OtherLineKind::kUnknown);
+  EXPECT_EQ(classify_other_line(""), OtherLineKind::kUnknown);
+}
+
 }  // namespace
 }  // namespace tse::tserver

@@ -52,7 +52,6 @@ Codes count(std::string_view text, AssemblerStats* stats = nullptr) {
   return run(text, stats).codes;
 }
 
-
 constexpr std::string_view kRequest =
     "2025-12-17T10:15:20.412 Trc 04541 RequestMakeCall received from [724] (0000002a WDE_01 "
     "10.1.2.3:51234)\n"
@@ -354,9 +353,9 @@ std::string error_b(const std::string& client, int code, int reference) {
 TEST(RecordAssemblerRequests, SameReferenceFromTwoClientsIsToldApart) {
   const std::string a = "[724] (0000002a WDE_01 10.1.2.3:51234)";
   const std::string b = "[731] (0000002f WDE_02 10.1.2.4:50110)";
-  const Collect sink = run(request(a, "RequestMakeCall", 17) + request(b, "RequestAnswerCall", 17) +
-                           error_a(b, 56, 17) + error_b(a, 236, 17) +
-                           "10:00:02.000 Std 04120 Check point\n");
+  const Collect sink =
+      run(request(a, "RequestMakeCall", 17) + request(b, "RequestAnswerCall", 17) +
+          error_a(b, 56, 17) + error_b(a, 236, 17) + "10:00:02.000 Std 04120 Check point\n");
   EXPECT_EQ(sink.requests, (std::vector<std::string>{"RequestMakeCall", "RequestAnswerCall"}));
   EXPECT_EQ(sink.attributed,
             (std::vector<std::string>{"56 RequestAnswerCall", "236 RequestMakeCall"}));
@@ -370,18 +369,18 @@ TEST(RecordAssemblerRequests, ErrorsWithoutTheirRequestAreUnknown) {
 }
 
 TEST(RecordAssemblerRequests, ADumpWithoutTrailerFallsBackToTheReferenceAlone) {
-  const Collect sink =
-      run(request("[1]", "RequestHoldCall", 5) +
-          "@10:00:01.0000 [0] 8.5 distribute_event: message EventError\n"
-          "\tAttributeErrorCode\t57\n\tAttributeReferenceID\t5\n"
-          "10:00:02.000 Std 04120 Check point\n");
+  const Collect sink = run(request("[1]", "RequestHoldCall", 5) +
+                           "@10:00:01.0000 [0] 8.5 distribute_event: message EventError\n"
+                           "\tAttributeErrorCode\t57\n\tAttributeReferenceID\t5\n"
+                           "10:00:02.000 Std 04120 Check point\n");
   EXPECT_EQ(sink.attributed, (std::vector<std::string>{"57 RequestHoldCall"}));
 }
 
 TEST(RecordAssemblerRequests, BackupCopiesAreNotRequests) {
-  const Collect sink = run("@10:15:24.8070 [BSYNC] Trace: Send to backup (B) [724]:\n"
-                           "message RequestMakeCall\n\tAttributeReferenceID\t17\n" +
-                           error_a("[724]", 57, 17));
+  const Collect sink =
+      run("@10:15:24.8070 [BSYNC] Trace: Send to backup (B) [724]:\n"
+          "message RequestMakeCall\n\tAttributeReferenceID\t17\n" +
+          error_a("[724]", 57, 17));
   EXPECT_TRUE(sink.requests.empty());
   EXPECT_EQ(sink.attributed, (std::vector<std::string>{"57 unknown"}));
 }
@@ -400,6 +399,139 @@ TEST(RecordAssemblerRequests, LinkDisconnectedAndIsccErrorsHaveTheirOwnReports) 
   EXPECT_EQ(sink.links, 1);
   EXPECT_EQ(sink.iscc, std::vector<std::string>{"57"});
   EXPECT_TRUE(sink.codes.empty());
+}
+
+// Contract section 6: interaction-level records.
+
+TEST(RecordAssemblerInteraction, ALone04545EventErrorCountsAsUnknown) {
+  EXPECT_EQ(
+      count("10:00:00.000 Int 04545 Interaction message \"EventError\" sent to 724 (\"W\")\n"
+            "10:00:01.000 Int 04545 Interaction message \"EventError\" sent to 724 (\"W\")\n"
+            "10:00:02.000 Int 04545 Interaction message \"EventACK\" sent to 724 (\"W\")\n"
+            "10:00:03.000 Int 04545 Interaction message \"ISCCEventError\" sent to 1 (\"U\")\n"
+            "10:00:04.000 Trc 04545 Interaction message \"EventErrorX\" sent to 1 (\"U\")\n"),
+      (Codes{"unknown", "unknown"}));
+}
+
+TEST(RecordAssemblerInteraction, The04545TraceJoinsItsDumpAndRecordInAnyOrder) {
+  const std::string dump =
+      "@10:00:00.0000 [0] 8.5 send_to_client: message EventError\n\tAttributeErrorCode\t57\n";
+  const std::string trace =
+      "10:00:00.000 Int 04545 Interaction message \"EventError\" sent to 724 (\"WDE_01\")\n";
+  const std::string sent =
+      "10:00:00.000 Trc 04542 EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)\n";
+  const std::string end = "10:00:09.000 Std 04120 Check point 2025-12-17T10:00:09\n";
+  EXPECT_EQ(count(dump + trace + sent + end), Codes{"57"});
+  EXPECT_EQ(count(dump + sent + trace + end), Codes{"57"});
+  EXPECT_EQ(count(trace + dump + sent + end), Codes{"57"});
+  EXPECT_EQ(count(trace + sent + end), Codes{"unknown"});
+  EXPECT_EQ(count(sent + trace + end), Codes{"unknown"});
+  EXPECT_EQ(count(sent + "message EventError\n\tAttributeErrorCode\t236\n" + trace + end),
+            Codes{"236"});
+  EXPECT_EQ(count(dump + trace + end), Codes{"57"});
+}
+
+TEST(RecordAssemblerInteraction, ATraceNamingAnotherClientIsAnotherEvent) {
+  EXPECT_EQ(count("@10:00:00.0000 [0] 8.5 send_to_client: message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "10:00:00.000 Int 04545 Interaction message \"EventError\" sent to 725 (\"B\")\n"
+                  "10:00:00.000 Trc 04542 EventError sent to [724] (0000002a A 10.1.2.3:5)\n"),
+            (Codes{"57", "unknown"}));
+  // The same number, another application: a reused client number is another client.
+  EXPECT_EQ(
+      count("10:00:00.000 Trc 04542 EventError sent to [724] (0000002a A 10.1.2.3:5)\n"
+            "10:00:00.000 Int 04545 Interaction message \"EventError\" sent to 724 (\"B\")\n"),
+      (Codes{"unknown", "unknown"}));
+}
+
+TEST(RecordAssemblerInteraction, The04543TraceOfARequestCountsOnce) {
+  const Collect sink = run(
+      "10:00:00.000 Trc 04541 RequestMakeCall received from [724] (0000002a WDE_01 1.2.3.4:5)\n"
+      "message RequestMakeCall\n\tAttributeReferenceID\t17\n"
+      "10:00:00.000 Int 04543 Interaction message \"RequestMakeCall\" received from 724 "
+      "(\"WDE_01\")\n"
+      "10:00:01.000 Int 04543 Interaction message \"RequestMakeCall\" received from 724 "
+      "(\"WDE_01\")\n"
+      "10:00:02.000 Int 04543 Interaction message \"RequestHoldCall\" received from 731 "
+      "(\"WDE_02\")\n"
+      "10:00:02.000 Trc 04541 RequestHoldCall received from [731] (0000002f WDE_02 1.2.3.5:6)\n"
+      "10:00:03.000 Trc 04541 RequestHoldCall received from [731] (0000002f WDE_02 1.2.3.5:6)\n"
+      "10:00:03.100 Trc 04541 RequestAgentLogin received from [731] (0000002f WDE_02 1.2.3.5:6)\n"
+      "10:00:03.100 Int 04543 Interaction message \"RequestAgentLogout\" received from 731 "
+      "(\"WDE_02\")\n" +
+      error_b("[724] (0000002a WDE_01 1.2.3.4:5)", 57, 17));
+  EXPECT_EQ(sink.requests, (std::vector<std::string>{"RequestMakeCall", "RequestMakeCall",
+                                                     "RequestHoldCall", "RequestHoldCall",
+                                                     "RequestAgentLogin", "RequestAgentLogout"}));
+  EXPECT_EQ(sink.attributed, (std::vector<std::string>{"57 RequestMakeCall"}));
+}
+
+TEST(RecordAssemblerInteraction, AnErrorTracedByItsClientFindsTheRequest) {
+  const std::string a = "[724] (0000002a WDE_01 10.1.2.3:51234)";
+  const std::string b = "[731] (0000002f WDE_02 10.1.2.4:50110)";
+  const Collect sink =
+      run(request(a, "RequestMakeCall", 17) + request(b, "RequestAnswerCall", 17) +
+          "@10:00:01.0000 [0] 8.5 send_to_client: message EventError\n\tAttributeErrorCode\t236\n"
+          "\tAttributeReferenceID\t17\n"
+          "10:00:01.000 Int 04545 Interaction message \"EventError\" sent to 731 (\"WDE_02\")\n"
+          "10:00:02.000 Std 04120 Check point\n");
+  EXPECT_EQ(sink.attributed, (std::vector<std::string>{"236 RequestAnswerCall"}));
+}
+
+// Issue 15, part 2: a repeat must not end the pairing; the trailer still names the client.
+TEST(RecordAssemblerRequests, ADumpPrintedTwiceBeforeItsTrailerKeepsItsClient) {
+  const std::string a = "[724] (0000002a WDE_01 10.1.2.3:51234)";
+  const std::string b = "[731] (0000002f WDE_02 10.1.2.4:50110)";
+  const std::string dump =
+      "@10:00:01.0000 [0] 8.5 send_to_client: message EventError\n"
+      "\tAttributeEventSequenceNumber\t00000000000000aa\n\tAttributeErrorCode\t236\n"
+      "\tAttributeReferenceID\t17\n";
+  AssemblerStats stats;
+  const Collect sink = run(request(a, "RequestMakeCall", 17) + request(b, "RequestAnswerCall", 17) +
+                               dump + dump + "10:00:01.000 Trc 04542 EventError sent to " + b +
+                               "\n" + "10:00:02.000 Std 04120 Check point\n",
+                           &stats);
+  EXPECT_EQ(sink.attributed, (std::vector<std::string>{"236 RequestAnswerCall"}));
+  EXPECT_EQ(stats.duplicates, 1u);
+}
+
+TEST(RecordAssemblerRequests, ABackupCopyBetweenADumpAndItsTrailerKeepsItsClient) {
+  const std::string a = "[724] (0000002a WDE_01 10.1.2.3:51234)";
+  const std::string b = "[731] (0000002f WDE_02 10.1.2.4:50110)";
+  const Collect sink =
+      run(request(a, "RequestMakeCall", 17) + request(b, "RequestAnswerCall", 17) +
+          "@10:00:01.0000 [0] 8.5 send_to_client: message EventError\n\tAttributeErrorCode\t57\n"
+          "\tAttributeReferenceID\t17\n"
+          "@10:00:01.0001 [BSYNC] Trace: Send to backup (TS_B) [724]:\n"
+          "message RequestSetCallInfo\n\tAttributeReferenceID\t17\n"
+          "10:00:01.000 Trc 04542 EventError sent to " +
+          a + "\n");
+  EXPECT_EQ(sink.attributed, (std::vector<std::string>{"57 RequestMakeCall"}));
+}
+
+TEST(RecordAssemblerLines, SipServerLinesAreKnownKindsAndNeverRecords) {
+  AssemblerStats stats;
+  EXPECT_EQ(count("@10:00:00.0000 [0] 8.5 send_to_client: message EventError\n"
+                  "\tAttributeErrorCode\t57\n"
+                  "10:00:00.001: SIPCM: id=1\n"
+                  "10:00:00.001 SIPCONN(1003): Attach mediaPeer: 1002\n"
+                  "10:00:00.001: $+CTI:PRM:START:1:564\n"
+                  "$-CTI:PRM:START:1:774\n"
+                  "SIP/2.0 200 OK\n"
+                  "INVITE sip:1003@192.168.210.81:5060 SIP/2.0\n"
+                  "Call-ID: f676c68a@192.168.210.81\n"
+                  "a=rtpmap:0 pcmu/8000\n"
+                  "\tAOR: \tsip:5002@192.168.210.81\n"
+                  "\tAttributeErrorCode\t58\n"
+                  "Session value of the SDP is [1]\n"
+                  "10:00:00.000 Trc 04542 EventError sent to [724] (x)\n",
+                  &stats),
+            Codes{"57"});
+  EXPECT_EQ(stats.sip_stack_lines, 2u);
+  EXPECT_EQ(stats.trigger_lines, 2u);
+  EXPECT_EQ(stats.sip_message_lines, 4u);
+  EXPECT_EQ(stats.stray_indented, 2u);
+  EXPECT_EQ(stats.unrecognized, 1u);
 }
 
 }  // namespace

@@ -5,45 +5,76 @@
 namespace tse::tserver {
 namespace {
 
+// A client as a 04541/04542 record names it.
+ClientId client(std::string_view text) { return record_client_id(text); }
+constexpr ClientId kNone{};
+
 TEST(RequestTracker, MatchesOnClientAndReferenceThenForgets) {
   RequestTracker tracker;
-  tracker.add("[724] (a)", 17, "RequestMakeCall");
-  tracker.add("[725] (b)", 17, "RequestAnswerCall");
-  EXPECT_EQ(tracker.answer("[725] (b)", 17), "RequestAnswerCall");
-  EXPECT_EQ(tracker.answer("[725] (b)", 17), "");  // not another client's request 17
-  EXPECT_EQ(tracker.answer("[724] (a)", 17), "RequestMakeCall");
+  tracker.add(client("[724] (1 a 2)"), 17, "RequestMakeCall");
+  tracker.add(client("[725] (1 b 2)"), 17, "RequestAnswerCall");
+  EXPECT_EQ(tracker.answer(client("[725] (1 b 2)"), 17), "RequestAnswerCall");
+  EXPECT_EQ(tracker.answer(client("[725] (1 b 2)"), 17), "");  // not another client's request 17
+  EXPECT_EQ(tracker.answer(client("[724] (1 a 2)"), 17), "RequestMakeCall");
   EXPECT_EQ(tracker.pending(), 0u);
 }
 
 TEST(RequestTracker, FallsBackToTheReferenceAloneOnlyWhenUnambiguous) {
   RequestTracker tracker;
-  tracker.add("[1]", 5, "RequestHoldCall");
-  EXPECT_EQ(tracker.answer("", 5), "RequestHoldCall");
-  tracker.add("[1]", 6, "RequestA");
-  tracker.add("[2]", 6, "RequestB");
-  EXPECT_EQ(tracker.answer("", 6), "");
-  EXPECT_EQ(tracker.answer("[3]", 6), "");  // a known client without such a request
-  EXPECT_EQ(tracker.answer("", 16), "");    // "#16" is not "#6"
+  tracker.add(client("[1]"), 5, "RequestHoldCall");
+  EXPECT_EQ(tracker.answer(kNone, 5), "RequestHoldCall");
+  tracker.add(client("[1]"), 6, "RequestA");
+  tracker.add(client("[2]"), 6, "RequestB");
+  EXPECT_EQ(tracker.answer(kNone, 6), "");
+  EXPECT_EQ(tracker.answer(client("[3]"), 6), "");  // a known client without such a request
+  EXPECT_EQ(tracker.answer(kNone, 16), "");         // "#16" is not "#6"
   EXPECT_EQ(tracker.pending(), 2u);
 }
 
 TEST(RequestTracker, AReusedReferenceReplacesTheOldRequest) {
   RequestTracker tracker;
-  tracker.add("[1]", 4294967295u, "RequestOld");
-  tracker.add("[1]", 4294967295u, "RequestNew");  // wrapped around
+  tracker.add(client("[1]"), 4294967295u, "RequestOld");
+  tracker.add(client("[1]"), 4294967295u, "RequestNew");  // wrapped around
   EXPECT_EQ(tracker.pending(), 1u);
-  EXPECT_EQ(tracker.answer("", 4294967295u), "RequestNew");
+  EXPECT_EQ(tracker.answer(kNone, 4294967295u), "RequestNew");
 }
 
 TEST(RequestTracker, BoundedByCountAndAge) {
   RequestTracker tracker;
   for (std::uint64_t i = 0; i < RequestTracker::kMaxPending + 10; ++i) {
-    tracker.add("[1]", i, "RequestX");
+    tracker.add(client("[1]"), i, "RequestX");
   }
   EXPECT_EQ(tracker.pending(), RequestTracker::kMaxPending);
   EXPECT_EQ(tracker.evictions(), 10u);
-  EXPECT_EQ(tracker.answer("[1]", 0), "");  // the oldest went first
-  EXPECT_EQ(tracker.answer("[1]", 10), "RequestX");
+  EXPECT_EQ(tracker.answer(client("[1]"), 0), "");  // the oldest went first
+  EXPECT_EQ(tracker.answer(client("[1]"), 10), "RequestX");
+}
+
+}  // namespace
+}  // namespace tse::tserver
+
+namespace tse::tserver {
+namespace {
+
+TEST(RequestTracker, TheTraceFormOfAClientMatchesItsRecordForm) {
+  RequestTracker tracker;
+  tracker.add(record_client_id("[724] (0000002a WDE_01 10.1.2.3:51234)"), 17, "RequestMakeCall");
+  tracker.add(record_client_id("[731] (0000002f WDE_02 10.1.2.4:50110)"), 17, "RequestAnswer");
+  // The client number reused by another application is not the same client.
+  EXPECT_EQ(tracker.answer(parse_interaction("Interaction message \"EventError\" sent to 724 "
+                                             "(\"ICON_01\")",
+                                             true)
+                               ->client,
+                           17),
+            "");
+  EXPECT_EQ(tracker.answer(parse_interaction("Interaction message \"EventError\" sent to 724 "
+                                             "(\"WDE_01\")",
+                                             true)
+                               ->client,
+                           17),
+            "RequestMakeCall");
+  // A record without its application matches on the number.
+  EXPECT_EQ(tracker.answer(record_client_id("[731]"), 17), "RequestAnswer");
 }
 
 }  // namespace
