@@ -37,14 +37,14 @@ jq -e '(.__requires | map(select(.type == "datasource" and .id == "prometheus"))
   fail "__requires lacks Grafana, the Prometheus data source or a panel type the dashboard uses"
 bad=$(jq -r '[.. | objects | select(has("datasource")) | .datasource
               | select(type != "object" or (.type != "grafana" and .uid != "${DS_PROMETHEUS}"))]
-             | map(tostring) | .[]' "$dashboard")
+             | map(tostring) | unique | .[]' "$dashboard")
 [ -z "$bad" ] || fail "data sources other than \${DS_PROMETHEUS}: $bad"
 bad=$(jq -r '.panels[] | select(.type != "row") | .targets[]
              | select(.datasource.uid != "${DS_PROMETHEUS}") | "\(.refId)"' "$dashboard")
 [ -z "$bad" ] || fail "targets not on \${DS_PROMETHEUS}: $bad"
 jq -e '[.templating.list[] | select(.type == "datasource")] | length == 0' "$dashboard" >/dev/null ||
   fail "a data-source variable is left: the panels must name \${DS_PROMETHEUS}"
-unknown_inputs=$(grep -o '\${DS_[A-Z_]*}' "$dashboard" | sort -u | grep -vx '\${DS_PROMETHEUS}' || true)
+unknown_inputs=$(grep -oE '[$][{]DS_[A-Z_]*[}]' "$dashboard" | sort -u | grep -vxF "\${DS_PROMETHEUS}" || true)
 [ -z "$unknown_inputs" ] || fail "inputs used but not declared in __inputs: $unknown_inputs"
 
 # Every expr, anywhere in the JSON (panels, annotations), as one recording rule each. Grafana's
