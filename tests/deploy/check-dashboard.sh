@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The Grafana dashboard: valid JSON, every panel queries something, every `expr` parses as
-# PromQL (wrapped as a recording rule for `promtool check rules`, Grafana's $variables
-# replaced), and every metric it and the alert rules name is one the exporter serves (or one
-# of the request metrics still to come).
+# The Grafana dashboard: valid JSON, imports with a data-source prompt (`__inputs` declares
+# DS_PROMETHEUS, `__requires` the Prometheus plugin, and every query names ${DS_PROMETHEUS}),
+# every panel queries something, every `expr` parses as PromQL (wrapped as a recording rule for
+# `promtool check rules`, Grafana's $variables replaced), and every metric it and the alert
+# rules name is one the exporter serves (or a recording rule of the rules file).
 #   check-dashboard.sh PROMTOOL EXPORTER REPO_DIR
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -22,9 +23,29 @@ bad=$(jq -r '.panels[] | select(.type != "row")
              | select((.title // "") == "" or ([.targets[]?.expr // empty] | length) == 0)
              | "\(.id) \(.title // "")"' "$dashboard")
 [ -z "$bad" ] || fail "panels without a title or a query: $bad"
+
+# Import: Grafana asks for the data source named in __inputs and puts its uid wherever
+# ${DS_PROMETHEUS} stands. Every Prometheus query (panels, their targets, variables, the
+# annotation) must stand on it, and no other ${DS_...} or data-source variable may be left.
+jq -e '[.__inputs[] | select(.name == "DS_PROMETHEUS" and .type == "datasource"
+                             and .pluginId == "prometheus")] | length == 1' "$dashboard" >/dev/null ||
+  fail "__inputs does not declare the datasource DS_PROMETHEUS (pluginId prometheus)"
+jq -e '(.__requires | map(select(.type == "datasource" and .id == "prometheus")) | length == 1)
+       and (.__requires | map(select(.type == "grafana")) | length == 1)
+       and (([.panels[].type | select(. != "row")] | unique)
+            - [.__requires[] | select(.type == "panel") | .id] | length == 0)' "$dashboard" >/dev/null ||
+  fail "__requires lacks Grafana, the Prometheus data source or a panel type the dashboard uses"
+bad=$(jq -r '[.. | objects | select(has("datasource")) | .datasource
+              | select(type != "object" or (.type != "grafana" and .uid != "${DS_PROMETHEUS}"))]
+             | map(tostring) | unique | .[]' "$dashboard")
+[ -z "$bad" ] || fail "data sources other than \${DS_PROMETHEUS}: $bad"
 bad=$(jq -r '.panels[] | select(.type != "row") | .targets[]
-             | select(.datasource.uid != "${datasource}") | "\(.refId)"' "$dashboard")
-[ -z "$bad" ] || fail "targets not on the \$datasource variable: $bad"
+             | select(.datasource.uid != "${DS_PROMETHEUS}") | "\(.refId)"' "$dashboard")
+[ -z "$bad" ] || fail "targets not on \${DS_PROMETHEUS}: $bad"
+jq -e '[.templating.list[] | select(.type == "datasource")] | length == 0' "$dashboard" >/dev/null ||
+  fail "a data-source variable is left: the panels must name \${DS_PROMETHEUS}"
+unknown_inputs=$(grep -oE '[$][{]DS_[A-Z_]*[}]' "$dashboard" | sort -u | grep -vxF "\${DS_PROMETHEUS}" || true)
+[ -z "$unknown_inputs" ] || fail "inputs used but not declared in __inputs: $unknown_inputs"
 
 # Every expr, anywhere in the JSON (panels, annotations), as one recording rule each. Grafana's
 # variables become what they would be at run time: $__range and friends a duration, the
@@ -49,13 +70,13 @@ fi
 
 # Metric names: every tserver_* word of the dashboard and the rules (queries and texts; the
 # program's own name aside) must be a metric the exporter serves (HELP lines of a one-shot
-# run) or one of the request metrics another change adds.
+# run) or a recording rule of the rules file (level:metric:operations, with colons).
 "$exporter" --once --source.file="$repo/tests/data/sample/*.log" >"$tse_tmp/once.prom"
 {
   sed -n 's/^# HELP \([a-zA-Z_:][a-zA-Z0-9_:]*\) .*/\1/p' "$tse_tmp/once.prom"
-  printf '%s\n' tserver_requests_total tserver_request_errors_total
+  sed -n 's/^ *- record: *\([a-zA-Z_:][a-zA-Z0-9_:]*\) *$/\1/p' "$rules"
 } | sort -u >"$tse_tmp/known"
-grep -ohE '\btserver_[a-z0-9_]+' "$dashboard" "$rules" | grep -vx tserver_exporter |
+grep -ohE '\btserver_[a-z0-9_:]+[a-z0-9_]' "$dashboard" "$rules" | grep -vx tserver_exporter |
   sort -u >"$tse_tmp/used"
 unknown=$(comm -23 "$tse_tmp/used" "$tse_tmp/known")
 [ -z "$unknown" ] || fail "metrics named in the dashboard or the rules that the exporter does not serve: $unknown"
