@@ -11,10 +11,7 @@ using namespace tse::e2e;
 class Operator : public ::testing::Test {
  protected:
   std::vector<std::string> daemon_args(const std::vector<std::string>& extra) const {
-    std::vector<std::string> args{"--web.listen-address=127.0.0.1:0", "--source.poll-interval=50ms",
-                                  "--storage.path=" + state_.path()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
+    return daemon_flags(state_.path(), extra);
   }
   // How many lines of `text` contain `needle`.
   static std::size_t lines_with(const std::string& text, const std::string& needle) {
