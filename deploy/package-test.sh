@@ -100,9 +100,15 @@ for f in /usr/bin/tserver_exporter /usr/lib/systemd/system/tserver-exporter.serv
   /etc/default/tserver-exporter \
   /usr/share/tserver-exporter/prometheus/tserver-exporter.rules.yml \
   /usr/share/tserver-exporter/prometheus/prometheus.yml \
-  /usr/share/tserver-exporter/grafana/tserver-exporter.json; do
+  /usr/share/tserver-exporter/grafana/tserver-exporter.json \
+  /usr/share/doc/tserver-exporter/copyright; do
   [ -f "$f" ] || fail "not installed: $f"
 done
+# The copyright file is Debian's machine-readable format, and names the license.
+copyright=/usr/share/doc/tserver-exporter/copyright
+head -n 1 "$copyright" | grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' ||
+  fail "$copyright is not in DEP-5 format"
+grep -qx 'License: Apache-2.0' "$copyright" || fail "$copyright names no Apache-2.0 license"
 getent passwd tserver-exporter >/dev/null || fail "postinst created no user tserver-exporter"
 shell=$(getent passwd tserver-exporter | cut -d: -f7)
 [ "$shell" = /usr/sbin/nologin ] || fail "user tserver-exporter has the shell $shell"

@@ -38,6 +38,18 @@ void check_count(std::vector<ConfigProblem>& problems, const std::string& key, s
   }
 }
 
+// A folder given where a glob is expected would match itself alone, which is never read: the
+// exporter would wait for ever. Said at start instead, with the glob meant.
+std::string check_not_folder(const std::string& target) {
+  std::error_code ec;
+  if (target.empty() || !std::filesystem::is_directory(target, ec)) return {};
+  std::string folder = target;
+  while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+  if (folder != "/") folder += '/';
+  return "source file \"" + target + "\" is a folder; to follow the logs in it, give \"" + folder +
+         "*.log\"";
+}
+
 void add(std::vector<ConfigProblem>& problems, const std::string& key, std::string what) {
   if (!what.empty()) problems.push_back({key, std::move(what)});
 }
@@ -112,6 +124,7 @@ std::vector<ConfigProblem> validate(const Config& config, bool once) {
     const SourceConfig& source = config.sources[i];
     const std::string key = "sources[" + std::to_string(i) + "]";
     add(problems, key, check_source(source, key));
+    if (source.kind == Kind::kFile) add(problems, key + ".file", check_not_folder(source.target));
     if (source.kind == Kind::kStdin && ++stdin_sources == 2) {
       problems.push_back({key, key + " reads standard input again; give stdin once"});
     }

@@ -19,8 +19,9 @@ struct ConfigProblem {
 
 /// Checks a whole configuration, however it was filled (flags, file, both): every value in its
 /// range, every address and URL well-formed, the sources usable together (`once`: the one-shot
-/// mode, which reads files and standard input only). Returns every problem; none: it can run.
-/// Nothing is opened, bound or resolved. Pure; any thread.
+/// mode, which reads files and standard input only), no file source naming a folder. Returns
+/// every problem; none: it can run. Nothing is opened, bound or resolved (a file source's path
+/// is looked at). Any thread.
 std::vector<ConfigProblem> validate(const Config& config, bool once = false);
 
 // The checks of single values, shared by the flags, the file and validate(). Each returns ""

@@ -9,7 +9,9 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <optional>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 
@@ -30,6 +32,7 @@
 #include "http/http_server.h"
 #include "logging/log_setup.h"
 #include "logging/rate_limiter.h"
+#include "os/file_system.h"
 #include "pipeline/tserver_log_reader.h"
 #include "source/stream_listener.h"
 #include "tserver/segment_name.h"
@@ -180,6 +183,15 @@ TailerOptions Exporter::tailer_options(const Config& config) {
       "restored {} counters and {} log positions from {}", state.counters.size(),
       state.positions.size(),
       loaded == StateStore::LoadResult::kLoaded ? store_->path() : store_->previous_path());
+  // from_beginning decides how the first start reads; a log with a saved position goes on from
+  // it (else a restart would count it again). Said once, since the flag looks ignored.
+  if (config.from_beginning && !state.positions.empty()) {
+    spdlog::info(
+        "--source.from-beginning: the state file {} holds a position for {} logs: they go on "
+        "from there, not from their first byte; to read them again, stop the exporter and "
+        "delete {}*, or use a new --storage.path",
+        store_->path(), state.positions.size(), store_->path());
+  }
   tailer.resume = std::move(state.positions);
   tailer.resumed = true;
   return tailer;
@@ -258,6 +270,17 @@ std::string Exporter::render() {
 }
 
 int run_once(const Config& config, std::ostream& out) {
+  // --once counts what is there now: a glob that matches nothing is a typo or the wrong folder,
+  // not a file yet to come (the daemon waits for those). A run-time failure, exit 1: the same
+  // command succeeds once the files are there. Checked before reading, so nothing is printed.
+  std::string unmatched;
+  for (const auto& glob : globs_of(config, /*tservers=*/false)) {
+    const os::GlobResult found = os::expand_glob(glob);
+    if (!found.paths.empty()) continue;
+    unmatched += (unmatched.empty() ? "" : ", ") + ("\"" + glob + "\"");
+    if (!found.complete) unmatched += std::string(" (") + std::strerror(found.error_number) + ")";
+  }
+  if (!unmatched.empty()) throw std::runtime_error("--once: no file matches " + unmatched);
   Exporter exporter(config, /*durable=*/false);
   exporter.tailer().read_once();
   if (StreamReader* reader = exporter.stdin_reader()) {

@@ -61,7 +61,7 @@ const std::vector<Flag>& flags() {
       {"source.file", "GLOB",
        "T-Server log files to follow (repeatable). Segments of one T-Server "
        "(NAME.YYYYMMDD_HHMMSS_mmm.log) are read in order; *.snapshot.log, *.memory.log and *.qsp "
-       "are never read.",
+       "are never read. A glob, not a folder (FOLDER/*.log).",
        [](Config& c, const std::string& v) {
          if (v.empty()) throw UsageError("--source.file needs a file name or glob");
          c.sources.push_back({.kind = Kind::kFile, .target = v});
@@ -89,8 +89,9 @@ const std::vector<Flag>& flags() {
        "HOST is 127.0.0.1. Repeatable.",
        add_source(Kind::kTcp, "--source.tcp"), "sources", true, Kind::kTcp},
       {"source.from-beginning", "",
-       "Read the files present at start from their first byte (default: from their end; files "
-       "that appear later are always read from their first byte).",
+       "Read the files present at the first start from their first byte (default: from their "
+       "end; files that appear later are always read from their first byte). A log the state "
+       "file has a position for goes on from there.",
        [](Config& c, const std::string&) { c.from_beginning = true; }, "source.from_beginning"},
       {"source.poll-interval", "DURATION", "How often to look for new files and new bytes. (250ms)",
        [](Config& c, const std::string& v) {
@@ -224,7 +225,7 @@ const std::vector<Flag>& flags() {
       {"once",
        "",
        "Read the files from their first byte to their end, print the metrics to standard output "
-       "and exit.",
+       "and exit; a glob that matches no file exits 1.",
        {},
        {},
        false,

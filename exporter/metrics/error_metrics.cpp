@@ -202,6 +202,10 @@ ErrorMetrics::TServer& ErrorMetrics::admit(const std::string& clean, bool force)
     return admit(kOther, true);
   }
   if (!other) ++named_tservers_;
+  // A T-Server's series appear with its first name (a log's header, a named source): said once
+  // so that an operator sees when, since a first scrape may already hold counts. A restored one
+  // (force) is not new: it has been in the state file since it was first said.
+  if (!other && !force) spdlog::info("new T-Server \"{}\": its series start at 0", clean);
   it = tservers_.emplace(clean, std::unique_ptr<TServer>(new TServer(*this, clean))).first;
   return *it->second;
 }

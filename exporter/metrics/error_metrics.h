@@ -115,7 +115,7 @@ class ErrorMetrics {
   ErrorMetrics& operator=(const ErrorMetrics&) = delete;
 
   /// The counters of the T-Server named `label` (sanitised), created at 0 on first use; past
-  /// the limit of T-Servers, those of `tserver="other"`.
+  /// the limit of T-Servers, those of `tserver="other"`. A new T-Server is logged once (info).
   TServer& tserver(std::string_view label);
 
   /// One series' value, for the state file.

@@ -303,6 +303,16 @@ class Process {
   std::string stderr_path_;
 };
 
+// The flags of a daemon on a free port, polling fast, with its state file in `state`, then
+// `extra`.
+inline std::vector<std::string> daemon_flags(const std::string& state,
+                                             const std::vector<std::string>& extra) {
+  std::vector<std::string> args{"--web.listen-address=127.0.0.1:0", "--source.poll-interval=50ms",
+                                "--storage.path=" + state};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
 struct RunResult {
   ExitStatus status;
   bool timed_out = false;
