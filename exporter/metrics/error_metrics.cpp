@@ -337,6 +337,7 @@ prometheus::Counter& ErrorMetrics::TServer::add(const std::string& code, std::st
 
 void ErrorMetrics::TServer::count(std::optional<std::int64_t> code, std::string_view request) {
   ++owner_.generation_;
+  last_error_ = std::chrono::system_clock::now();
   prometheus::Counter& counter = counter_for(code);
   counter.Increment();
   request_error_counter(owner_.request_label(request), code, &counter == other_).Increment();
@@ -364,6 +365,14 @@ prometheus::Counter& ErrorMetrics::TServer::counter_for(std::optional<std::int64
   ++owner_.unlisted_total_;
   return *unlisted_.emplace(*code, &add(std::to_string(*code), ErrorCatalog::kUnknownName))
               .first->second;
+}
+
+std::optional<std::chrono::system_clock::time_point> ErrorMetrics::last_error(
+    std::string_view tserver) const {
+  const auto it = tservers_.find(tserver);
+  if (it == tservers_.end() || it->second->last_error_ == std::chrono::system_clock::time_point{})
+    return std::nullopt;
+  return it->second->last_error_;
 }
 
 std::vector<ErrorMetrics::Value> ErrorMetrics::values() const {
