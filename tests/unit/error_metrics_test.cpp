@@ -505,5 +505,21 @@ TEST(ErrorMetrics, SetLimitsAppliesToNewLabelValuesOnly) {
                        "error_name=\"TERR_TIMEOUT\",tserver=\"other\"} 1"));
 }
 
+// The landing page's "last EventError": the wall clock when one was counted, none before.
+TEST(ErrorMetrics, LastErrorIsWhenAnEventErrorWasCounted) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  auto& ts = metrics.tserver("TS_A");
+  ts.count_request("RequestMakeCall");
+  EXPECT_FALSE(metrics.last_error("TS_A").has_value());
+  EXPECT_FALSE(metrics.last_error("TS_B").has_value());
+  const auto before = std::chrono::system_clock::now();
+  ts.count(57);
+  const auto after = std::chrono::system_clock::now();
+  ASSERT_TRUE(metrics.last_error("TS_A").has_value());
+  EXPECT_GE(*metrics.last_error("TS_A"), before);
+  EXPECT_LE(*metrics.last_error("TS_A"), after);
+}
+
 }  // namespace
 }  // namespace tse
