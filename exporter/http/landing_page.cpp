@@ -84,6 +84,8 @@ class Page {
     raw("<tr><td colspan=\"").raw(std::to_string(columns)).raw("\" class=\"note\">and ");
     raw(plural(n, one, many)).raw(tail).raw("</td></tr>\n");
   }
+  // Past the page's byte budget: the lists stop at their next row.
+  [[nodiscard]] bool full() const { return out_.size() >= limits_.page_bytes; }
   std::string take() { return std::move(out_); }
 
  private:
@@ -100,9 +102,10 @@ void render_tservers(Page& page, const LandingView& view, const LandingLimits& l
   page.raw(
       "<p class=\"note\">Last EventError: when this exporter counted it, by its own clock (UTC), "
       "not the time written in the log; none since the exporter started shows as &ndash;.</p>\n");
-  const std::size_t shown = std::min(view.tservers.size(), limits.tservers);
-  for (std::size_t t = 0; t < shown; ++t) {
-    const LandingView::TServer& ts = view.tservers[t];
+  const std::size_t listable = std::min(view.tservers.size(), limits.tservers);
+  std::size_t shown = 0;
+  for (; shown < listable && !page.full(); ++shown) {
+    const LandingView::TServer& ts = view.tservers[shown];
     std::uint64_t total = 0;
     for (const auto& code : ts.codes) total += code.count;
     page.raw("<h3>").text(ts.name).raw("</h3>\n<p>");
@@ -115,10 +118,11 @@ void render_tservers(Page& page, const LandingView& view, const LandingLimits& l
                      [](const auto* a, const auto* b) { return a->count > b->count; });
     page.raw(
         "<table><tr><th>Code</th><th>Name</th><th>Description</th><th>EventErrors</th></tr>\n");
-    const std::size_t listed = std::min(codes.size(), limits.codes_per_tserver);
+    const std::size_t listable_codes = std::min(codes.size(), limits.codes_per_tserver);
     std::uint64_t rest = total;
-    for (std::size_t i = 0; i < listed; ++i) {
-      const auto& code = *codes[i];
+    std::size_t listed = 0;
+    for (; listed < listable_codes && !page.full(); ++listed) {
+      const auto& code = *codes[listed];
       page.raw("<tr><td>").text(code.code).raw("</td><td>").text(code.name);
       page.raw("</td><td>").text(code.description).raw("</td><td class=\"n\">");
       page.number(code.count).raw("</td></tr>\n");
@@ -150,10 +154,11 @@ void render_files(Page& page, const LandingView& view, const LandingLimits& limi
   page.raw("<p>").raw(plural(view.files.size(), "file", "files")).raw(", ");
   page.raw(plural(backlog, "byte", "bytes")).raw(" not read yet.</p>\n");
   page.raw("<table><tr><th>File</th><th>Bytes read</th><th>Backlog (bytes not read)</th></tr>\n");
-  const std::size_t shown = std::min(view.files.size(), limits.files);
+  const std::size_t listable = std::min(view.files.size(), limits.files);
   std::uint64_t rest = backlog;
-  for (std::size_t i = 0; i < shown; ++i) {
-    const auto& file = view.files[i];
+  std::size_t shown = 0;
+  for (; shown < listable && !page.full(); ++shown) {
+    const auto& file = view.files[shown];
     page.raw("<tr><td>").text(file.path).raw("</td><td class=\"n\">").number(file.offset);
     page.raw("</td><td class=\"n\">").number(file.backlog).raw("</td></tr>\n");
     rest -= file.backlog;
@@ -176,9 +181,10 @@ void render_listeners(Page& page, const LandingView& view, const LandingLimits& 
     page.raw(plural(listener.origins, "origin", "origins")).raw(" now.</p>\n");
     if (listener.recent.empty()) continue;
     page.raw("<table><tr><th>Origin</th><th>Last heard</th></tr>\n");
-    const std::size_t shown = std::min(listener.recent.size(), limits.origins_per_listener);
-    for (std::size_t i = 0; i < shown; ++i) {
-      const auto& origin = listener.recent[i];
+    const std::size_t listable = std::min(listener.recent.size(), limits.origins_per_listener);
+    std::size_t shown = 0;
+    for (; shown < listable && !page.full(); ++shown) {
+      const auto& origin = listener.recent[shown];
       page.raw("<tr><td>").text(origin.name);
       if (origin.refused)
         page.raw(" <span class=\"note\">(over the T-Server cap: not counted)</span>");

@@ -54,14 +54,16 @@ struct LandingView {
 };
 
 /// How much the page lists, so that its size stays bounded whatever the logs and senders hold.
-/// Past a cap a line says how many more there are. Every value from a log or a sender is also
-/// cut to `value_bytes`.
+/// Past a cap a line says how many more there are. Every value from a log, a sender or the
+/// catalog is cut to `value_bytes`, and once the page holds `page_bytes` every list stops at
+/// its next row (so the page is at most that plus a row and the closing lines).
 struct LandingLimits {
   std::size_t tservers = 100;
   std::size_t codes_per_tserver = 25;
   std::size_t files = 200;
   std::size_t origins_per_listener = 50;
   std::size_t value_bytes = 200;
+  std::size_t page_bytes = 1u << 20;
 };
 
 /// The landing page's HTML: no script, no external resource, a small inline style. Every value

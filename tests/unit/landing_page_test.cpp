@@ -150,5 +150,32 @@ TEST(LandingPage, ListsAreCapped) {
   EXPECT_FALSE(contains(page, "/f3"));
 }
 
+// Past the page's byte budget every list stops at its next row: the size stays bounded even
+// with every value at its longest.
+TEST(LandingPage, StopsListingPastItsByteBudget) {
+  LandingView view;
+  view.rendered_at = kAt;
+  const std::string amps(300, '&');
+  for (int t = 0; t < 300; ++t) {
+    LandingView::TServer ts{.name = std::string(128, '&')};
+    for (int c = 0; c < 40; ++c) ts.codes.push_back({std::to_string(c), amps, amps, 1});
+    view.tservers.push_back(ts);
+  }
+  for (int f = 0; f < 1000; ++f) view.files.push_back({amps, 0, 1});
+  for (int l = 0; l < 2; ++l) {
+    view.listeners.push_back({.spec = "udp://127.0.0.1:514", .origins = 1024});
+    for (int o = 0; o < 1024; ++o) view.listeners[l].recent.push_back({.name = amps});
+  }
+  const std::string page = render_landing_page(view);
+  EXPECT_LT(page.size(), (1u << 20) + 8192);
+  EXPECT_TRUE(page.ends_with("</body></html>\n"));
+  EXPECT_TRUE(contains(page,
+                       "<tr><td colspan=\"3\" class=\"note\">and 1,000 files (1,000 bytes "
+                       "not read)</td></tr>"));
+  EXPECT_TRUE(contains(page,
+                       "<tr><td colspan=\"2\" class=\"note\">and 1,024 origins heard from "
+                       "less recently</td></tr>"));
+}
+
 }  // namespace
 }  // namespace tse
