@@ -19,17 +19,6 @@ int listener_port(Process& daemon, const std::string& spec) {
   return std::atoi(err.c_str() + err.find(needle) + needle.size());
 }
 
-// 1234 as the page writes it: "1,234".
-std::string grouped(std::size_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 // True when `s` is valid UTF-8 (the page must be, whatever the logs hold).
 bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
@@ -106,12 +95,17 @@ TEST(LandingPage, ShowsTheTServersCodesFilesAndOriginsEscaped) {
                       "<tr><td>1707</td><td>TERR_SOFT_AGENT_NOT_LOGGED_IN</td>"),
             std::string::npos)
       << page;
-  EXPECT_NE(page.find("<tr><td>" + logs.path() +
-                      "/TS_&lt;b&gt;&amp;\xEF\xBF\xBD.20251217_100000_000.log</td><td "
-                      "class=\"n\">" +
-                      grouped(content.size()) + "</td><td class=\"n\">0</td></tr>"),
-            std::string::npos)
-      << page;
+  // The file's row: its path escaped, every byte read (digits grouped by commas), no backlog.
+  const std::string row = "<tr><td>" + logs.path() +
+                          "/TS_&lt;b&gt;&amp;\xEF\xBF\xBD.20251217_100000_000.log</td><td "
+                          "class=\"n\">";
+  const std::size_t at = page.find(row);
+  ASSERT_NE(at, std::string::npos) << page;
+  const std::size_t cell = at + row.size();
+  std::string read = page.substr(cell, page.find('<', cell) - cell);
+  std::erase(read, ',');
+  EXPECT_EQ(read, std::to_string(content.size()));
+  EXPECT_TRUE(page.substr(page.find('<', cell)).starts_with("</td><td class=\"n\">0</td></tr>"));
   EXPECT_NE(page.find("<h3>udp://127.0.0.1:0</h3>\n<p>1 origin now.</p>"), std::string::npos)
       << page;
   EXPECT_NE(page.find("<tr><td>127.0.0.1:" + std::to_string(ntohs(from.sin_port)) +
