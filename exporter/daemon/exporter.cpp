@@ -261,7 +261,7 @@ std::string Exporter::render() {
 LandingView Exporter::landing_view() const {
   LandingView view;
   const ErrorCatalog& catalog = errors_.catalog();
-  for (auto& value : errors_.values()) {
+  for (auto& value : errors_.values(/*event_errors_only=*/true)) {
     if (view.tservers.empty() || view.tservers.back().name != value.tserver) {
       view.tservers.push_back(
           {.name = value.tserver, .last_error = errors_.last_error(value.tserver)});

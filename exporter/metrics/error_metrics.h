@@ -132,7 +132,9 @@ class ErrorMetrics {
   };
   /// Every non-zero series (the zeros are made again with their T-Server), and every T-Server's
   /// link_disconnected series even at 0, so that the T-Servers under the limit stay the same.
-  [[nodiscard]] std::vector<Value> values() const;
+  /// With `event_errors_only` (the landing page, at every rendering), the event_errors series
+  /// and the link_disconnected ones alone, which is cheaper by the request series.
+  [[nodiscard]] std::vector<Value> values(bool event_errors_only = false) const;
 
   /// Sets a series back to a saved value (start-up only, before any counting). Returns false
   /// for an unknown family, or an error_code that is neither a number, "unknown" nor "other".
