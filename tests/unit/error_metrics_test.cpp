@@ -521,5 +521,20 @@ TEST(ErrorMetrics, LastErrorIsWhenAnEventErrorWasCounted) {
   EXPECT_LE(*metrics.last_error("TS_A"), after);
 }
 
+// What the landing page reads at every rendering: the EventError series, not the request ones.
+TEST(ErrorMetrics, ValuesOfEventErrorsAlone) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  auto& ts = metrics.tserver("TS_A");
+  ts.count_request("RequestMakeCall");
+  ts.count(57, "RequestMakeCall");
+  std::vector<std::string> families;
+  for (const auto& v : metrics.values(/*event_errors_only=*/true)) {
+    families.push_back(v.family + " " + v.error_code + " " + std::to_string(v.value));
+  }
+  EXPECT_EQ(families, (std::vector<std::string>{"link_disconnected  0", "event_errors 57 1"}));
+  EXPECT_EQ(metrics.values().size(), 4u);  // and requests, request_errors
+}
+
 }  // namespace
 }  // namespace tse
