@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   curl openssl
   prometheus jq rsyslog
+  chromium  # tests only: the landing page in a headless browser (tests/deploy/chromium-landing.sh)
 )
 
 missing=()

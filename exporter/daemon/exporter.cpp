@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstring>
 #include <optional>
@@ -269,6 +270,42 @@ std::string Exporter::render() {
   return prometheus::TextSerializer().Serialize(families);
 }
 
+LandingView Exporter::landing_view() const {
+  LandingView view;
+  const ErrorCatalog& catalog = errors_.catalog();
+  for (auto& value : errors_.values(/*event_errors_only=*/true)) {
+    if (view.tservers.empty() || view.tservers.back().name != value.tserver) {
+      view.tservers.push_back(
+          {.name = value.tserver, .last_error = errors_.last_error(value.tserver)});
+    }
+    if (value.family != "event_errors") continue;
+    LandingView::Code code{.code = value.error_code,
+                           .name = std::string(ErrorCatalog::kUnknownName),
+                           .count = value.value};
+    std::int64_t number = 0;
+    const auto [end, ec] =
+        std::from_chars(code.code.data(), code.code.data() + code.code.size(), number);
+    if (code.code == "unknown") {
+      code.description = "EventErrors that gave no error code";
+    } else if (code.code == "other") {
+      code.name = "other";
+      code.description = "codes outside the catalog, past the limit of their series";
+    } else if (const ErrorCatalog::Entry* entry =
+                   ec == std::errc() ? catalog.find(number) : nullptr) {
+      code.name = entry->name;
+      code.description = entry->description;
+    } else {
+      code.description = "not in the error catalog";
+    }
+    view.tservers.back().codes.push_back(std::move(code));
+  }
+  for (auto& file : tailer_.followed_files()) {
+    view.files.push_back(
+        {.path = std::move(file.path), .offset = file.offset, .backlog = file.backlog});
+  }
+  return view;
+}
+
 int run_once(const Config& config, std::ostream& out) {
   // --once counts what is there now: a glob that matches nothing is a typo or the wrong folder,
   // not a file yet to come (the daemon waits for those). A run-time failure, exit 1: the same
@@ -504,6 +541,24 @@ class Reloader {
     for (auto& [source, listener] : listeners_) listener->stop();
   }
 
+  // The landing page's network sources: each listener in force with its `max` most recent
+  // origins.
+  void describe_listeners(LandingView& view, std::size_t max) const {
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [source, listener] : listeners_) {
+      StreamListener::Origins origins = listener->origins(max);
+      LandingView::Listener& shown = view.listeners.emplace_back();
+      shown.spec = source.target;
+      shown.origins = origins.held;
+      for (auto& heard : origins.recent) {
+        shown.recent.push_back(
+            {.name = std::move(heard.key),
+             .silent = std::chrono::duration_cast<std::chrono::seconds>(now - heard.last),
+             .refused = heard.refused});
+      }
+    }
+  }
+
   // Returns "" when applied, else the first error (every error is logged).
   std::string reload(std::string_view trigger) {
     const auto now = std::chrono::system_clock::now();
@@ -696,6 +751,10 @@ int run_daemon(const Config& config, ConfigReader reread) {
                        exposition->get(ExpositionCache::Clock::now(), std::move(done));
                      },
                  .title = "tserver_exporter " + std::string(version()),
+                 .landing =
+                     [&exposition](ExpositionCache::Done done) {
+                       exposition->get(ExpositionCache::Clock::now(), std::move(done));
+                     },
                  .ready = [&ready] { return ready.load(); },
                  // On the counting loop, which owns what a reload changes.
                  .reload =
@@ -736,9 +795,10 @@ int run_daemon(const Config& config, ConfigReader reread) {
                      }},
       web_security);
   exporter = std::make_unique<Exporter>(config, /*durable=*/true);
-  // Renders the metrics on the counting loop and hands them to the cache: asked for by a scrape,
-  // and at once after a reload, so that the next scrape shows the configuration it applied.
-  const auto render_and_publish = [&exporter, &exposition] {
+  // Renders the metrics and the landing page on the counting loop and hands them to the cache:
+  // asked for by a scrape (or a look at the landing page), and at once after a reload, so that
+  // the next scrape shows the configuration it applied.
+  const auto render_and_publish = [&exporter, &exposition, &reloader, &config] {
     const auto at = ExpositionCache::Clock::now();
     auto rendering = std::make_shared<Exposition>();
     try {
@@ -748,6 +808,18 @@ int run_daemon(const Config& config, ConfigReader reread) {
       if (limiter.allow()) spdlog::error("rendering the metrics failed: {}", e.what());
       exposition->render_failed();
       return;
+    }
+    try {
+      LandingView view = exporter->landing_view();
+      view.title = "tserver_exporter " + std::string(version());
+      view.telemetry_path = config.web.telemetry_path;
+      view.rendered_at = std::chrono::system_clock::now();
+      const LandingLimits limits;
+      if (reloader) reloader->describe_listeners(view, limits.origins_per_listener);
+      rendering->landing = render_landing_page(view, limits);
+    } catch (const std::exception& e) {  // `/` shows its links alone
+      static RateLimiter limiter(std::chrono::minutes(1));
+      if (limiter.allow()) spdlog::warn("rendering the landing page failed: {}", e.what());
     }
     try {
       rendering->gzip = gzip_compress(rendering->text);

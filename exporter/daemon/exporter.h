@@ -9,6 +9,7 @@
 #include <prometheus/registry.h>
 
 #include "config/config.h"
+#include "http/landing_page.h"
 #include "metrics/error_metrics.h"
 #include "metrics/process_collector.h"
 #include "metrics/self_metrics.h"
@@ -43,6 +44,11 @@ class Exporter {
   /// yet are written first: a scrape never shows a value that a crash could take back. The
   /// daemon's (durable mode's) exposition ends with the process_* metrics.
   std::string render();
+
+  /// What the landing page shows of the T-Servers and the files, as counted now (call it right
+  /// after render(), on the same thread, so that both show the same counts). The caller adds
+  /// the title, the time and the listeners.
+  [[nodiscard]] LandingView landing_view() const;
 
   /// Writes the state file if anything changed since the last write (durable mode).
   void save_state();

@@ -11,10 +11,12 @@
 namespace tse {
 
 /// One rendering of the metrics: the text format, and the same bytes gzip-compressed for the
-/// clients that accept it (Prometheus does).
+/// clients that accept it (Prometheus does); and the landing page's HTML made at the same moment
+/// from the same counts (empty if it could not be made).
 struct Exposition {
   std::string text;
   std::string gzip;
+  std::string landing;
 };
 
 /// The last rendered exposition, handed from the thread that counts (the only one that may

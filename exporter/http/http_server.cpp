@@ -2,6 +2,7 @@
 #include "http/http_server.h"
 
 #include "http/content_coding.h"
+#include "http/landing_page.h"
 #include "logging/rate_limiter.h"
 #include "net/connection_set.h"
 #include "net/host_port.h"
@@ -43,29 +44,6 @@ constexpr std::uint32_t kMaxHeaderBytes = 8 * 1024;
 constexpr std::uint64_t kMaxBodyBytes = 64 * 1024;
 constexpr std::string_view kExpositionType = "text/plain; version=0.0.4; charset=utf-8";
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
@@ -90,7 +68,49 @@ bool is_metrics_request(const HttpRoutes& routes, const Request& request) {
   return allowed && request_path(request) == routes.telemetry_path;
 }
 
-// The answer of every route but the telemetry path.
+// The landing page without a rendering: the title and the links.
+std::string links_page(const HttpRoutes& routes) {
+  const std::string link = html_escape(routes.telemetry_path);
+  return "<!DOCTYPE html>\n<html><head><title>tserver_exporter</title></head><body>\n<h1>" +
+         html_escape(routes.title) +
+         "</h1>\n"
+         "<p>EventErrors of Genesys T-Servers, counted from their logs.</p>\n"
+         "<ul><li><a href=\"" +
+         link + "\">" + link +
+         "</a></li>\n"
+         "<li><a href=\"/-/healthy\">/-/healthy</a></li>\n"
+         "<li><a href=\"/-/ready\">/-/ready</a></li></ul>\n</body></html>\n";
+}
+
+// GET or HEAD `/` when the routes have a landing rendering: answered by landing_response().
+bool is_landing_request(const HttpRoutes& routes, const Request& request) {
+  const bool allowed = request.method() == http::verb::get || request.method() == http::verb::head;
+  return allowed && routes.landing && request_path(request) == "/";
+}
+
+// The landing page of a rendering (copied: it is small, bounded by LandingLimits); 503 when the
+// rendering failed, the links page when it has no landing HTML.
+Response landing_response(const HttpRoutes& routes, unsigned version, bool keep_alive, bool head,
+                          const Exposition* exposition) {
+  Response response(exposition ? http::status::ok : http::status::service_unavailable, version);
+  response.keep_alive(keep_alive);
+  response.set(http::field::server, "tserver_exporter");
+  if (!exposition) {
+    set_body(response, "text/plain; charset=utf-8",
+             "the metrics could not be rendered; see the exporter's log\n");
+  } else {
+    set_body(response, "text/html; charset=utf-8",
+             exposition->landing.empty() ? links_page(routes) : exposition->landing);
+  }
+  if (head) {
+    const auto length = response.body().size();
+    response.body().clear();
+    response.content_length(length);
+  }
+  return response;
+}
+
+// The answer of every route but the telemetry path and a landing rendering.
 Response route_response(const HttpRoutes& routes, const Request& request) {
   const std::string_view path = request_path(request);
   const bool head = request.method() == http::verb::head;
@@ -109,18 +129,7 @@ Response route_response(const HttpRoutes& routes, const Request& request) {
     set_body(response, "text/plain; charset=utf-8", "only GET and HEAD are served\n");
   } else if (path == "/") {
     response.result(http::status::ok);
-    const std::string link = html_escape(routes.telemetry_path);
-    set_body(response, "text/html; charset=utf-8",
-             "<!DOCTYPE html>\n<html><head><title>tserver_exporter</title></head><body>\n"
-             "<h1>" +
-                 html_escape(routes.title) +
-                 "</h1>\n"
-                 "<p>EventErrors of Genesys T-Servers, counted from their logs.</p>\n"
-                 "<ul><li><a href=\"" +
-                 link + "\">" + link +
-                 "</a></li>\n"
-                 "<li><a href=\"/-/healthy\">/-/healthy</a></li>\n"
-                 "<li><a href=\"/-/ready\">/-/ready</a></li></ul>\n</body></html>\n");
+    set_body(response, "text/html; charset=utf-8", links_page(routes));
   } else if (path == "/-/healthy") {
     response.result(http::status::ok);
     set_body(response, "text/plain; charset=utf-8", "OK\n");
@@ -468,6 +477,23 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     if (is_reload_request(*routes_, request)) {
       respond_reload(request.version(), request.keep_alive());
+      return;
+    }
+    if (is_landing_request(*routes_, request)) {
+      // As the metrics: the rendering may come later, from the counting thread.
+      routes_->landing([self = shared_from_this(), version = request.version(),
+                        keep_alive = request.keep_alive(),
+                        head](std::shared_ptr<const Exposition> exposition) mutable {
+        auto executor = self->stream_.get_executor();
+        asio::dispatch(executor, [self = std::move(self), version, keep_alive, head,
+                                  exposition = std::move(exposition)] {
+          if (self->aborted_) return;
+          auto response = std::make_shared<Response>(
+              landing_response(*self->routes_, version, keep_alive, head, exposition.get()));
+          add_headers(*response, *self->state_);
+          self->write(response);
+        });
+      });
       return;
     }
     auto response = std::make_shared<Response>(route_response(*routes_, request));
@@ -818,6 +844,16 @@ std::string answer_raw_request(const HttpRoutes& routes, std::string_view bytes)
     std::optional<Response> response;
     routes.reload([&](bool ok, std::string error) {
       response = reload_response(request.version(), request.keep_alive(), ok, error);
+    });
+    if (!response) return {};
+    out << *response;
+    return out.str();
+  }
+  if (is_landing_request(routes, request)) {
+    std::optional<Response> response;
+    routes.landing([&](std::shared_ptr<const Exposition> exposition) {
+      response = landing_response(routes, request.version(), request.keep_alive(),
+                                  request.method() == http::verb::head, exposition.get());
     });
     if (!response) return {};
     out << *response;

@@ -27,6 +27,9 @@ struct HttpRoutes {
   std::function<void(std::function<void(std::shared_ptr<const Exposition>)>)> metrics;
   /// The landing page's title line (name and version).
   std::string title = "tserver_exporter";
+  /// Asks for the rendering whose `landing` HTML the landing page `/` serves, as `metrics` does
+  /// (without counting a scrape). Unset, or a rendering without it: `/` is a page of links.
+  std::function<void(std::function<void(std::shared_ptr<const Exposition>)>)> landing;
   /// `/-/ready`: 200 once it returns true (the state is loaded and every source has been
   /// looked at once), 503 before. Called on the HTTP thread. Unset: always ready.
   std::function<bool()> ready;
@@ -114,7 +117,8 @@ class HttpServer {
 /// Answers one request given as the raw bytes a client sent, as a connection would but without
 /// a socket: Beast's parser with the server's limits, then the route. Returns the response's
 /// bytes, or "" where a connection would close without an answer (no request at all, or a
-/// telemetry or reload route that does not answer at once). For tests and fuzzing; any thread.
+/// telemetry, landing or reload route that does not answer at once). For tests and fuzzing; any
+/// thread.
 std::string answer_raw_request(const HttpRoutes& routes, std::string_view bytes);
 
 /// Parses a `--web.listen-address` value: `:PORT` (every interface), `HOST:PORT`, `[V6]:PORT`.

@@ -341,6 +341,7 @@ prometheus::Counter& ErrorMetrics::TServer::add(const std::string& code, std::st
 
 void ErrorMetrics::TServer::count(std::optional<std::int64_t> code, std::string_view request) {
   ++owner_.generation_;
+  last_error_ = std::chrono::system_clock::now();
   prometheus::Counter& counter = counter_for(code);
   counter.Increment();
   request_error_counter(owner_.request_label(request), code, &counter == other_).Increment();
@@ -370,7 +371,15 @@ prometheus::Counter& ErrorMetrics::TServer::counter_for(std::optional<std::int64
               .first->second;
 }
 
-std::vector<ErrorMetrics::Value> ErrorMetrics::values() const {
+std::optional<std::chrono::system_clock::time_point> ErrorMetrics::last_error(
+    std::string_view tserver) const {
+  const auto it = tservers_.find(tserver);
+  if (it == tservers_.end() || it->second->last_error_ == std::chrono::system_clock::time_point{})
+    return std::nullopt;
+  return it->second->last_error_;
+}
+
+std::vector<ErrorMetrics::Value> ErrorMetrics::values(bool event_errors_only) const {
   std::vector<Value> out;
   const auto entries = catalog_->entries();
   for (const auto& [name, ts] : tservers_) {
@@ -386,11 +395,16 @@ std::vector<ErrorMetrics::Value> ErrorMetrics::values() const {
       put("event_errors", {}, code, counter);
     };
     for (const auto& [key, counter] : ts->request_errors_) {
+      if (event_errors_only) break;
       const std::size_t bar = key.rfind('|');
       put("request_errors", key.substr(0, bar), key.substr(bar + 1), counter);
     }
-    for (const auto& [request, counter] : ts->requests_) put("requests", request, {}, counter);
-    for (const auto& [code, counter] : ts->iscc_errors_) put("iscc_errors", {}, code, counter);
+    for (const auto& [request, counter] : ts->requests_) {
+      if (!event_errors_only) put("requests", request, {}, counter);
+    }
+    for (const auto& [code, counter] : ts->iscc_errors_) {
+      if (!event_errors_only) put("iscc_errors", {}, code, counter);
+    }
     // Even at 0: the T-Server keeps its place under the limit of T-Servers after a restart.
     out.push_back({.family = "link_disconnected", .tserver = label});
     out.back().value = static_cast<std::uint64_t>(ts->link_disconnected_->Value());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -86,6 +87,8 @@ class ErrorMetrics {
     prometheus::Counter* link_disconnected_ = nullptr;
     std::size_t request_pairs_ = 0;  // request_errors_ series with request != "other"
     std::size_t iscc_codes_ = 0;     // iscc_errors_ series with a numeric code
+    // When count() was last called (the landing page's "last EventError"); the epoch: never.
+    std::chrono::system_clock::time_point last_error_{};
   };
 
   /// How many label values may have series of their own. The worst case of series these allow
@@ -129,7 +132,9 @@ class ErrorMetrics {
   };
   /// Every non-zero series (the zeros are made again with their T-Server), and every T-Server's
   /// link_disconnected series even at 0, so that the T-Servers under the limit stay the same.
-  [[nodiscard]] std::vector<Value> values() const;
+  /// With `event_errors_only` (the landing page, at every rendering), the event_errors series
+  /// and the link_disconnected ones alone, which is cheaper by the request series.
+  [[nodiscard]] std::vector<Value> values(bool event_errors_only = false) const;
 
   /// Sets a series back to a saved value (start-up only, before any counting). Returns false
   /// for an unknown family, or an error_code that is neither a number, "unknown" nor "other".
@@ -147,6 +152,12 @@ class ErrorMetrics {
   /// its series keeps it whatever the new limit, so no count ever moves to "other".
   void set_limits(const Limits& limits) { limits_ = limits; }
   [[nodiscard]] const Limits& limits() const { return limits_; }
+
+  /// When an EventError of `tserver` (a label as values() gives it) was last counted, by the
+  /// wall clock; nullopt when none was since start (a count restored from the state file has
+  /// no time).
+  [[nodiscard]] std::optional<std::chrono::system_clock::time_point> last_error(
+      std::string_view tserver) const;
 
   /// Changes with every count: tells whether the counters moved since it was last read.
   [[nodiscard]] std::uint64_t generation() const { return generation_; }

@@ -59,23 +59,37 @@ SegmentSequence& FileTailer::stream_at(const std::string& key) {
   return streams_.try_emplace(key, make_reader_(), metrics_).first->second;
 }
 
+std::uint64_t FileTailer::unread_bytes(const FileSegment& segment) {
+  os::FileStatus status;
+  std::uint64_t size = 0;
+  if (segment.file.valid() && os::status_of(segment.file, status)) {
+    size = status.size;
+  } else if (segment.seen) {
+    size = segment.found.size;  // waiting or parked: as the last scan saw it
+  }
+  return size > segment.offset ? size - segment.offset : 0;
+}
+
 void FileTailer::update_backlog() {
   std::vector<double> backlog(backlog_.size(), 0.0);
   for (const auto& [key, stream] : streams_) {
     for (const auto& segment : stream.segments) {
-      os::FileStatus status;
-      std::uint64_t size = 0;
-      if (segment->file.valid() && os::status_of(segment->file, status)) {
-        size = status.size;
-      } else if (segment->seen) {
-        size = segment->found.size;  // waiting or parked: as the last scan saw it
-      }
-      if (size > segment->offset && segment->glob < backlog.size()) {
-        backlog[segment->glob] += static_cast<double>(size - segment->offset);
+      if (segment->glob < backlog.size()) {
+        backlog[segment->glob] += static_cast<double>(unread_bytes(*segment));
       }
     }
   }
   for (std::size_t g = 0; g < backlog_.size(); ++g) backlog_[g]->Set(backlog[g]);
+}
+
+std::vector<FileTailer::FollowedFile> FileTailer::followed_files() const {
+  std::vector<FollowedFile> files;
+  for (const auto& [key, stream] : streams_) {
+    for (const auto& segment : stream.segments) {
+      files.push_back({segment->path, segment->offset, unread_bytes(*segment)});
+    }
+  }
+  return files;
 }
 
 void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) {

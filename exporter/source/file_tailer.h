@@ -83,6 +83,16 @@ class FileTailer {
 
   [[nodiscard]] std::size_t files_open() const;
 
+  /// A followed file: where reading is in it, and how many bytes it has beyond (its size now
+  /// when open, else as the last scan saw it), as tserver_exporter_file_backlog_bytes sums them.
+  struct FollowedFile {
+    std::string path;
+    std::uint64_t offset = 0;
+    std::uint64_t backlog = 0;
+  };
+  /// Every followed file, stream by stream, each stream's in the order they are read.
+  [[nodiscard]] std::vector<FollowedFile> followed_files() const;
+
   /// The position of every stream that has begun reading, for the state file; with those of
   /// streams a reload stopped (set_globs()).
   [[nodiscard]] std::vector<StreamPosition> positions();
@@ -124,6 +134,7 @@ class FileTailer {
   FileSegment& add_file(const FileDiscovery::Found& found, bool at_start);
   void apply_resume(const StreamPosition& saved);
   void update_backlog();
+  static std::uint64_t unread_bytes(const FileSegment& segment);
   enum class Opened { kYes, kRetry, kGone };
   Opened open_segment(FileSegment& segment);
   bool make_room(const FileSegment& wanted);

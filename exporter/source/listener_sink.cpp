@@ -69,6 +69,20 @@ void ListenerSink::deliver_syslog(std::string_view frame, const std::string& pee
   });
 }
 
+std::string ListenerSink::describe_origin(std::string_view key) {
+  const std::size_t first = key.find('\n');
+  if (first == std::string_view::npos) return std::string(key);
+  std::string out(key.substr(0, first));
+  const std::string_view rest = key.substr(first + 1);
+  const std::size_t second = rest.find('\n');
+  const std::string_view hostname = rest.substr(0, second);
+  const std::string_view app =
+      second == std::string_view::npos ? std::string_view() : rest.substr(second + 1);
+  if (!hostname.empty() && hostname != "-") out.append(" host ").append(hostname);
+  if (!app.empty() && app != "-") out.append(" app ").append(app);
+  return out;
+}
+
 void ListenerSink::deliver_raw(std::string_view bytes, const std::string& connection) {
   bytes_.Increment(static_cast<double>(bytes.size()));
   const std::string_view label =

@@ -75,6 +75,9 @@ class ListenerSink {
 
   [[nodiscard]] const ListenerOptions& options() const { return options_; }
   [[nodiscard]] const OriginTable& origins() const { return table_; }
+  /// An origin's key as a person reads it: `PEER` (a raw TCP connection, `#N ADDRESS:PORT`), or
+  /// `PEER host HOSTNAME app APP-NAME` (syslog; what the message leaves out is left out).
+  static std::string describe_origin(std::string_view key);
 
  private:
   // Feeds `bytes` (`lines` lines) to the origin `key`, or drops and counts them.

@@ -88,4 +88,12 @@ void OriginTable::sweep(Clock::time_point now, Clock::duration idle_after,
   }
 }
 
+std::vector<OriginTable::Heard> OriginTable::recent(std::size_t max) const {
+  std::vector<Heard> out;
+  for (auto it = by_age_.rbegin(); it != by_age_.rend() && out.size() < max; ++it) {
+    out.push_back({*(*it)->key, (*it)->last, (*it)->refused});
+  }
+  return out;
+}
+
 }  // namespace tse

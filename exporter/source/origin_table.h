@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "source/file_tailer.h"
 
@@ -72,6 +73,15 @@ class OriginTable {
 
   /// True when `label` already counts, or a new label fits under the cap (it is then taken).
   bool admit_label(std::string_view label);
+
+  /// An origin as the landing page shows it.
+  struct Heard {
+    std::string key;
+    Clock::time_point last;
+    bool refused;
+  };
+  /// The `max` origins heard from most recently, the latest first.
+  [[nodiscard]] std::vector<Heard> recent(std::size_t max) const;
 
   [[nodiscard]] std::size_t size() const { return origins_.size(); }
   [[nodiscard]] std::size_t labels() const { return labels_.size(); }

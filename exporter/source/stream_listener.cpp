@@ -49,6 +49,14 @@ class StreamListener::Impl : public std::enable_shared_from_this<Impl> {
 
   unsigned short port() const { return udp_ ? udp_->port() : tcp_->port(); }
 
+  Origins origins(std::size_t max) const {
+    Origins out{.spec = sink_->options().spec,
+                .held = sink_->origins().size(),
+                .recent = sink_->origins().recent(max)};
+    for (auto& heard : out.recent) heard.key = ListenerSink::describe_origin(heard.key);
+    return out;
+  }
+
  private:
   void sweep() {
     sweep_.expires_after(kSweep);
@@ -80,6 +88,10 @@ StreamListener::StreamListener(asio::io_context& io, ListenerOptions options,
 StreamListener::~StreamListener() { stop(); }
 
 unsigned short StreamListener::port() const { return impl_->port(); }
+
+StreamListener::Origins StreamListener::origins(std::size_t max) const {
+  return impl_->origins(max);
+}
 
 void StreamListener::stop() {
   if (impl_) impl_->stop();

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -40,6 +41,16 @@ class StreamListener {
   [[nodiscard]] unsigned short port() const;
 
   void stop();
+
+  /// What the landing page shows of this listener: its source as configured, the origins held
+  /// now, and the `max` heard from most recently (names from ListenerSink::describe_origin),
+  /// the latest first.
+  struct Origins {
+    std::string spec;
+    std::size_t held = 0;
+    std::vector<OriginTable::Heard> recent;
+  };
+  [[nodiscard]] Origins origins(std::size_t max) const;
 
   /// Parses `udp://HOST:PORT`, `tcp://HOST:PORT` and `tls://HOST:PORT` (syslog; TLS is RFC
   /// 5425) or `[tls://][NAME@]HOST:PORT` (raw TCP). Pure: the configuration's validation calls

@@ -144,6 +144,8 @@ TEST_F(WebSecurityTest, HttpsWithBasicAuthOnEveryPath) {
   const Shell landing = curl(port, "-u dave:dave123", "/");
   EXPECT_NE(landing.out.find("status=200"), std::string::npos);
   EXPECT_NE(landing.out.find("\r\nX-Frame-Options: deny\r\n"), std::string::npos);
+  // The landing page of the last rendering (its sections), under the same TLS and credentials.
+  EXPECT_NE(landing.out.find("<h2>Files followed</h2>"), std::string::npos) << landing.out;
 }
 
 TEST_F(WebSecurityTest, AnExpositionLargerThanATlsRecordIsSentWhole) {

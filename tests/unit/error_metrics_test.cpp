@@ -505,5 +505,36 @@ TEST(ErrorMetrics, SetLimitsAppliesToNewLabelValuesOnly) {
                        "error_name=\"TERR_TIMEOUT\",tserver=\"other\"} 1"));
 }
 
+// The landing page's "last EventError": the wall clock when one was counted, none before.
+TEST(ErrorMetrics, LastErrorIsWhenAnEventErrorWasCounted) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  auto& ts = metrics.tserver("TS_A");
+  ts.count_request("RequestMakeCall");
+  EXPECT_FALSE(metrics.last_error("TS_A").has_value());
+  EXPECT_FALSE(metrics.last_error("TS_B").has_value());
+  const auto before = std::chrono::system_clock::now();
+  ts.count(57);
+  const auto after = std::chrono::system_clock::now();
+  ASSERT_TRUE(metrics.last_error("TS_A").has_value());
+  EXPECT_GE(*metrics.last_error("TS_A"), before);
+  EXPECT_LE(*metrics.last_error("TS_A"), after);
+}
+
+// What the landing page reads at every rendering: the EventError series, not the request ones.
+TEST(ErrorMetrics, ValuesOfEventErrorsAlone) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  auto& ts = metrics.tserver("TS_A");
+  ts.count_request("RequestMakeCall");
+  ts.count(57, "RequestMakeCall");
+  std::vector<std::string> families;
+  for (const auto& v : metrics.values(/*event_errors_only=*/true)) {
+    families.push_back(v.family + " " + v.error_code + " " + std::to_string(v.value));
+  }
+  EXPECT_EQ(families, (std::vector<std::string>{"link_disconnected  0", "event_errors 57 1"}));
+  EXPECT_EQ(metrics.values().size(), 4u);  // and requests, request_errors
+}
+
 }  // namespace
 }  // namespace tse

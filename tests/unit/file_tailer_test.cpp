@@ -888,5 +888,22 @@ TEST_F(FileTailerTest, EventErrorsOfAGlobAddedByAReloadAreCountedOnce) {
   EXPECT_EQ(count("236"), 1u);
 }
 
+// The landing page's files: each followed file with its position and the bytes beyond it.
+TEST_F(FileTailerTest, FollowedFilesShowTheirOffsetAndBacklog) {
+  append("ts.20250101_010000_000.log", "0123456789");
+  append("ts.20250101_020000_000.log", "abcdef");
+  auto tailer = make({glob("*.log")}, /*from_beginning=*/true, /*budget=*/4);
+  tailer->poll(t_);
+  const auto files = tailer->followed_files();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].path, path("ts.20250101_010000_000.log"));
+  EXPECT_EQ(files[0].offset, 4u);
+  EXPECT_EQ(files[0].backlog, 6u);
+  EXPECT_EQ(files[1].path, path("ts.20250101_020000_000.log"));
+  EXPECT_EQ(files[1].offset, 0u);
+  EXPECT_EQ(files[1].backlog, 6u);
+  EXPECT_EQ(self_.backlog_bytes.Add({{"glob", glob("*.log")}}).Value(), 12.0);
+}
+
 }  // namespace
 }  // namespace tse

@@ -654,5 +654,34 @@ TEST(ListenAddress, Forms) {
   EXPECT_THROW(parse_listen_address(io, ":http"), std::invalid_argument);
 }
 
+// `/` serves the landing HTML of the last rendering, as the telemetry path serves its text.
+TEST(LandingRoute, ServesTheHtmlOfTheLastRendering) {
+  std::shared_ptr<const Exposition> rendering =
+      std::make_shared<Exposition>(Exposition{.text = "m 1\n", .landing = "<p>page</p>\n"});
+  int asked = 0;
+  const HttpRoutes routes{
+      .telemetry_path = "/metrics", .title = "tserver_exporter test", .landing = [&](auto done) {
+        ++asked;
+        done(rendering);
+      }};
+  const std::string page = answer_raw_request(routes, "GET /?x HTTP/1.0\r\n\r\n");
+  EXPECT_TRUE(page.starts_with("HTTP/1.0 200 OK\r\n")) << page;
+  EXPECT_NE(page.find("Content-Type: text/html; charset=utf-8\r\n"), std::string::npos);
+  EXPECT_TRUE(page.ends_with("\r\n\r\n<p>page</p>\n")) << page;
+  const std::string head = answer_raw_request(routes, "HEAD / HTTP/1.0\r\n\r\n");
+  EXPECT_NE(head.find("Content-Length: 12\r\n"), std::string::npos) << head;
+  EXPECT_TRUE(head.ends_with("\r\n\r\n")) << head;
+  EXPECT_EQ(asked, 2);
+  EXPECT_TRUE(answer_raw_request(routes, "POST / HTTP/1.0\r\n\r\n").starts_with("HTTP/1.0 405 "));
+  EXPECT_EQ(asked, 2);
+
+  rendering = std::make_shared<Exposition>(Exposition{.text = "m 1\n"});  // no landing HTML
+  EXPECT_NE(answer_raw_request(routes, "GET / HTTP/1.0\r\n\r\n")
+                .find("<li><a href=\"/metrics\">/metrics</a></li>"),
+            std::string::npos);
+  rendering = nullptr;  // the rendering failed
+  EXPECT_TRUE(answer_raw_request(routes, "GET / HTTP/1.0\r\n\r\n").starts_with("HTTP/1.0 503 "));
+}
+
 }  // namespace
 }  // namespace tse

@@ -143,5 +143,20 @@ TEST_F(OriginTableTest, SweepFlushesIdleOriginsAndForgetsSilentOnes) {
   EXPECT_EQ(count("TS_B", "57"), 1u);
 }
 
+// The landing page lists the origins heard from most recently, the latest first.
+TEST_F(OriginTableTest, RecentListsTheLatestHeardFirst) {
+  auto t = table({.max_origins = 10, .max_labels = 10});
+  t.open("a", "TS_A", t0_);
+  t.open("b", "TS_B", t0_ + 1s);
+  t.open("c", "TS_C", t0_ + 2s);
+  t.open("a", "TS_A", t0_ + 3s);
+  const auto recent = t.recent(2);
+  ASSERT_EQ(recent.size(), 2u);
+  EXPECT_EQ(recent[0].key, "a");
+  EXPECT_EQ(recent[0].last, t0_ + 3s);
+  EXPECT_EQ(recent[1].key, "c");
+  EXPECT_EQ(t.recent(10).size(), 3u);
+}
+
 }  // namespace
 }  // namespace tse
