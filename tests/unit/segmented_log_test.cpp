@@ -331,8 +331,8 @@ INSTANTIATE_TEST_SUITE_P(GoldenLogs, RestartAnywhere,
                                            "nested_decoys.log", "bsync.log", "full_format.log",
                                            "line_endings_crcrlf.log", "interaction_04545.log",
                                            "interaction_only.log", "repeat_pairing.log",
-                                           "sip_server_85.log", "request_match.log", "split",
-                                           "split_partial"),
+                                           "sip_server_85.log", "request_match.log", "sip_segments",
+                                           "split", "split_partial"),
                          [](const auto& test_info) {
                            std::string name = test_info.param;
                            for (char& c : name)
