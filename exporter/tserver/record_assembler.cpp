@@ -4,6 +4,7 @@
 
 #include "hashing/fnv1a.h"
 #include "tserver/log_line.h"
+#include "tserver/log_time.h"
 
 namespace tse::tserver {
 namespace {
@@ -57,7 +58,9 @@ void RecordAssembler::on_line(std::string_view line) {
   if (first == '@') {
     const AtLine at = parse_at_line(line);
     if (at.kind == AtLineKind::kMessage) {
-      start_dump(at.message_name, /*shape_b=*/false);
+      std::optional<LogClock::Instant> time;
+      if (const auto at_time = parse_at_time(line)) time = clock_.observe(*at_time);
+      start_dump(at.message_name, /*shape_b=*/false, time);
     } else if (at.kind == AtLineKind::kBackupCopy) {
       // Not client traffic: skipped with its body, and it ends neither an event nor a request.
       ++stats_.backup_copies;
@@ -77,11 +80,13 @@ void RecordAssembler::on_line(std::string_view line) {
       return;
     }
     if (previous == Previous::kEventSent && name == kEventError) {
-      start_dump(kEventError, /*shape_b=*/true);
+      start_dump(kEventError, /*shape_b=*/true, last_sent_time_);
       return;
     }
     if (previous == Previous::kRequestReceived || previous == Previous::kEventSent) {
-      start_dump(name, /*shape_b=*/false);
+      start_dump(name, /*shape_b=*/false,
+                 previous == Previous::kEventSent ? last_sent_time_ : std::nullopt);
+      dump_under_sent_ = previous == Previous::kEventSent;
       if (previous == Previous::kRequestReceived && name.starts_with("Request")) {
         dump_ = Dump::kRequest;
         dump_name_.assign(name);
@@ -125,12 +130,22 @@ void RecordAssembler::on_record(std::string_view line) {
     return;
   }
   ++stats_.records;
+  if (held_answer_.held) {  // an event's dump that answers a request: this record names its client
+    held_answer_.held = false;
+    if (record->id == kEventSentId && name_hash(first_word(record->text)) == held_answer_.name) {
+      answer_request(record_client_id(record->text), held_answer_.reference, held_answer_.time);
+    }
+  }
   switch (record->id) {
     case kEventSentId:
       previous_ = Previous::kEventSent;
+      last_sent_time_ = observe_record_time(line);
+      last_sent_client_ = record_client_id(record->text);
+      last_sent_name_ = name_hash(first_word(record->text));
       if (is_event_error_sent(record->text)) {
-        sent_client_ = record_client_id(record->text);
+        sent_client_ = last_sent_client_;
         event_form(kSentForm, sent_client_);
+        if (!event_.time) event_.time = last_sent_time_;
         request_ = Request{};
         return;
       }
@@ -147,6 +162,8 @@ void RecordAssembler::on_record(std::string_view line) {
     case kRequestReceivedId:
       end_event();
       previous_ = Previous::kRequestReceived;
+      request_time_ = observe_record_time(line);
+      expire_requests();
       request_client_ = record_client_id(record->text);
       request_form(kRecordForm, first_word(record->text), request_client_);
       return;
@@ -156,6 +173,13 @@ void RecordAssembler::on_record(std::string_view line) {
         end_event();
         request_form(kRequestTraceForm, trace->name, trace->client);
         return;
+      }
+      break;
+    case kCheckPointId:
+      previous_ = Previous::kOther;
+      if (const auto point = parse_check_point(record->text)) {  // re-anchors the log's date
+        clock_.observe(*point);
+        expire_requests();
       }
       break;
     default:
@@ -216,17 +240,55 @@ void RecordAssembler::end_event() {
 void RecordAssembler::report_event() {
   event_.reported = true;
   ++stats_.event_errors;
-  const std::string_view request =
-      event_.reference ? requests_.answer(event_.client, *event_.reference) : std::string_view();
-  sink_.on_event_error(EventErrorReport{event_.code, request});
+  const RequestTracker::Answered answered = event_.reference
+                                                ? requests_.answer(event_.client, *event_.reference)
+                                                : RequestTracker::Answered{};
+  sink_.on_event_error(EventErrorReport{event_.code, answered.request});
+  report_duration(answered, event_.time);
 }
 
-void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
+void RecordAssembler::answer_request(const ClientId& client, std::uint64_t reference,
+                                     const std::optional<LogClock::Instant>& time) {
+  if (!client.known) return;  // only the client's own answer: never the ReferenceID alone
+  report_duration(requests_.answer(client, reference), time);
+}
+
+void RecordAssembler::report_duration(const RequestTracker::Answered& answered,
+                                      const std::optional<LogClock::Instant>& time) {
+  if (answered.request.empty()) return;
+  const std::optional<std::int64_t> micros =
+      time && answered.received ? LogClock::elapsed(*answered.received, *time) : std::nullopt;
+  if (!micros) {  // no time printed, or the log's clock stepped back in between
+    ++stats_.durations_skipped;
+    return;
+  }
+  ++stats_.answers;
+  sink_.on_answer(answered.request, *micros);
+}
+
+void RecordAssembler::expire_requests() {
+  requests_.expire(clock_.now(), options_.request_timeout,
+                   [this](std::string_view request) { sink_.on_unanswered(request); });
+}
+
+std::optional<LogClock::Instant> RecordAssembler::observe_record_time(std::string_view line) {
+  const auto time = parse_record_time(line);
+  if (!time) return std::nullopt;
+  return clock_.observe(*time);
+}
+
+void RecordAssembler::start_dump(std::string_view name, bool shape_b,
+                                 std::optional<LogClock::Instant> time) {
   ++stats_.records;
   dump_ = name == kEventError         ? Dump::kEventError
           : name == kLinkDisconnected ? Dump::kLinkDisconnected
           : name == kIsccError        ? Dump::kIsccError
+          : name.starts_with("Event") ? Dump::kEvent
                                       : Dump::kOther;
+  held_answer_.held = false;  // a new dump: the held one's 04542 record did not come
+  dump_time_ = time;
+  dump_under_sent_ = false;
+  if (dump_ == Dump::kEvent) dump_name_hash_ = name_hash(name);
   if (dump_ != Dump::kEventError) {  // another event's lines: the EventError before is complete
     end_event();
     if (!name.starts_with("Request")) request_ = Request{};
@@ -242,6 +304,13 @@ void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
 
 void RecordAssembler::on_body_line(std::string_view line) {
   if (dump_ == Dump::kOther || dump_ == Dump::kBackupCopy) return;  // nothing to read there
+  if (dump_ == Dump::kEvent) {  // its top-level AttributeReferenceID alone; cheap on every line
+    if (dump_reference_) return;
+    std::size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    constexpr std::string_view kReference = "AttributeReferenceID";
+    if (line.substr(i, kReference.size()) != kReference) return;
+  }
   if (dump_ == Dump::kRequest &&
       (dump_reference_ || line.find("AttributeReferenceID") == std::string_view::npos)) {
     return;  // a request dump gives its ReferenceID and nothing else
@@ -276,7 +345,18 @@ void RecordAssembler::finish_dump() {
   const Dump dump = dump_;
   dump_ = Dump::kNone;
   if (dump == Dump::kRequest) {
-    if (dump_reference_) requests_.add(request_client_, *dump_reference_, dump_name_);
+    if (dump_reference_) {
+      requests_.add(request_client_, *dump_reference_, dump_name_, request_time_);
+    }
+    return;
+  }
+  if (dump == Dump::kEvent) {
+    if (!dump_reference_) return;
+    if (dump_under_sent_ && last_sent_name_ == dump_name_hash_) {  // its 04542 record came first
+      answer_request(last_sent_client_, *dump_reference_, dump_time_);
+    } else {
+      held_answer_ = HeldAnswer{true, *dump_reference_, dump_name_hash_, dump_time_};
+    }
     return;
   }
   if (dump != Dump::kEventError && dump != Dump::kLinkDisconnected && dump != Dump::kIsccError) {
@@ -322,6 +402,7 @@ void RecordAssembler::finish_dump() {
   event_.forms |= kDumpForm;
   event_.code = code;
   event_.reference = dump_reference_;
+  if (dump_time_) event_.time = dump_time_;  // the answer's time is its dump's
   report_if_complete();
 }
 

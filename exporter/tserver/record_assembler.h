@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "tserver/log_time.h"
 #include "tserver/request_tracker.h"
 
 namespace tse::tserver {
@@ -30,6 +31,10 @@ class RecordSink {
   virtual void on_link_disconnected() {}
   /// An ISCCEventError, with its AttributeErrorCode when it has one.
   virtual void on_iscc_error(std::optional<std::int64_t> /*code*/) {}
+  /// A request (by its TLib name) answered after `micros` microseconds of log time (issue 14).
+  virtual void on_answer(std::string_view /*request*/, std::int64_t /*micros*/) {}
+  /// A request with no answer within the request timeout (issue 14).
+  virtual void on_unanswered(std::string_view /*request*/) {}
 };
 
 /// Counters of what the assembler saw, for self-metrics. Plain integers: the owner publishes them.
@@ -47,6 +52,17 @@ struct AssemblerStats {
   std::uint64_t trigger_lines = 0;      // `$+CTI:...`, `$-...`, `$*...`
   std::uint64_t sip_message_lines = 0;  // raw SIP messages: start line, header fields, SDP
   std::uint64_t stray_indented = 0;     // TAB- or space-indented lines outside any dump
+  // Requests paired with their answers (issue 14).
+  std::uint64_t answers = 0;              // reported with their duration
+  std::uint64_t durations_skipped = 0;    // answered across a step back of the log's clock
+  std::uint64_t requests_unanswered = 0;  // no answer within the request timeout
+  std::uint64_t clock_steps_back = 0;     // the log's time went back (a clock change, a restart)
+};
+
+/// How the assembler pairs requests with their answers.
+struct AssemblerOptions {
+  /// A request not answered within this much log time is counted unanswered and forgotten.
+  std::int64_t request_timeout = 300 * kMicrosPerSecond;
 };
 
 /// Turns the lines of one T-Server log (segment headers already removed) into EventError reports,
@@ -71,6 +87,12 @@ struct AssemblerStats {
 /// "<Request>" received from n ("app")` trace are one request, counted once. An EventError
 /// names the request it answers by (client, ReferenceID), contract section 3.5.
 ///
+/// Every request with a ReferenceID is paired with its answer, the first event or EventError
+/// that carries its ReferenceID back to its client (the event's dump gives the ReferenceID and,
+/// on its `@` line, the time; its 04542 record the client): on_answer() gets the time between
+/// the request's record and the answer's dump, in log time (LogClock). A request that waits
+/// longer than AssemblerOptions::request_timeout is reported by on_unanswered().
+///
 /// An event is reported as soon as it has its dump and its 04542 record (code and client known),
 /// else when it ends or at flush(); once reported it still takes in its late forms without
 /// counting again.
@@ -79,7 +101,8 @@ struct AssemblerStats {
 /// per log stream.
 class RecordAssembler {
  public:
-  explicit RecordAssembler(RecordSink& sink) : sink_(sink) {}
+  explicit RecordAssembler(RecordSink& sink, AssemblerOptions options = {})
+      : sink_(sink), options_(options) {}
 
   /// What the assembler carries from one record to the next. Saved with a stream position where
   /// no record is open, it lets a restarted exporter resume there and count exactly as if it had
@@ -134,6 +157,8 @@ class RecordAssembler {
   [[nodiscard]] AssemblerStats stats() const {
     AssemblerStats stats = stats_;
     stats.requests_evicted = requests_.evictions();
+    stats.requests_unanswered = requests_.unanswered();
+    stats.clock_steps_back = clock_.steps_back();
     return stats;
   }
 
@@ -141,6 +166,7 @@ class RecordAssembler {
   enum class Dump {
     kNone,
     kOther,
+    kEvent,  // another event: read for an AttributeReferenceID that answers a request
     kEventError,
     kRequest,
     kLinkDisconnected,
@@ -157,6 +183,14 @@ class RecordAssembler {
     ClientId client;
     std::optional<std::int64_t> code;
     std::optional<std::uint64_t> reference;
+    std::optional<LogClock::Instant> time;  // of its dump, else of its 04542 record
+  };
+  // An event's dump that answers a request, waiting for its 04542 record to name the client.
+  struct HeldAnswer {
+    bool held = false;
+    std::uint64_t reference = 0;
+    std::uint64_t name = 0;  // hash of the event's name, which its 04542 record repeats
+    std::optional<LogClock::Instant> time;
   };
   // The request being gathered from its 04541 record and 04543 trace.
   struct Request {
@@ -169,7 +203,8 @@ class RecordAssembler {
     Context context;
   };
 
-  void start_dump(std::string_view name, bool shape_b);
+  void start_dump(std::string_view name, bool shape_b,
+                  std::optional<LogClock::Instant> time = std::nullopt);
   void on_body_line(std::string_view line);
   void finish_dump();
   void on_record(std::string_view line);
@@ -180,12 +215,20 @@ class RecordAssembler {
   void report_if_complete();
   void request_form(std::uint8_t form, std::string_view name, const ClientId& client);
   void open_event(const Mark& start);
+  void answer_request(const ClientId& client, std::uint64_t reference,
+                      const std::optional<LogClock::Instant>& time);
+  void report_duration(const RequestTracker::Answered& answered,
+                       const std::optional<LogClock::Instant>& time);
+  void expire_requests();
+  std::optional<LogClock::Instant> observe_record_time(std::string_view line);
   [[nodiscard]] const Mark& open_mark() const {
     return event_.open && !event_.reported ? event_mark_ : dump_mark_;
   }
 
   RecordSink& sink_;
+  AssemblerOptions options_;
   AssemblerStats stats_;
+  LogClock clock_;
 
   // The dump being read.
   Dump dump_ = Dump::kNone;
@@ -198,12 +241,21 @@ class RecordAssembler {
   std::optional<std::uint64_t> dump_sequence_;
   std::optional<std::uint64_t> dump_reference_;
   std::string dump_name_;                       // a request dump's name
+  std::uint64_t dump_name_hash_ = 0;            // an event dump's name
+  std::optional<LogClock::Instant> dump_time_;  // its `@` line's, or its 04542 record's
+  bool dump_under_sent_ = false;                // a column-0 dump right after a 04542 record
   Previous previous_ = Previous::kOther;        // the last non-blank column-0 line
   std::optional<std::uint64_t> last_sequence_;  // of the last EventError dump
 
   Event event_;
   Request request_;
   ClientId sent_client_;  // of the last 04542 EventError record, for a shape-B dump under it
+  // The last 04542 record of any event, for a column-0 dump under it.
+  ClientId last_sent_client_;
+  std::uint64_t last_sent_name_ = 0;
+  std::optional<LogClock::Instant> last_sent_time_;
+  HeldAnswer held_answer_;
+  std::optional<LogClock::Instant> request_time_;  // of the last 04541 record
 
   RequestTracker requests_;
   ClientId request_client_;  // of the last 04541 record, for its dump

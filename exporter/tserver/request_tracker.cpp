@@ -23,13 +23,13 @@ std::uint32_t RequestTracker::intern(std::string_view request) {
   return index;
 }
 
-void RequestTracker::add(const ClientId& client, std::uint64_t reference,
-                         std::string_view request) {
+void RequestTracker::add(const ClientId& client, std::uint64_t reference, std::string_view request,
+                         std::optional<LogClock::Instant> received) {
   ++serial_;
   // A request whose record names no client is kept under a number no client has: only the
   // fallback by ReferenceID alone can find it.
   const std::uint64_t k = key(client.known ? client.number : ~std::uint64_t{0}, reference);
-  const Pending entry{serial_, reference, client.application, intern(request)};
+  const Pending entry{serial_, reference, client.application, intern(request), received};
   auto [it, inserted] = pending_.try_emplace(k, entry);
   if (!inserted) it->second = entry;  // the ReferenceID wrapped: the new request replaces the old
   order_.emplace_back(k, serial_);
@@ -55,7 +55,7 @@ void RequestTracker::evict_old() {
   }
 }
 
-std::string_view RequestTracker::answer(const ClientId& client, std::uint64_t reference) {
+RequestTracker::Answered RequestTracker::answer(const ClientId& client, std::uint64_t reference) {
   auto it = pending_.end();
   if (client.known) {
     it = pending_.find(key(client.number, reference));
@@ -71,9 +71,9 @@ std::string_view RequestTracker::answer(const ClientId& client, std::uint64_t re
     }
     if (matches != 1) return {};
   }
-  const std::string_view name = names_[it->second.name];
+  const Answered answered{names_[it->second.name], it->second.received};
   forget(it);
-  return name;
+  return answered;
 }
 
 }  // namespace tse::tserver

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "tserver/log_line.h"
+#include "tserver/log_time.h"
 
 namespace tse::tserver {
 
@@ -19,10 +20,12 @@ namespace tse::tserver {
 /// comes without its client falls back to the ReferenceID alone when exactly one pending
 /// request has it.
 ///
-/// Bounded by count (the oldest goes first) and by age (counted in requests since, not in time,
-/// so that it stays pure); evictions are counted. Entries are small integers: the key is a hash
-/// of the client and the ReferenceID, the request name an index into a table of the names seen.
-/// Pure, not thread-safe: one per log stream.
+/// Each request keeps the log time it was received at, so that its answer gives its duration
+/// (issue 14); one that waits longer than the request timeout, in log time, is taken out as
+/// unanswered (expire()). Bounded besides by count (the oldest goes first) and by age (counted
+/// in requests since); those evictions are counted apart, so a request is never both. Entries are
+/// small integers: the key is a hash of the client and the ReferenceID, the request name an index
+/// into a table of the names seen. Pure, not thread-safe: one per log stream.
 class RequestTracker {
  public:
   static constexpr std::size_t kMaxPending = 4096;
@@ -30,15 +33,45 @@ class RequestTracker {
   static constexpr std::size_t kMaxNames = 1024;   // distinct request names kept; then "other"
 
   /// A request whose dump gave its ReferenceID.
-  void add(const ClientId& client, std::uint64_t reference, std::string_view request);
+  void add(const ClientId& client, std::uint64_t reference, std::string_view request,
+           std::optional<LogClock::Instant> received = std::nullopt);
+
+  /// What answer() found.
+  struct Answered {
+    std::string_view request;                   // empty when no pending request matches
+    std::optional<LogClock::Instant> received;  // when its record printed a time
+  };
 
   /// The request that an EventError answers, removed from the pending set; empty when none
   /// matches. Without a client (`client.known` false), the ReferenceID alone decides, when
   /// exactly one pending request has it. The view is valid until the next call to add().
-  std::string_view answer(const ClientId& client, std::uint64_t reference);
+  Answered answer(const ClientId& client, std::uint64_t reference);
+
+  /// Takes out the requests received more than `timeout` microseconds of log time before `now`,
+  /// oldest first, calling `unanswered(request name)` for each.
+  template <typename F>
+  void expire(const LogClock::Instant& now, std::int64_t timeout, F&& unanswered) {
+    while (!order_.empty()) {
+      const auto [k, serial] = order_.front();
+      auto it = pending_.find(k);
+      if (it != pending_.end() && it->second.serial == serial) {
+        const std::optional<LogClock::Instant>& received = it->second.received;
+        // Without a time, or from another epoch (the log's clock stepped back), a request cannot
+        // be aged: it waits its turn by count.
+        if (!received || received->epoch != now.epoch || now.micros - received->micros <= timeout) {
+          return;
+        }
+        unanswered(std::string_view(names_[it->second.name]));
+        ++unanswered_;
+        forget(it);
+      }
+      order_.pop_front();
+    }
+  }
 
   [[nodiscard]] std::size_t pending() const { return pending_.size(); }
   [[nodiscard]] std::uint64_t evictions() const { return evictions_; }
+  [[nodiscard]] std::uint64_t unanswered() const { return unanswered_; }
 
  private:
   struct Pending {
@@ -46,6 +79,7 @@ class RequestTracker {
     std::uint64_t reference;
     std::uint64_t application;  // of the client, 0 when its record did not print it
     std::uint32_t name;         // index into names_
+    std::optional<LogClock::Instant> received;
   };
   static std::uint64_t key(std::uint64_t client_number, std::uint64_t reference);
   std::uint32_t intern(std::string_view request);
@@ -58,6 +92,7 @@ class RequestTracker {
   std::map<std::string, std::uint32_t, std::less<>> name_index_;
   std::uint64_t serial_ = 0;
   std::uint64_t evictions_ = 0;
+  std::uint64_t unanswered_ = 0;
 };
 
 }  // namespace tse::tserver

@@ -536,3 +536,138 @@ TEST(RecordAssemblerLines, SipServerLinesAreKnownKindsAndNeverRecords) {
 
 }  // namespace
 }  // namespace tse::tserver
+
+// Issue 14: requests paired with their answers, durations in log time.
+namespace tse::tserver {
+namespace {
+
+class Timings : public RecordSink {
+ public:
+  void on_event_error(const EventErrorReport& report) override {
+    errors.push_back(report.request.empty() ? "unknown" : std::string(report.request));
+  }
+  void on_answer(std::string_view request, std::int64_t micros) override {
+    answers.push_back(std::string(request) + " " + std::to_string(micros));
+  }
+  void on_unanswered(std::string_view request) override { unanswered.emplace_back(request); }
+  std::vector<std::string> errors, answers, unanswered;
+  AssemblerStats stats;
+};
+
+Timings timings(std::string_view text, AssemblerOptions options = {}) {
+  Timings sink;
+  RecordAssembler assembler(sink, options);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    assembler.on_line(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  assembler.flush();
+  sink.stats = assembler.stats();
+  return sink;
+}
+
+constexpr std::string_view kClient = "[724] (0000002a WDE_01 10.1.2.3:51234)";
+
+std::string timed_request(const std::string& time, const std::string& name, int reference,
+                          std::string_view client = kClient) {
+  return time + " Trc 04541 " + name + " received from " + std::string(client) + "\nmessage " +
+         name + "\n\tAttributeThisDN\t'1'\n\tAttributeReferenceID\t" + std::to_string(reference) +
+         "\n";
+}
+
+TEST(RecordAssemblerAnswers, AnEventErrorAnswersItsRequest) {
+  const Timings t = timings(timed_request("2025-12-17T10:15:20.412", "RequestMakeCall", 17) +
+                            "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
+                            "\tAttributeErrorCode\t236\n\tAttributeReferenceID\t17\n"
+                            "2025-12-17T10:15:24.807 Trc 04542 EventError sent to " +
+                            std::string(kClient) + "\n");
+  EXPECT_EQ(t.answers, std::vector<std::string>{"RequestMakeCall 4395000"});
+  EXPECT_EQ(t.errors, std::vector<std::string>{"RequestMakeCall"});
+}
+
+TEST(RecordAssemblerAnswers, AnyEventCarryingTheReferenceBackToTheClientAnswers) {
+  // Shape A: the dump, then its 04542 record names the client.
+  const Timings a = timings(timed_request("10:00:00.000", "RequestAgentReady", 5) +
+                            "@10:00:00.0250 [0] 8.5 send_to_client: message EventAgentReady\n"
+                            "\tAttributeThisDN\t'1'\n\tAttributeReferenceID\t5\n"
+                            "10:00:00.025 Trc 04542 EventAgentReady sent to " +
+                            std::string(kClient) + "\n");
+  EXPECT_EQ(a.answers, std::vector<std::string>{"RequestAgentReady 25000"});
+  // Shape B: the 04542 record, then the column-0 dump: the record's time.
+  const Timings b = timings(timed_request("10:00:00.000", "RequestMakeCall", 6) +
+                            "10:00:00.120 Trc 04542 EventDialing sent to " + std::string(kClient) +
+                            "\nmessage EventDialing\n\tAttributeReferenceID\t6\n"
+                            "10:00:01.000 Std 04120 Check point 2025-12-17T10:00:01\n");
+  EXPECT_EQ(b.answers, std::vector<std::string>{"RequestMakeCall 120000"});
+  // An event with the ReferenceID sent to another client answers nothing.
+  const Timings other = timings(timed_request("10:00:00.000", "RequestMakeCall", 6) +
+                                "@10:00:00.1000 [0] 8.5 send_to_client: message EventDialing\n"
+                                "\tAttributeReferenceID\t6\n"
+                                "10:00:00.100 Trc 04542 EventDialing sent to [731] (1 WDE_02 2)\n");
+  EXPECT_TRUE(other.answers.empty());
+  // A dump whose 04542 record does not follow names no client: no answer.
+  const Timings lost = timings(timed_request("10:00:00.000", "RequestMakeCall", 6) +
+                               "@10:00:00.1000 [0] 8.5 send_to_client: message EventDialing\n"
+                               "\tAttributeReferenceID\t6\n"
+                               "10:00:00.100 Std 04120 Check point 2025-12-17T10:00:00\n"
+                               "10:00:00.100 Trc 04542 EventDialing sent to " +
+                               std::string(kClient) + "\n");
+  EXPECT_TRUE(lost.answers.empty());
+}
+
+TEST(RecordAssemblerAnswers, OnlyTheFirstAnswerCounts) {
+  const Timings t = timings(timed_request("10:00:00.000", "RequestMakeCall", 6) +
+                            "@10:00:00.1000 [0] 8.5 send_to_client: message EventDialing\n"
+                            "\tAttributeReferenceID\t6\n"
+                            "10:00:00.100 Trc 04542 EventDialing sent to " +
+                            std::string(kClient) +
+                            "\n@10:00:00.2000 [0] 8.5 send_to_client: message EventError\n"
+                            "\tAttributeErrorCode\t57\n\tAttributeReferenceID\t6\n"
+                            "10:00:00.200 Trc 04542 EventError sent to " +
+                            std::string(kClient) + "\n");
+  EXPECT_EQ(t.answers, std::vector<std::string>{"RequestMakeCall 100000"});
+  EXPECT_EQ(t.errors, std::vector<std::string>{"unknown"});  // answered already
+}
+
+TEST(RecordAssemblerAnswers, MidnightWrapsAndAStepBackIsSkipped) {
+  const Timings wrap = timings(timed_request("23:59:59.900", "RequestMakeCall", 1) +
+                               "@00:00:00.1000 [0] 8.5 send_to_client: message EventError\n"
+                               "\tAttributeErrorCode\t57\n\tAttributeReferenceID\t1\n"
+                               "00:00:00.100 Trc 04542 EventError sent to " +
+                               std::string(kClient) + "\n");
+  EXPECT_EQ(wrap.answers, std::vector<std::string>{"RequestMakeCall 200000"});
+  const Timings back = timings(timed_request("10:00:00.000", "RequestMakeCall", 1) +
+                               "09:00:00.000 Std 04120 Check point\n"  // the clock went back
+                               "@09:00:00.5000 [0] 8.5 send_to_client: message EventError\n"
+                               "\tAttributeErrorCode\t57\n\tAttributeReferenceID\t1\n"
+                               "09:00:00.500 Trc 04542 EventError sent to " +
+                               std::string(kClient) + "\n");
+  EXPECT_TRUE(back.answers.empty());
+  EXPECT_EQ(back.errors, std::vector<std::string>{"RequestMakeCall"});  // still attributed
+  EXPECT_EQ(back.stats.durations_skipped, 1u);
+  EXPECT_EQ(back.stats.clock_steps_back, 1u);
+}
+
+TEST(RecordAssemblerAnswers, RequestsWithoutAnAnswerInTimeAreUnanswered) {
+  AssemblerOptions options;
+  options.request_timeout = 30 * kMicrosPerSecond;
+  const Timings t = timings(timed_request("10:00:00.000", "RequestMakeCall", 1) +
+                                timed_request("10:00:30.000", "RequestHoldCall", 2) +
+                                timed_request("10:00:30.001", "RequestRetrieveCall", 3) +
+                                "@10:00:30.5000 [0] 8.5 send_to_client: message EventError\n"
+                                "\tAttributeErrorCode\t57\n\tAttributeReferenceID\t1\n"
+                                "10:00:30.500 Trc 04542 EventError sent to " +
+                                std::string(kClient) + "\n",
+                            options);
+  EXPECT_EQ(t.unanswered, std::vector<std::string>{"RequestMakeCall"});
+  EXPECT_EQ(t.errors, std::vector<std::string>{"unknown"});  // never both
+  EXPECT_TRUE(t.answers.empty());
+  EXPECT_EQ(t.stats.requests_unanswered, 1u);
+  EXPECT_EQ(t.stats.requests_evicted, 0u);
+}
+
+}  // namespace
+}  // namespace tse::tserver
