@@ -58,9 +58,9 @@ void RecordAssembler::on_line(std::string_view line) {
   if (first == '@') {
     const AtLine at = parse_at_line(line);
     if (at.kind == AtLineKind::kMessage) {
-      std::optional<LogClock::Instant> time;
-      if (const auto at_time = parse_at_time(line)) time = clock_.observe(*at_time);
-      start_dump(at.message_name, /*shape_b=*/false, time);
+      start_dump(at.message_name, /*shape_b=*/false);
+      dump_stamp_.assign(line);
+      dump_stamp_at_ = true;
     } else if (at.kind == AtLineKind::kBackupCopy) {
       // Not client traffic: skipped with its body, and it ends neither an event nor a request.
       ++stats_.backup_copies;
@@ -80,13 +80,16 @@ void RecordAssembler::on_line(std::string_view line) {
       return;
     }
     if (previous == Previous::kEventSent && name == kEventError) {
-      start_dump(kEventError, /*shape_b=*/true, last_sent_time_);
+      start_dump(kEventError, /*shape_b=*/true);
+      dump_stamp_ = last_sent_stamp_;
+      dump_stamp_at_ = false;
       return;
     }
     if (previous == Previous::kRequestReceived || previous == Previous::kEventSent) {
-      start_dump(name, /*shape_b=*/false,
-                 previous == Previous::kEventSent ? last_sent_time_ : std::nullopt);
+      start_dump(name, /*shape_b=*/false);
       dump_under_sent_ = previous == Previous::kEventSent;
+      dump_stamp_ = last_sent_stamp_;
+      dump_stamp_at_ = false;
       if (previous == Previous::kRequestReceived && name.starts_with("Request")) {
         dump_ = Dump::kRequest;
         dump_name_.assign(name);
@@ -139,13 +142,11 @@ void RecordAssembler::on_record(std::string_view line) {
   switch (record->id) {
     case kEventSentId:
       previous_ = Previous::kEventSent;
-      last_sent_time_ = observe_record_time(line);
-      last_sent_client_ = record_client_id(record->text);
-      last_sent_name_ = name_hash(first_word(record->text));
+      last_sent_stamp_.assign(line);
+      last_sent_text_.assign(record->text);
       if (is_event_error_sent(record->text)) {
-        sent_client_ = last_sent_client_;
+        sent_client_ = record_client_id(record->text);
         event_form(kSentForm, sent_client_);
-        if (!event_.time) event_.time = last_sent_time_;
         request_ = Request{};
         return;
       }
@@ -271,14 +272,21 @@ void RecordAssembler::expire_requests() {
                    [this](std::string_view request) { sink_.on_unanswered(request); });
 }
 
+std::optional<LogClock::Instant> RecordAssembler::observe_dump_time() {
+  if (dump_stamp_at_) {
+    const auto time = parse_at_time(dump_stamp_.view());
+    return time ? std::optional(clock_.observe(*time)) : std::nullopt;
+  }
+  return observe_record_time(dump_stamp_.view());
+}
+
 std::optional<LogClock::Instant> RecordAssembler::observe_record_time(std::string_view line) {
   const auto time = parse_record_time(line);
   if (!time) return std::nullopt;
   return clock_.observe(*time);
 }
 
-void RecordAssembler::start_dump(std::string_view name, bool shape_b,
-                                 std::optional<LogClock::Instant> time) {
+void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
   ++stats_.records;
   dump_ = name == kEventError         ? Dump::kEventError
           : name == kLinkDisconnected ? Dump::kLinkDisconnected
@@ -286,7 +294,7 @@ void RecordAssembler::start_dump(std::string_view name, bool shape_b,
           : name.starts_with("Event") ? Dump::kEvent
                                       : Dump::kOther;
   held_answer_.held = false;  // a new dump: the held one's 04542 record did not come
-  dump_time_ = time;
+  dump_stamp_.assign({});
   dump_under_sent_ = false;
   if (dump_ == Dump::kEvent) dump_name_hash_ = name_hash(name);
   if (dump_ != Dump::kEventError) {  // another event's lines: the EventError before is complete
@@ -306,10 +314,18 @@ void RecordAssembler::on_body_line(std::string_view line) {
   if (dump_ == Dump::kOther || dump_ == Dump::kBackupCopy) return;  // nothing to read there
   if (dump_ == Dump::kEvent) {  // its top-level AttributeReferenceID alone; cheap on every line
     if (dump_reference_) return;
-    std::size_t i = 0;
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
     constexpr std::string_view kReference = "AttributeReferenceID";
-    if (line.substr(i, kReference.size()) != kReference) return;
+    std::size_t i = 0;
+    if (!line.empty() && line[0] == '\t') {
+      i = 1;  // the usual one TAB: no loop
+    } else {
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    }
+    // `AttributeR...` first (ReferenceID, Reasons), then the whole word.
+    if (line.size() < i + kReference.size() || line[i + 9] != 'R' ||
+        line.compare(i, kReference.size(), kReference) != 0) {
+      return;
+    }
   }
   if (dump_ == Dump::kRequest &&
       (dump_reference_ || line.find("AttributeReferenceID") == std::string_view::npos)) {
@@ -352,10 +368,11 @@ void RecordAssembler::finish_dump() {
   }
   if (dump == Dump::kEvent) {
     if (!dump_reference_) return;
-    if (dump_under_sent_ && last_sent_name_ == dump_name_hash_) {  // its 04542 record came first
-      answer_request(last_sent_client_, *dump_reference_, dump_time_);
+    const auto time = observe_dump_time();
+    if (dump_under_sent_ && name_hash(first_word(last_sent_text_.view())) == dump_name_hash_) {
+      answer_request(record_client_id(last_sent_text_.view()), *dump_reference_, time);  // shape B
     } else {
-      held_answer_ = HeldAnswer{true, *dump_reference_, dump_name_hash_, dump_time_};
+      held_answer_ = HeldAnswer{true, *dump_reference_, dump_name_hash_, time};
     }
     return;
   }
@@ -402,7 +419,7 @@ void RecordAssembler::finish_dump() {
   event_.forms |= kDumpForm;
   event_.code = code;
   event_.reference = dump_reference_;
-  if (dump_time_) event_.time = dump_time_;  // the answer's time is its dump's
+  if (dump_reference_ && !repeat) event_.time = observe_dump_time();  // the answer's time
   report_if_complete();
 }
 

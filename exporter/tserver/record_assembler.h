@@ -1,6 +1,8 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +59,22 @@ struct AssemblerStats {
   std::uint64_t durations_skipped = 0;    // answered across a step back of the log's clock
   std::uint64_t requests_unanswered = 0;  // no answer within the request timeout
   std::uint64_t clock_steps_back = 0;     // the log's time went back (a clock change, a restart)
+};
+
+/// A few bytes of a line kept past the line's life, in place (no allocation): cut at N.
+template <std::size_t N>
+class Snippet {
+ public:
+  void assign(std::string_view text) {
+    size_ = static_cast<std::uint8_t>(std::min(text.size(), N));
+    std::memcpy(bytes_, text.data(), size_);
+  }
+  [[nodiscard]] std::string_view view() const { return {bytes_, size_}; }
+
+ private:
+  static_assert(N < 256);
+  char bytes_[N] = {};
+  std::uint8_t size_ = 0;
 };
 
 /// How the assembler pairs requests with their answers.
@@ -203,8 +221,7 @@ class RecordAssembler {
     Context context;
   };
 
-  void start_dump(std::string_view name, bool shape_b,
-                  std::optional<LogClock::Instant> time = std::nullopt);
+  void start_dump(std::string_view name, bool shape_b);
   void on_body_line(std::string_view line);
   void finish_dump();
   void on_record(std::string_view line);
@@ -221,6 +238,7 @@ class RecordAssembler {
                        const std::optional<LogClock::Instant>& time);
   void expire_requests();
   std::optional<LogClock::Instant> observe_record_time(std::string_view line);
+  std::optional<LogClock::Instant> observe_dump_time();
   [[nodiscard]] const Mark& open_mark() const {
     return event_.open && !event_.reported ? event_mark_ : dump_mark_;
   }
@@ -242,7 +260,10 @@ class RecordAssembler {
   std::optional<std::uint64_t> dump_reference_;
   std::string dump_name_;                       // a request dump's name
   std::uint64_t dump_name_hash_ = 0;            // an event dump's name
-  std::optional<LogClock::Instant> dump_time_;  // its `@` line's, or its 04542 record's
+  // The start of the dump's `@` line, or of the 04542 record it stands under: its time is read
+  // only for a dump that answers a request.
+  Snippet<40> dump_stamp_;
+  bool dump_stamp_at_ = false;  // an `@` line (else a record's)
   bool dump_under_sent_ = false;                // a column-0 dump right after a 04542 record
   Previous previous_ = Previous::kOther;        // the last non-blank column-0 line
   std::optional<std::uint64_t> last_sequence_;  // of the last EventError dump
@@ -251,9 +272,9 @@ class RecordAssembler {
   Request request_;
   ClientId sent_client_;  // of the last 04542 EventError record, for a shape-B dump under it
   // The last 04542 record of any event, for a column-0 dump under it.
-  ClientId last_sent_client_;
-  std::uint64_t last_sent_name_ = 0;
-  std::optional<LogClock::Instant> last_sent_time_;
+  // (kept as bytes: parsed only when a dump under it answers a request).
+  Snippet<40> last_sent_stamp_;
+  Snippet<160> last_sent_text_;
   HeldAnswer held_answer_;
   std::optional<LogClock::Instant> request_time_;  // of the last 04541 record
 
