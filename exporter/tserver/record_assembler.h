@@ -30,6 +30,10 @@ class RecordSink {
   virtual void on_link_disconnected() {}
   /// An ISCCEventError, with its AttributeErrorCode when it has one.
   virtual void on_iscc_error(std::optional<std::int64_t> /*code*/) {}
+  /// A request (by its TLib name) answered after `micros` microseconds of log time (issue 14).
+  virtual void on_answer(std::string_view /*request*/, std::int64_t /*micros*/) {}
+  /// A request with no answer within the request timeout (issue 14).
+  virtual void on_unanswered(std::string_view /*request*/) {}
 };
 
 /// Counters of what the assembler saw, for self-metrics. Plain integers: the owner publishes them.
