@@ -128,11 +128,11 @@ pass "increase() over the first scrape window ([${window_ms}ms], 0 -> $first_val
 # Every rule of the file loaded and evaluated without error.
 rules_ok() {
   curl -sS --max-time 3 "$api/rules" >"$tse_tmp/rules.json" 2>/dev/null || return 1
-  jq -e '[.data.groups[].rules[]] | length == 8 and all(.health == "ok")' "$tse_tmp/rules.json" >/dev/null
+  jq -e '[.data.groups[].rules[]] | length == 9 and all(.health == "ok")' "$tse_tmp/rules.json" >/dev/null
 }
-wait_until 5 "all 8 rules evaluated with health ok" rules_ok ||
+wait_until 5 "all 9 rules evaluated with health ok" rules_ok ||
   fail "rules: $(jq -c '[.data.groups[].rules[] | {name, health, lastError}]' "$tse_tmp/rules.json")"
-pass "8 rules loaded, all evaluated with health ok"
+pass "9 rules loaded, all evaluated with health ok"
 
 # Every expr of the Grafana dashboard evaluates here (Grafana's variables replaced).
 n=0
