@@ -120,9 +120,9 @@ ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, Limits limits,
                                   "the limit of ISCC codes (per T-Server or in all) was reached.")),
       requests_capped_(capped_counter(
           registry, "tserver_exporter_request_names_capped_total",
-          "Requests and EventErrors counted under request=\"other\" because the limit of "
-          "request names, or of request and error code pairs (per T-Server or in all), was "
-          "reached.")),
+          "Requests, EventErrors and answers counted under request=\"other\" because the limit "
+          "of request names, of request and error code pairs (per T-Server or in all), or of "
+          "answer-time histograms was reached.")),
       tservers_capped_(capped_counter(
           registry, "tserver_exporter_tservers_capped_total",
           "Log segments and streams whose T-Server was counted as tserver=\"other\" because "
