@@ -336,14 +336,18 @@ prometheus::Counter& ErrorMetrics::TServer::request_error_series(const std::stri
   return *request_errors_.emplace(std::move(key), &counter).first->second;
 }
 
-prometheus::Counter& ErrorMetrics::TServer::request_counter(const std::string& request) {
-  auto it = requests_.find(request);
-  if (it == requests_.end()) {
-    it = requests_
-             .emplace(request, &owner_.requests_.Add({{"tserver", label_}, {"request", request}}))
-             .first;
+prometheus::Counter& ErrorMetrics::TServer::by_request(
+    std::map<std::string, prometheus::Counter*, std::less<>>& series,
+    prometheus::Family<prometheus::Counter>& family, const std::string& request) {
+  auto it = series.find(request);
+  if (it == series.end()) {
+    it = series.emplace(request, &family.Add({{"tserver", label_}, {"request", request}})).first;
   }
   return *it->second;
+}
+
+prometheus::Counter& ErrorMetrics::TServer::request_counter(const std::string& request) {
+  return by_request(requests_, owner_.requests_, request);
 }
 
 prometheus::Counter& ErrorMetrics::TServer::iscc_counter(const std::string& code, bool force) {
@@ -379,13 +383,7 @@ prometheus::Histogram& ErrorMetrics::TServer::duration_series(const std::string&
 }
 
 prometheus::Counter& ErrorMetrics::TServer::unanswered_counter(const std::string& request) {
-  auto it = unanswered_.find(request);
-  if (it == unanswered_.end()) {
-    it = unanswered_
-             .emplace(request, &owner_.unanswered_.Add({{"tserver", label_}, {"request", request}}))
-             .first;
-  }
-  return *it->second;
+  return by_request(unanswered_, owner_.unanswered_, request);
 }
 
 void ErrorMetrics::TServer::observe_duration(std::string_view request, double seconds) {
@@ -399,23 +397,24 @@ void ErrorMetrics::TServer::observe_duration(std::string_view request, double se
   duration_series(owner_.request_label(request)).Observe(seconds);
 }
 
-void ErrorMetrics::TServer::count_unanswered(std::string_view request) {
+void ErrorMetrics::TServer::count_by_request(
+    std::map<std::string, prometheus::Counter*, std::less<>>& series,
+    prometheus::Family<prometheus::Counter>& family, std::string_view request) {
   ++owner_.generation_;
-  if (const auto it = unanswered_.find(request); it != unanswered_.end()) {
+  // A name seen before is its own label: no allocation on this path (one call per request).
+  if (const auto it = series.find(request); it != series.end()) {
     it->second->Increment();
     return;
   }
-  unanswered_counter(owner_.request_label(request)).Increment();
+  by_request(series, family, owner_.request_label(request)).Increment();
+}
+
+void ErrorMetrics::TServer::count_unanswered(std::string_view request) {
+  count_by_request(unanswered_, owner_.unanswered_, request);
 }
 
 void ErrorMetrics::TServer::count_request(std::string_view request) {
-  ++owner_.generation_;
-  // A name seen before is its own label: no allocation on this path (one call per request).
-  if (const auto it = requests_.find(request); it != requests_.end()) {
-    it->second->Increment();
-    return;
-  }
-  request_counter(owner_.request_label(request)).Increment();
+  count_by_request(requests_, owner_.requests_, request);
 }
 
 void ErrorMetrics::TServer::count_link_disconnected() {

@@ -69,6 +69,15 @@ class ErrorMetrics {
     prometheus::Counter& request_error_series(const std::string& request,
                                               const std::string& code_label, std::string_view name,
                                               bool force = false);
+    /// The series of `request` in `series` (one of the maps below), made in `family` with the
+    /// labels tserver and request on first use.
+    prometheus::Counter& by_request(
+        std::map<std::string, prometheus::Counter*, std::less<>>& series,
+        prometheus::Family<prometheus::Counter>& family, const std::string& request);
+    /// Counts one in `series` under `request`'s label.
+    void count_by_request(std::map<std::string, prometheus::Counter*, std::less<>>& series,
+                          prometheus::Family<prometheus::Counter>& family,
+                          std::string_view request);
     prometheus::Counter& request_counter(const std::string& request);
     prometheus::Counter& iscc_counter(const std::string& code, bool force = false);
     /// The histogram of `request` (a label): past Limits::duration_series, unless `force`,
