@@ -2,7 +2,10 @@
 
 #include "catalog/error_catalog.h"
 
+#include <algorithm>
+#include <bit>
 #include <charconv>
+#include <cmath>
 
 #include <spdlog/spdlog.h>
 
@@ -16,7 +19,42 @@ prometheus::Counter& capped_counter(prometheus::Registry& registry, const std::s
   return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
 }
 
+// The `le` of bucket `index` of a duration histogram as the state file keeps it: the shortest
+// text that reads back as the same double ("0.005"), "+Inf" for the last.
+std::string bucket_label(std::size_t index) {
+  const auto& bounds = ErrorMetrics::duration_buckets();
+  if (index >= bounds.size()) return "+Inf";
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, bounds[index]);
+  return std::string(buf, end);
+}
+
+// The index of the bucket whose `le` is `label`; nullopt for a bound this version has not.
+std::optional<std::size_t> bucket_index(const std::string& label) {
+  const auto& bounds = ErrorMetrics::duration_buckets();
+  if (label == "+Inf") return bounds.size();
+  double bound = 0;
+  const auto [end, ec] = std::from_chars(label.data(), label.data() + label.size(), bound);
+  if (ec != std::errc() || end != label.data() + label.size()) return std::nullopt;
+  const auto it = std::find(bounds.begin(), bounds.end(), bound);
+  if (it == bounds.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - bounds.begin());
+}
+
 }  // namespace
+
+// A healthy T-Server answers in milliseconds (5 ms to 1 s resolve it, a decade in three
+// steps); the timeouts are seconds: TERR_TIMEOUT (57) and the SfB connector's 236 come when a
+// timeout of the T-Server's configuration expires, so the steps from 5 s to 60 s put each
+// wherever it is set: an answer that took longer than that timeout is the timeout's
+// EventError itself. The p99 of a connector that slows down climbs through them before the
+// 236s start. +Inf takes what is longer than a minute (an answer to a request the
+// T-Server kept waiting on purpose, such as a long ringing). 16 buckets: 18 series a request.
+const prometheus::Histogram::BucketBoundaries& ErrorMetrics::duration_buckets() {
+  static const prometheus::Histogram::BucketBoundaries kBuckets{
+      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 20, 30, 60};
+  return kBuckets;
+}
 
 std::string sanitize_label_value(std::string_view raw) {
   constexpr std::size_t kMax = 128;
@@ -56,6 +94,16 @@ ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, Limits limits,
                        .Name("tserver_iscc_errors_total")
                        .Help("ISCCEventError events (inter-site errors), by error code.")
                        .Register(registry)),
+      durations_(prometheus::BuildHistogram()
+                     .Name("tserver_request_duration_seconds")
+                     .Help("Time from a client request's record to the T-Server's answer (an "
+                           "event or EventError to the same client and reference), by the log's "
+                           "own time stamps.")
+                     .Register(registry)),
+      unanswered_(prometheus::BuildCounter()
+                      .Name("tserver_requests_unanswered_total")
+                      .Help("Client requests with no answer within the request timeout.")
+                      .Register(registry)),
       info_(prometheus::BuildGauge()
                 .Name("tserver_error_code_info")
                 .Help("The known T-Server error codes, with their names and descriptions.")
@@ -72,9 +120,9 @@ ErrorMetrics::ErrorMetrics(prometheus::Registry& registry, Limits limits,
                                   "the limit of ISCC codes (per T-Server or in all) was reached.")),
       requests_capped_(capped_counter(
           registry, "tserver_exporter_request_names_capped_total",
-          "Requests and EventErrors counted under request=\"other\" because the limit of "
-          "request names, or of request and error code pairs (per T-Server or in all), was "
-          "reached.")),
+          "Requests, EventErrors and answers counted under request=\"other\" because the limit "
+          "of request names, of request and error code pairs (per T-Server or in all), or of "
+          "answer-time histograms was reached.")),
       tservers_capped_(capped_counter(
           registry, "tserver_exporter_tservers_capped_total",
           "Log segments and streams whose T-Server was counted as tserver=\"other\" because "
@@ -288,14 +336,18 @@ prometheus::Counter& ErrorMetrics::TServer::request_error_series(const std::stri
   return *request_errors_.emplace(std::move(key), &counter).first->second;
 }
 
-prometheus::Counter& ErrorMetrics::TServer::request_counter(const std::string& request) {
-  auto it = requests_.find(request);
-  if (it == requests_.end()) {
-    it = requests_
-             .emplace(request, &owner_.requests_.Add({{"tserver", label_}, {"request", request}}))
-             .first;
+prometheus::Counter& ErrorMetrics::TServer::by_request(
+    std::map<std::string, prometheus::Counter*, std::less<>>& series,
+    prometheus::Family<prometheus::Counter>& family, const std::string& request) {
+  auto it = series.find(request);
+  if (it == series.end()) {
+    it = series.emplace(request, &family.Add({{"tserver", label_}, {"request", request}})).first;
   }
   return *it->second;
+}
+
+prometheus::Counter& ErrorMetrics::TServer::request_counter(const std::string& request) {
+  return by_request(requests_, owner_.requests_, request);
 }
 
 prometheus::Counter& ErrorMetrics::TServer::iscc_counter(const std::string& code, bool force) {
@@ -314,14 +366,55 @@ prometheus::Counter& ErrorMetrics::TServer::iscc_counter(const std::string& code
   return *iscc_errors_.emplace(code, &counter).first->second;
 }
 
-void ErrorMetrics::TServer::count_request(std::string_view request) {
+prometheus::Histogram& ErrorMetrics::TServer::duration_series(const std::string& request,
+                                                              bool force) {
+  auto it = durations_.find(request);
+  if (it != durations_.end()) return *it->second;
+  if (request != kOther) {
+    if (!force && owner_.duration_series_total_ >= owner_.limits_.duration_series) {
+      owner_.capped(owner_.requests_capped_, "request duration of", request, label_);
+      return duration_series(kOther, true);
+    }
+    ++owner_.duration_series_total_;
+  }
+  auto& histogram =
+      owner_.durations_.Add({{"tserver", label_}, {"request", request}}, duration_buckets());
+  return *durations_.emplace(request, &histogram).first->second;
+}
+
+prometheus::Counter& ErrorMetrics::TServer::unanswered_counter(const std::string& request) {
+  return by_request(unanswered_, owner_.unanswered_, request);
+}
+
+void ErrorMetrics::TServer::observe_duration(std::string_view request, double seconds) {
+  if (!(seconds >= 0) || !std::isfinite(seconds)) return;  // the parser never passes one
+  ++owner_.generation_;
+  // A name seen before is its own label: no allocation on this path (one call per answer).
+  if (const auto it = durations_.find(request); it != durations_.end()) {
+    it->second->Observe(seconds);
+    return;
+  }
+  duration_series(owner_.request_label(request)).Observe(seconds);
+}
+
+void ErrorMetrics::TServer::count_by_request(
+    std::map<std::string, prometheus::Counter*, std::less<>>& series,
+    prometheus::Family<prometheus::Counter>& family, std::string_view request) {
   ++owner_.generation_;
   // A name seen before is its own label: no allocation on this path (one call per request).
-  if (const auto it = requests_.find(request); it != requests_.end()) {
+  if (const auto it = series.find(request); it != series.end()) {
     it->second->Increment();
     return;
   }
-  request_counter(owner_.request_label(request)).Increment();
+  by_request(series, family, owner_.request_label(request)).Increment();
+}
+
+void ErrorMetrics::TServer::count_unanswered(std::string_view request) {
+  count_by_request(unanswered_, owner_.unanswered_, request);
+}
+
+void ErrorMetrics::TServer::count_request(std::string_view request) {
+  count_by_request(requests_, owner_.requests_, request);
 }
 
 void ErrorMetrics::TServer::count_link_disconnected() {
@@ -405,6 +498,22 @@ std::vector<ErrorMetrics::Value> ErrorMetrics::values(bool event_errors_only) co
     for (const auto& [code, counter] : ts->iscc_errors_) {
       if (!event_errors_only) put("iscc_errors", {}, code, counter);
     }
+    for (const auto& [request, counter] : ts->unanswered_) {
+      if (!event_errors_only) put("requests_unanswered", request, {}, counter);
+    }
+    for (const auto& [request, histogram] : ts->durations_) {
+      if (event_errors_only) break;
+      const auto metric = histogram->Collect().histogram;
+      std::uint64_t below = 0;  // the cumulative count of the buckets before
+      for (std::size_t i = 0; i < metric.bucket.size(); ++i) {
+        const std::uint64_t in_bucket = metric.bucket[i].cumulative_count - below;
+        below = metric.bucket[i].cumulative_count;
+        if (in_bucket > 0)
+          out.push_back({"request_duration_bucket", label, request, bucket_label(i), in_bucket});
+      }
+      const auto bits = std::bit_cast<std::uint64_t>(metric.sample_sum);
+      if (bits != 0) out.push_back({"request_duration_sum", label, request, {}, bits});
+    }
     // Even at 0: the T-Server keeps its place under the limit of T-Servers after a restart.
     out.push_back({.family = "link_disconnected", .tserver = label});
     out.back().value = static_cast<std::uint64_t>(ts->link_disconnected_->Value());
@@ -431,6 +540,10 @@ bool ErrorMetrics::restore(const Value& saved) {
   // Every saved label is admitted whatever the limits: what was counted under it stays there.
   if (saved.family == "requests") {
     counter = &ts.request_counter(request_label(saved.request, true));
+  } else if (saved.family == "requests_unanswered") {
+    counter = &ts.unanswered_counter(request_label(saved.request, true));
+  } else if (saved.family == "request_duration_bucket" || saved.family == "request_duration_sum") {
+    return restore_duration(ts, saved);
   } else if (saved.family == "link_disconnected") {
     counter = ts.link_disconnected_;
   } else if (saved.family == "iscc_errors") {
@@ -457,6 +570,33 @@ bool ErrorMetrics::restore(const Value& saved) {
     counter = &ts.counter_for(*code, true);
   }
   counter->Increment(static_cast<double>(saved.value) - counter->Value());
+  return true;
+}
+
+// A histogram cannot be set, only added to: what is added is the saved value less what the
+// series holds (nothing, at start-up), so restoring the same value twice changes nothing.
+bool ErrorMetrics::restore_duration(TServer& ts, const Value& saved) {
+  std::vector<double> increments(duration_buckets().size() + 1, 0.0);
+  double sum = 0;
+  std::optional<std::size_t> index;
+  if (saved.family == "request_duration_bucket") {
+    index = bucket_index(saved.error_code);
+    if (!index) return false;
+  } else {
+    sum = std::bit_cast<double>(saved.value);
+    if (!std::isfinite(sum) || sum < 0) return false;
+  }
+  auto& histogram = ts.duration_series(request_label(saved.request, true), true);
+  const auto now = histogram.Collect().histogram;
+  if (index) {
+    const std::uint64_t below = *index == 0 ? 0 : now.bucket[*index - 1].cumulative_count;
+    const std::uint64_t held = now.bucket[*index].cumulative_count - below;
+    if (saved.value < held) return true;  // counts never go back
+    increments[*index] = static_cast<double>(saved.value - held);
+  } else {
+    sum -= now.sample_sum;
+  }
+  histogram.ObserveMultiple(increments, sum);
   return true;
 }
 

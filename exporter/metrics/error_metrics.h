@@ -14,6 +14,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include "catalog/error_catalog.h"
@@ -21,8 +22,9 @@
 
 namespace tse {
 
-/// The EventError counters (`tserver_event_errors_total`) and the code table
-/// (`tserver_error_code_info`).
+/// The EventError counters (`tserver_event_errors_total`), the code table
+/// (`tserver_error_code_info`), and how long the T-Server takes to answer requests
+/// (`tserver_request_duration_seconds`, `tserver_requests_unanswered_total`).
 ///
 /// A T-Server's series are created all at once, at 0, when it is first named: a series born at 1
 /// would never fire an `increase()` alert. Codes outside the catalog get a series of their own,
@@ -52,6 +54,11 @@ class ErrorMetrics {
     void count_request(std::string_view request);
     void count_link_disconnected();
     void count_iscc_error(std::optional<std::int64_t> code);
+    /// A request answered after `seconds` of log time (never negative: the parser skips a time
+    /// that goes backwards). Its series is made on first use, like tserver_requests_total's.
+    void observe_duration(std::string_view request, double seconds);
+    /// A request with no answer within the request timeout.
+    void count_unanswered(std::string_view request);
 
    private:
     prometheus::Counter& counter_for(std::optional<std::int64_t> code, bool force = false);
@@ -62,8 +69,21 @@ class ErrorMetrics {
     prometheus::Counter& request_error_series(const std::string& request,
                                               const std::string& code_label, std::string_view name,
                                               bool force = false);
+    /// The series of `request` in `series` (one of the maps below), made in `family` with the
+    /// labels tserver and request on first use.
+    prometheus::Counter& by_request(
+        std::map<std::string, prometheus::Counter*, std::less<>>& series,
+        prometheus::Family<prometheus::Counter>& family, const std::string& request);
+    /// Counts one in `series` under `request`'s label.
+    void count_by_request(std::map<std::string, prometheus::Counter*, std::less<>>& series,
+                          prometheus::Family<prometheus::Counter>& family,
+                          std::string_view request);
     prometheus::Counter& request_counter(const std::string& request);
     prometheus::Counter& iscc_counter(const std::string& code, bool force = false);
+    /// The histogram of `request` (a label): past Limits::duration_series, unless `force`,
+    /// that of request="other".
+    prometheus::Histogram& duration_series(const std::string& request, bool force = false);
+    prometheus::Counter& unanswered_counter(const std::string& request);
     friend class ErrorMetrics;
     TServer(ErrorMetrics& owner, std::string label);
     prometheus::Counter& add(const std::string& code, std::string_view name);
@@ -84,6 +104,8 @@ class ErrorMetrics {
     std::map<std::string, prometheus::Counter*, std::less<>> requests_;
     std::map<std::string, prometheus::Counter*, std::less<>> request_errors_;  // request|code
     std::map<std::string, prometheus::Counter*, std::less<>> iscc_errors_;
+    std::map<std::string, prometheus::Histogram*, std::less<>> durations_;  // by request
+    std::map<std::string, prometheus::Counter*, std::less<>> unanswered_;   // by request
     prometheus::Counter* link_disconnected_ = nullptr;
     std::size_t request_pairs_ = 0;  // request_errors_ series with request != "other"
     std::size_t iscc_codes_ = 0;     // iscc_errors_ series with a numeric code
@@ -109,7 +131,15 @@ class ErrorMetrics {
     /// busy T-Server has about 300 (15 requests, 22 codes in tests/bench's generated log).
     std::size_t request_pairs_per_tserver = 1024;
     std::size_t request_pairs = 16384;
+    /// `tserver_request_duration_seconds` series (T-Server, request) with a request other than
+    /// "other", in all: each is 18 series (16 buckets, sum, count), so the request names alone
+    /// (257 x 66 x 18) would allow 305,000. Past it the request is "other". A busy T-Server
+    /// has about 15.
+    std::size_t duration_series = 2048;
   };
+
+  /// The upper bounds of tserver_request_duration_seconds' buckets, in seconds (+Inf aside).
+  static const prometheus::Histogram::BucketBoundaries& duration_buckets();
 
   explicit ErrorMetrics(prometheus::Registry& registry);
   ErrorMetrics(prometheus::Registry& registry, Limits limits,
@@ -124,10 +154,15 @@ class ErrorMetrics {
   /// One series' value, for the state file.
   struct Value {
     std::string family;  // "event_errors", "request_errors", "requests", "link_disconnected",
-                         // "iscc_errors"
+                         // "iscc_errors", "requests_unanswered", "request_duration_bucket",
+                         // "request_duration_sum"
     std::string tserver;
-    std::string request;     // request_errors, requests
-    std::string error_code;  // event_errors, request_errors, iscc_errors: "57", "unknown", ...
+    std::string request;     // request_errors, requests, requests_unanswered, request_duration_*
+    std::string error_code;  // event_errors, request_errors, iscc_errors: "57", "unknown", ...;
+                             // request_duration_bucket: the bucket's `le` ("0.005", "+Inf")
+    /// request_duration_bucket: the observations in that bucket alone (not cumulative);
+    /// request_duration_sum: the sum's IEEE 754 bits, so that it comes back to the last bit (the
+    /// bucket counts give the count).
     std::uint64_t value = 0;
   };
   /// Every non-zero series (the zeros are made again with their T-Server), and every T-Server's
@@ -167,6 +202,8 @@ class ErrorMetrics {
   /// and letters), within a limit of distinct names (ignored with `force`); else "other";
   /// "unknown" when empty.
   std::string request_label(std::string_view request, bool force = false);
+  /// restore() of a request_duration_* value.
+  bool restore_duration(TServer& ts, const Value& saved);
   /// The T-Server `clean`, made if need be: past the limit, unless `force`, "other".
   TServer& admit(const std::string& clean, bool force);
   /// Makes tserver_error_code_info equal to the catalog: a series per code, re-made when its
@@ -183,6 +220,8 @@ class ErrorMetrics {
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Counter>& link_disconnected_;
   prometheus::Family<prometheus::Counter>& iscc_errors_;
+  prometheus::Family<prometheus::Histogram>& durations_;
+  prometheus::Family<prometheus::Counter>& unanswered_;
   prometheus::Family<prometheus::Gauge>& info_;
   std::map<std::int64_t, prometheus::Gauge*> info_series_;  // tserver_error_code_info by code
   std::shared_ptr<const ErrorCatalog> catalog_;
@@ -195,7 +234,8 @@ class ErrorMetrics {
   std::size_t unlisted_total_ = 0;
   std::size_t iscc_total_ = 0;
   std::size_t request_pairs_total_ = 0;
-  std::size_t named_tservers_ = 0;  // T-Servers other than "other"
+  std::size_t duration_series_total_ = 0;  // durations_ series with request != "other"
+  std::size_t named_tservers_ = 0;         // T-Servers other than "other"
   RateLimiter capped_log_{std::chrono::minutes(1)};
   std::uint64_t generation_ = 0;
   std::map<std::string, std::unique_ptr<TServer>, std::less<>> tservers_;

@@ -119,6 +119,14 @@ void TServerLogReader::on_iscc_error(std::optional<std::int64_t> code) {
   if (auto* c = counters()) c->count_iscc_error(code);
 }
 
+void TServerLogReader::on_answer(std::string_view request, std::int64_t micros) {
+  if (auto* c = counters()) c->observe_duration(request, static_cast<double>(micros) / 1e6);
+}
+
+void TServerLogReader::on_unanswered(std::string_view request) {
+  if (auto* c = counters()) c->count_unanswered(request);
+}
+
 void TServerLogReader::publish() {
   const auto& stats = log_.stats();
   const ParseTotals now{

