@@ -340,6 +340,31 @@ INSTANTIATE_TEST_SUITE_P(GoldenLogs, RestartAnywhere,
                            return name;
                          });
 
+// count_with_restart at every byte of one literal segment; true when all cuts agree.
+void expect_restart_anywhere(const std::string& log) {
+  const std::vector<std::string> segments{log};
+  const auto whole = count_with_restart(segments, log.size() + 1);
+  ASSERT_FALSE(whole.empty());
+  for (std::size_t cut = 0; cut <= log.size(); ++cut) {
+    ASSERT_EQ(count_with_restart(segments, cut), whole) << "cut at byte " << cut;
+  }
+}
+
+// A trace-only 04542 record, then a shape-A dump whose end is the next dump's first line: the
+// line that ends the first dump reports the 04542's event and moves the open record to the
+// first dump. The checkpoint must resume there, not at the 04542 record (counted already).
+TEST(SegmentedLog, RestartAfterADumpEndedByTheNextDump) {
+  expect_restart_anywhere(
+      "10:15:20.000 Trc 04542 EventError sent to [1] (0000002a WDE_01 10.1.2.3:51234)\n"
+      "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
+      "\tAttributeEventSequenceNumber\t000000000000000a\n"
+      "\tAttributeErrorCode\t57\n"
+      "@10:15:24.8071 [0] 8.5.001.23 send_to_client: message EventError\n"
+      "\tAttributeEventSequenceNumber\t000000000000000b\n"
+      "\tAttributeErrorCode\t236\n"
+      "10:15:24.807 Trc 04542 EventError sent to [2] (0000002b WDE_02 10.1.2.3:51235)\n");
+}
+
 TEST(SegmentedLog, ContextSurvivesItsTextForm) {
   RecordAssembler::Context a;
   a.last_sequence = 0xa1b2cu;
