@@ -114,8 +114,9 @@ void RecordAssembler::flush() {
   if (dump_ != Dump::kNone) finish_dump();
   // The event is counted now; its late forms still join it without counting again.
   if (event_.open && !event_.reported) report_event();
-  // A column-0 dump arriving late must not be read as shape B of what was counted.
-  previous_ = Previous::kOther;
+  // previous_ is kept: a shape-B dump arriving late joins the event counted now without counting
+  // again, and its AttributeEventSequenceNumber is still seen, so that a second print of the
+  // event is known as a repeat (never counted twice across a pause, as the README promises).
 }
 
 void RecordAssembler::on_record(std::string_view line) {

@@ -174,6 +174,29 @@ TEST(RecordAssembler, AShapeBDumpAfterAnIdleFlushIsNotCountedAgain) {
   EXPECT_EQ(sink.codes, Codes{"unknown"});
 }
 
+// The T-Server paused between a 04542 record and its shape-B dump, then printed the event again
+// (the same AttributeEventSequenceNumber): the README promises `unknown`, never twice. The late
+// dump must still be read, so that its copy is known as a repeat.
+TEST(RecordAssembler, AShapeBEventPrintedTwiceAfterAnIdleFlushCountsOnce) {
+  Collect sink;
+  RecordAssembler assembler(sink);
+  const std::string_view lines[] = {
+      "10:15:24.807 Trc 04542 EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)",
+      "message EventError",
+      "\tAttributeEventSequenceNumber\t0000000000000004",
+      "\tAttributeErrorCode\t57",
+      "10:15:24.807 Trc 04542 EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)",
+      "message EventError",
+      "\tAttributeEventSequenceNumber\t0000000000000004",
+      "\tAttributeErrorCode\t57"};
+  for (std::size_t i = 0; i < std::size(lines); ++i) {
+    assembler.on_line(lines[i]);
+    if (i == 0) assembler.flush();  // idle after the first 04542 record
+  }
+  assembler.flush();
+  EXPECT_EQ(sink.codes, Codes{"unknown"});
+}
+
 TEST(RecordAssembler, RepeatedSequenceNumberCountsOnce) {
   const std::string dump =
       "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
