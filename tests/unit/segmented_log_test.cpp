@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
@@ -676,6 +677,34 @@ std::map<std::string, int> assemble(const std::vector<std::string>& lines,
   return tally.codes;
 }
 
+// One segment read with an idle flush once `flush_at` bytes are in (a line boundary), and a
+// restart from the checkpoint after `cut` bytes (never, past the end).
+std::map<std::string, int> count_with_flush_and_restart(std::string_view log, std::size_t flush_at,
+                                                        std::size_t cut) {
+  Tally tally;
+  auto reader = std::make_unique<SegmentedLog>(tally);
+  reader->begin_segment();
+  std::size_t fed = 0;
+  const auto feed_to = [&](std::size_t end) {
+    if (end > fed) reader->feed(log.substr(fed, end - fed));
+    fed = std::max(fed, end);
+  };
+  for (const std::size_t event : {std::min(flush_at, cut), std::max(flush_at, cut)}) {
+    feed_to(std::min(event, log.size()));
+    if (event == flush_at) reader->flush_if_idle();
+    if (event == cut && cut <= log.size()) {
+      const auto checkpoint = reader->checkpoint();
+      const auto context = RecordAssembler::Context::parse(checkpoint.context.serialize());
+      reader = std::make_unique<SegmentedLog>(tally);
+      reader->resume(checkpoint.offset, context.value_or(RecordAssembler::Context{}));
+      fed = checkpoint.offset;
+    }
+  }
+  feed_to(log.size());
+  reader->finish();
+  return tally.codes;
+}
+
 TEST(SegmentedLog, GeneratedLogsCountWhatTheyHoldAcrossFlushesAndRestarts) {
   for (std::uint32_t seed = 1; seed <= 2000; ++seed) {
     LogGenerator gen(seed);
@@ -712,6 +741,19 @@ TEST(SegmentedLog, GeneratedLogsCountWhatTheyHoldAcrossFlushesAndRestarts) {
       const std::size_t cut = rng() % (total + 1);
       ASSERT_EQ(count_with_restart(segments, cut), gen.expected)
           << "split at " << split << ", cut at byte " << cut;
+    }
+    // An idle flush at any line boundary, even inside a dump, and a restart before or after
+    // it: the same counts as a reader that never stopped.
+    const std::string one = header + body;
+    std::vector<std::size_t> boundaries;
+    for (std::size_t i = 0; i < one.size(); ++i)
+      if (one[i] == '\n') boundaries.push_back(i + 1);
+    for (int i = 0; i < 4; ++i) {
+      const std::size_t flush_at = boundaries[rng() % boundaries.size()];
+      const auto uninterrupted = count_with_flush_and_restart(one, flush_at, one.size() + 1);
+      const std::size_t cut = rng() % (one.size() + 1);
+      ASSERT_EQ(count_with_flush_and_restart(one, flush_at, cut), uninterrupted)
+          << "flush at " << flush_at << ", cut at byte " << cut;
     }
   }
 }
