@@ -89,11 +89,14 @@ void RecordAssembler::on_line(std::string_view line) {
       return;
     }
   }
+  previous_ = previous;  // on_other_line decides whether this line separates a record and its dump
   on_other_line(line);
 }
 
 void RecordAssembler::on_other_line(std::string_view line) {
-  previous_ = Previous::kOther;
+  // SIP Server's own lines are interleaved with the T-Server's (contract section 6) and are no
+  // records: like a blank line they leave previous_ alone, so that a 04541/04542 record and its
+  // column-0 dump still belong together across them. An unknown line does separate them.
   switch (classify_other_line(line)) {
     case OtherLineKind::kSipStack:
       ++stats_.sip_stack_lines;
@@ -106,6 +109,7 @@ void RecordAssembler::on_other_line(std::string_view line) {
       break;
     case OtherLineKind::kUnknown:
       ++stats_.unrecognized;
+      previous_ = Previous::kOther;
       break;
   }
 }

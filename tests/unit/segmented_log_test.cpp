@@ -444,9 +444,11 @@ class LogGenerator {
   }
 
   // Lines that are no record: between blocks and between the forms of an event.
-  void noise(int most) {
+  // With `sip_only`, only blank and SIP Server lines: what may stand between a record and its
+  // column-0 dump.
+  void noise(int most, bool sip_only = false) {
     for (int n = pick(most + 1); n > 0; --n) {
-      switch (pick(10)) {
+      switch (pick(sip_only ? 7 : 10)) {
         case 0:
           lines.emplace_back("");
           break;
@@ -514,9 +516,7 @@ class LogGenerator {
   void trace(int c) {
     record("04545", "Interaction message \"EventError\" sent to " + interaction_client(c));
   }
-  void blank() {
-    if (maybe(20)) lines.emplace_back("");
-  }
+  void blank() { noise(1, true); }
 
   void event() {
     const int c = 1 + (events_++ % 2);
