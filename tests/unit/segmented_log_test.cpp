@@ -447,49 +447,24 @@ class LogGenerator {
   // With `sip_only`, only blank and SIP Server lines: what may stand between a record and its
   // column-0 dump.
   void noise(int most, bool sip_only = false) {
-    for (int n = pick(most + 1); n > 0; --n) {
-      switch (pick(sip_only ? 7 : 10)) {
-        case 0:
-          lines.emplace_back("");
-          break;
-        case 1:
-          lines.emplace_back("08:24:59.856: SIPCM: id=1");
-          break;
-        case 2:
-          lines.emplace_back("08:24:59.873: $+CTI:PRM:START:1:564");
-          break;
-        case 3:
-          lines.emplace_back("$-CTI:PRM:START:1:774");
-          break;
-        case 4:
-          lines.emplace_back(
-              "08:24:59.884: Sending  [0,UDP] 494 bytes to 192.168.210.82:5060 >>>>>");
-          lines.emplace_back("INVITE sip:1003@192.168.210.82:5060 SIP/2.0");
-          lines.emplace_back("Call-ID: 640476ED@192.168.210.81");
-          lines.emplace_back("");
-          lines.emplace_back("v=0");
-          lines.emplace_back("a=rtpmap:0 pcmu/8000");
-          break;
-        case 5:
-          lines.emplace_back("SIP/2.0 200 OK");
-          break;
-        case 6:
-          lines.emplace_back("17:16:49.569 SIPCONN(1003): connected");
-          break;
-        case 7:
-          lines.emplace_back("@10:50:00.5010 [BSYNC] Trace: Send to backup (ts_B) [20]:");
-          lines.emplace_back("message RequestMakeCall");
-          lines.emplace_back("\tAttributeErrorCode\t57");
-          lines.emplace_back("\tAttributeReferenceID\t9");
-          break;
-        case 8:
-          lines.emplace_back("\tAOR: \tsip:agent1@contoso.com");  // stray, or in a dump body
-          break;
-        default:
-          lines.emplace_back("");
-          break;
-      }
-    }
+    // Groups of lines; the first seven are blank or SIP Server lines.
+    static const std::vector<std::vector<std::string_view>> kGroups = {
+        {""},
+        {"08:24:59.856: SIPCM: id=1"},
+        {"08:24:59.873: $+CTI:PRM:START:1:564"},
+        {"$-CTI:PRM:START:1:774"},
+        {"08:24:59.884: Sending  [0,UDP] 494 bytes to 192.168.210.82:5060 >>>>>",
+         "INVITE sip:1003@192.168.210.82:5060 SIP/2.0", "Call-ID: 640476ED@192.168.210.81", "",
+         "v=0", "a=rtpmap:0 pcmu/8000"},
+        {"SIP/2.0 200 OK"},
+        {"17:16:49.569 SIPCONN(1003): connected"},
+        {"@10:50:00.5010 [BSYNC] Trace: Send to backup (ts_B) [20]:", "message RequestMakeCall",
+         "\tAttributeErrorCode\t57", "\tAttributeReferenceID\t9"},
+        {"\tAOR: \tsip:agent1@contoso.com"},  // stray, or in a dump body
+        {""},
+    };
+    for (int n = pick(most + 1); n > 0; --n)
+      for (const std::string_view line : kGroups[pick(sip_only ? 7 : 10)]) lines.emplace_back(line);
   }
 
   void dump(bool shape_b, int code, std::uint64_t sequence, bool text_first) {
@@ -524,29 +499,27 @@ class LogGenerator {
     const std::uint64_t seq = ++sequence_;
     std::string key = std::to_string(code);
     switch (pick(6)) {
-      case 0:  // shape A: repeats and the trace in any of their positions
-        dump(false, code, seq, false);
-        noise(2);
-        if (maybe(30)) {
+      case 0: {  // shape A: repeats and the trace in any of their positions
+        const auto print = [&](bool twice) {  // the dump (maybe twice), its trace, its trailer
           dump(false, code, seq, false);
           noise(2);
-        }
-        if (maybe(40)) {
-          trace(c);
-          noise(2);
-        }
-        sent(c);
-        if (maybe(30)) {  // printed again with its trailer
-          noise(2);
-          dump(false, code, seq, false);
-          noise(2);
+          if (twice && maybe(30)) {
+            dump(false, code, seq, false);
+            noise(2);
+          }
           if (maybe(40)) {
             trace(c);
             noise(2);
           }
           sent(c);
+        };
+        print(true);
+        if (maybe(30)) {  // printed again with its trailer
+          noise(2);
+          print(false);
         }
         break;
+      }
       case 1:  // the SIP Server 8.1 order
         dump(false, code, seq, true);
         trace(c);
