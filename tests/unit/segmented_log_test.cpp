@@ -697,8 +697,11 @@ TEST(SegmentedLog, GeneratedLogsCountWhatTheyHoldAcrossFlushesAndRestarts) {
     }
     const auto flushed = assemble(gen.lines, flushes);
     ASSERT_EQ(total_errors(flushed), total_errors(gen.expected));
-    for (const auto& [key, count] : gen.expected)
-      if (key.starts_with("request ")) ASSERT_EQ(flushed.at(key), count) << key;
+    for (const auto& [key, count] : gen.expected) {
+      if (key.starts_with("request ")) {
+        ASSERT_EQ(flushed.at(key), count) << key;
+      }
+    }
     // A restart at a random byte, in any line ending.
     static constexpr std::string_view kEols[] = {"\n", "\r\n", "\r\r\n"};
     // Split into two segments at a random byte (a line, a dump, an event cut in two), each
