@@ -97,11 +97,14 @@ void RecordAssembler::on_line(std::string_view line) {
       return;
     }
   }
+  previous_ = previous;  // on_other_line decides whether this line separates a record and its dump
   on_other_line(line);
 }
 
 void RecordAssembler::on_other_line(std::string_view line) {
-  previous_ = Previous::kOther;
+  // SIP Server's own lines are interleaved with the T-Server's (contract section 6) and are no
+  // records: like a blank line they leave previous_ alone, so that a 04541/04542 record and its
+  // column-0 dump still belong together across them. An unknown line does separate them.
   switch (classify_other_line(line)) {
     case OtherLineKind::kSipStack:
       ++stats_.sip_stack_lines;
@@ -114,6 +117,7 @@ void RecordAssembler::on_other_line(std::string_view line) {
       break;
     case OtherLineKind::kUnknown:
       ++stats_.unrecognized;
+      previous_ = Previous::kOther;
       break;
   }
 }
@@ -122,8 +126,9 @@ void RecordAssembler::flush() {
   if (dump_ != Dump::kNone) finish_dump();
   // The event is counted now; its late forms still join it without counting again.
   if (event_.open && !event_.reported) report_event();
-  // A column-0 dump arriving late must not be read as shape B of what was counted.
-  previous_ = Previous::kOther;
+  // previous_ is kept: a shape-B dump arriving late joins the event counted now without counting
+  // again, and its AttributeEventSequenceNumber is still seen, so that a second print of the
+  // event is known as a repeat (never counted twice across a pause, as the README promises).
 }
 
 void RecordAssembler::on_record(std::string_view line) {

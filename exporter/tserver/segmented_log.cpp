@@ -165,11 +165,16 @@ void SegmentedLog::body_line(std::string_view line) {
 // the open record can move forward to the dump's first line (see RecordAssembler).
 void SegmentedLog::note_line(std::uint64_t start) {
   const std::uint64_t line = assembler_.lines_seen();
-  if (assembler_.dump_start_line() == line) dump_start_ = start;
+  // The open record moves to a dump when the line after it ends it; that line can itself start
+  // the next dump, so compare with the dump noted before this line's, then note this one.
   if (assembler_.open_record_line() == line) {
     record_start_ = start;
-  } else if (assembler_.open_record_line() == assembler_.dump_start_line()) {
+  } else if (assembler_.open_record_line() == dump_line_) {
     record_start_ = dump_start_;
+  }
+  if (assembler_.dump_start_line() == line) {
+    dump_start_ = start;
+    dump_line_ = line;
   }
 }
 

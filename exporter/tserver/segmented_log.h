@@ -122,6 +122,7 @@ class SegmentedLog {
   std::deque<SegmentSpan> segments_;  // recent segments, oldest first
   std::uint64_t record_start_ = 0;    // stream position of the open record's first line
   std::uint64_t dump_start_ = 0;      // ... and of the dump being read
+  std::uint64_t dump_line_ = 0;       // the assembler's line number of that dump's first line
 };
 
 }  // namespace tse::tserver

@@ -174,6 +174,49 @@ TEST(RecordAssembler, AShapeBDumpAfterAnIdleFlushIsNotCountedAgain) {
   EXPECT_EQ(sink.codes, Codes{"unknown"});
 }
 
+// The T-Server paused between a 04542 record and its shape-B dump, then printed the event again
+// (the same AttributeEventSequenceNumber): the README promises `unknown`, never twice. The late
+// dump must still be read, so that its copy is known as a repeat.
+TEST(RecordAssembler, AShapeBEventPrintedTwiceAfterAnIdleFlushCountsOnce) {
+  Collect sink;
+  RecordAssembler assembler(sink);
+  const std::string_view lines[] = {
+      "10:15:24.807 Trc 04542 EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)",
+      "message EventError",
+      "\tAttributeEventSequenceNumber\t0000000000000004",
+      "\tAttributeErrorCode\t57",
+      "10:15:24.807 Trc 04542 EventError sent to [724] (0000002a WDE_01 10.1.2.3:51234)",
+      "message EventError",
+      "\tAttributeEventSequenceNumber\t0000000000000004",
+      "\tAttributeErrorCode\t57"};
+  for (std::size_t i = 0; i < std::size(lines); ++i) {
+    assembler.on_line(lines[i]);
+    if (i == 0) assembler.flush();  // idle after the first 04542 record
+  }
+  assembler.flush();
+  EXPECT_EQ(sink.codes, Codes{"unknown"});
+}
+
+// SIP Server prints its own lines between the T-Server's (contract section 6): none is a record,
+// so a 04542 record and its column-0 dump still belong together across them, as across a blank
+// line, and a 04541 record keeps its dump (and so its ReferenceID).
+TEST(RecordAssembler, SipServerLinesBetweenARecordAndItsColumn0DumpKeepThemTogether) {
+  EXPECT_EQ(run("10:00:00.000 Trc 04541 RequestMakeCall received from [724] (x)\n"
+                "08:24:59.856: SIPCM: id=1\n"
+                "message RequestMakeCall\n"
+                "\tAttributeReferenceID\t17\n"
+                "10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"
+                "08:24:59.856: SIPCM: id=1\n"
+                "08:24:59.873: $+CTI:PRM:START:1:564\n"
+                "SIP/2.0 200 OK\n"
+                "v=0\n"
+                "message EventError\n"
+                "\tAttributeErrorCode\t57\n"
+                "\tAttributeReferenceID\t17\n")
+                .attributed,
+            Codes{"57 RequestMakeCall"});
+}
+
 TEST(RecordAssembler, RepeatedSequenceNumberCountsOnce) {
   const std::string dump =
       "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
