@@ -54,13 +54,13 @@ struct CatalogConfig {
 
 /// Every cap of the exporter (README, "Limits").
 struct LimitsConfig {
-  std::size_t metrics_max_tservers = 256;   // distinct tserver labels in all
-  std::size_t source_max_tservers = 64;     // tserver labels per network listener
-  std::size_t source_max_origins = 1024;    // origins per network listener
+  std::size_t metrics_max_tservers = 256;     // distinct tserver labels in all
+  std::size_t source_max_tservers = 64;       // tserver labels per network listener
+  std::size_t source_max_origins = 1024;      // origins per network listener
   std::size_t udp_receive_buffer = 4u << 20;  // bytes asked of the kernel per UDP listener
-  std::size_t max_streams = 1024;           // log streams followed from file sources
-  std::size_t max_open_files = 0;           // 0: from the descriptor limit
-  std::size_t web_max_connections = 64;     // HTTP connections open at once
+  std::size_t max_streams = 1024;             // log streams followed from file sources
+  std::size_t max_open_files = 0;             // 0: from the descriptor limit
+  std::size_t web_max_connections = 64;       // HTTP connections open at once
 
   bool operator==(const LimitsConfig&) const = default;
 };
@@ -93,6 +93,8 @@ struct Config {
   bool from_beginning = false;
   std::chrono::milliseconds poll_interval{250};
   std::chrono::milliseconds idle_flush{1000};
+  /// A request not answered within this much log time counts as unanswered (issue 14).
+  std::chrono::milliseconds request_timeout{300000};
   CatalogConfig catalog;
   LimitsConfig limits;
   StorageConfig storage;

@@ -48,6 +48,9 @@ ConfigDiff diff(const Config& old, const Config& next) {
   }
   if (old.poll_interval != next.poll_interval) restart.push_back("poll_interval: needs a restart");
   if (old.idle_flush != next.idle_flush) restart.push_back("idle_flush: needs a restart");
+  if (old.request_timeout != next.request_timeout) {
+    restart.push_back("request_timeout: needs a restart");
+  }
   const LimitsConfig& a = old.limits;
   const LimitsConfig& b = next.limits;
   // metrics_max_tservers is applied (ErrorMetrics::set_limits); the others size parts built at

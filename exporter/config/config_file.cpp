@@ -278,7 +278,9 @@ class Loader {
     fields(v.node, v.key, v.mark,
            {{"from_beginning", [this](const Value& f) { boolean(f, config_.from_beginning); }},
             {"poll_interval", [this](const Value& f) { duration(f, config_.poll_interval, true); }},
-            {"idle_flush", [this](const Value& f) { duration(f, config_.idle_flush, false); }}});
+            {"idle_flush", [this](const Value& f) { duration(f, config_.idle_flush, false); }},
+            {"request_timeout",
+             [this](const Value& f) { duration(f, config_.request_timeout, true); }}});
   }
 
   void catalog(const Value& v) {

@@ -35,6 +35,9 @@ std::string describe_config(const Config& config, const std::string& config_file
   if (config.poll_interval != defaults.poll_interval) {
     out += "poll interval " + duration(config.poll_interval) + "\n";
   }
+  if (config.request_timeout != defaults.request_timeout) {
+    out += "request timeout " + duration(config.request_timeout) + "\n";
+  }
   if (config.idle_flush != defaults.idle_flush) {
     out += "idle flush " + duration(config.idle_flush) + "\n";
   }

@@ -146,6 +146,9 @@ std::vector<ConfigProblem> validate(const Config& config, bool once) {
   if (config.poll_interval.count() <= 0) {
     problems.push_back({"source.poll_interval", "source.poll_interval must be > 0"});
   }
+  if (config.request_timeout.count() <= 0) {
+    problems.push_back({"source.request_timeout", "source.request_timeout must be > 0"});
+  }
   if (config.idle_flush.count() < 0) {
     problems.push_back({"source.idle_flush", "source.idle_flush must be >= 0"});
   }

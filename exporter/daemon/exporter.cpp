@@ -70,6 +70,9 @@ std::vector<std::string> globs_of(const Config& config, bool tservers) {
 Exporter::Exporter(const Config& config, bool durable)
     : glob_names_{.globs = globs_of(config, /*tservers=*/false),
                   .tservers = globs_of(config, /*tservers=*/true)},
+      assembler_options_{.request_timeout = std::chrono::duration_cast<std::chrono::microseconds>(
+                                                config.request_timeout)
+                                                .count()},
       registry_(std::make_shared<prometheus::Registry>()),
       errors_(*registry_, ErrorMetrics::Limits{.tservers = config.limits.metrics_max_tservers},
               catalog_of(config)),
@@ -80,7 +83,9 @@ Exporter::Exporter(const Config& config, bool durable)
           [](std::string_view name) { return std::string(tserver::segment_base_name(name)); },
           [](std::string_view name) { return tserver::is_duplicate_output(name); },
           [this] {
-            auto reader = std::make_unique<TServerLogReader>(errors_, self_);
+            auto reader = std::make_unique<TServerLogReader>(
+                errors_, self_, LineFramer::kDefaultMaxLineBytes, TServerLogReader::Admission{},
+                assembler_options_);
             reader->name_globs(&glob_names_);
             return reader;
           },
@@ -88,7 +93,9 @@ Exporter::Exporter(const Config& config, bool durable)
   if (durable) process_.emplace();
   for (const auto& source : config.sources) {
     if (source.kind == SourceConfig::Kind::kStdin) {
-      auto reader = std::make_unique<TServerLogReader>(errors_, self_);
+      auto reader =
+          std::make_unique<TServerLogReader>(errors_, self_, LineFramer::kDefaultMaxLineBytes,
+                                             TServerLogReader::Admission{}, assembler_options_);
       reader->name(source.tserver);
       stdin_reader_ = std::move(reader);
       stdin_reader_->begin_segment(SegmentBegin{.path = "stdin"});
@@ -253,8 +260,8 @@ void Exporter::follow(const Config& next) {
 std::unique_ptr<StreamReader> Exporter::make_reader(std::size_t max_line_bytes,
                                                     std::function<bool(std::string_view)> admit,
                                                     const std::string& tserver) {
-  auto reader =
-      std::make_unique<TServerLogReader>(errors_, self_, max_line_bytes, std::move(admit));
+  auto reader = std::make_unique<TServerLogReader>(errors_, self_, max_line_bytes, std::move(admit),
+                                                   assembler_options_);
   reader->name(tserver);
   return reader;
 }

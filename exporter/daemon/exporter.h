@@ -64,6 +64,8 @@ class Exporter {
 
   // The tserver name of each file source's glob, which the tailer's readers look up.
   GlobNames glob_names_;
+  // How every reader pairs requests with their answers (--source.request-timeout).
+  tserver::AssemblerOptions assembler_options_;
   std::shared_ptr<prometheus::Registry> registry_;
   ErrorMetrics errors_;  // registered first: the exposition opens with the T-Server metrics
   SelfMetrics self_;

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
-#include "logging/log_setup.h"
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string_view>
 #include <vector>
+#include "logging/log_setup.h"
 
 #include "catalog/catalog_table.h"
 #include "config/validate.h"
@@ -105,6 +105,16 @@ const std::vector<Flag>& flags() {
          c.idle_flush = parse_duration("--source.idle-flush", v);
        },
        "source.idle_flush"},
+      {"source.request-timeout", "DURATION",
+       "A client request not answered within this much log time counts in "
+       "tserver_requests_unanswered_total. (5m)",
+       [](Config& c, const std::string& v) {
+         c.request_timeout = parse_duration("--source.request-timeout", v);
+         if (c.request_timeout.count() <= 0) {
+           throw UsageError("--source.request-timeout must be > 0");
+         }
+       },
+       "source.request_timeout"},
       {"source.max-streams", "N",
        "At most N log streams (a T-Server's segments in one directory) followed from "
        "--source.file; the files of more are not read (tserver_exporter_files_refused). (1024)",
@@ -152,7 +162,8 @@ const std::vector<Flag>& flags() {
          }
        },
        "storage.write_interval"},
-      {"web.listen-address", "ADDRESS", "Address to serve metrics on: HOST:PORT or :PORT. Repeatable: the same server listens "
+      {"web.listen-address", "ADDRESS",
+       "Address to serve metrics on: HOST:PORT or :PORT. Repeatable: the same server listens "
        "on every address given. (:10057)",
        [](Config& c, const std::string& v) {
          check(check_listen_address(v, "--web.listen-address"));

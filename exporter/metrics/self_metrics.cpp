@@ -199,7 +199,14 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
       sip_stack_lines(lines_ignored.Add({{"kind", "sip_stack"}})),
       trigger_lines(lines_ignored.Add({{"kind", "trigger"}})),
       sip_message_lines(lines_ignored.Add({{"kind", "sip_message"}})),
-      stray_indented_lines(lines_ignored.Add({{"kind", "indented"}})) {
+      stray_indented_lines(lines_ignored.Add({{"kind", "indented"}})),
+      durations_skipped(counter(
+          registry, "tserver_exporter_request_durations_skipped_total",
+          "Answers whose time from the request could not be measured: the log's time stepped "
+          "back between them (a clock change, a T-Server restart), or one of them printed none.")),
+      log_time_steps_back(counter(registry, "tserver_exporter_log_time_steps_back_total",
+                                  "Times a T-Server log's own time went back by more than 2 s "
+                                  "(a clock change, a restart); midnight is not one.")) {
   record_reload(true, std::chrono::system_clock::now());
   prometheus::BuildGauge()
       .Name("tserver_exporter_build_info")
@@ -232,6 +239,8 @@ void SelfMetrics::publish(const ParseTotals& now, ParseTotals& published) {
   add_delta(trigger_lines, now.trigger_lines, published.trigger_lines);
   add_delta(sip_message_lines, now.sip_message_lines, published.sip_message_lines);
   add_delta(stray_indented_lines, now.stray_indented, published.stray_indented);
+  add_delta(durations_skipped, now.durations_skipped, published.durations_skipped);
+  add_delta(log_time_steps_back, now.clock_steps_back, published.clock_steps_back);
 }
 
 }  // namespace tse

@@ -28,6 +28,10 @@ struct ParseTotals {
   std::uint64_t trigger_lines = 0;
   std::uint64_t sip_message_lines = 0;
   std::uint64_t stray_indented = 0;
+  // Request durations (issue 14): answers whose duration could not be measured (the log's time
+  // stepped back between request and answer), and the steps back themselves.
+  std::uint64_t durations_skipped = 0;
+  std::uint64_t clock_steps_back = 0;
 };
 
 /// The exporter's metrics about itself (`tserver_exporter_*`), all series created at start.
@@ -129,6 +133,8 @@ class SelfMetrics {
   prometheus::Counter& trigger_lines;
   prometheus::Counter& sip_message_lines;
   prometheus::Counter& stray_indented_lines;
+  prometheus::Counter& durations_skipped;
+  prometheus::Counter& log_time_steps_back;
 };
 
 }  // namespace tse

@@ -7,8 +7,12 @@
 namespace tse {
 
 TServerLogReader::TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
-                                   std::size_t max_line_bytes, Admission admit)
-    : errors_(errors), self_(self), log_(*this, max_line_bytes), admit_(std::move(admit)) {}
+                                   std::size_t max_line_bytes, Admission admit,
+                                   tserver::AssemblerOptions options)
+    : errors_(errors),
+      self_(self),
+      log_(*this, max_line_bytes, options),
+      admit_(std::move(admit)) {}
 
 void TServerLogReader::begin_segment(const SegmentBegin& begin) {
   const std::string_view path = begin.path;
@@ -144,6 +148,8 @@ void TServerLogReader::publish() {
       .trigger_lines = stats.trigger_lines,
       .sip_message_lines = stats.sip_message_lines,
       .stray_indented = stats.stray_indented,
+      .durations_skipped = stats.durations_skipped,
+      .clock_steps_back = stats.clock_steps_back,
   };
   self_.publish(now, published_);
 }

@@ -38,7 +38,7 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
 
   TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
                    std::size_t max_line_bytes = LineFramer::kDefaultMaxLineBytes,
-                   Admission admit = {});
+                   Admission admit = {}, tserver::AssemblerOptions options = {});
 
   /// Everything this reader reads counts under `tserver` (a named source), whatever its header
   /// or file name says; empty: from the log. Call before the first byte.

@@ -258,12 +258,12 @@ class RecordAssembler {
   std::int64_t dump_code_ = 0;
   std::optional<std::uint64_t> dump_sequence_;
   std::optional<std::uint64_t> dump_reference_;
-  std::string dump_name_;                       // a request dump's name
-  std::uint64_t dump_name_hash_ = 0;            // an event dump's name
+  std::string dump_name_;             // a request dump's name
+  std::uint64_t dump_name_hash_ = 0;  // an event dump's name
   // The start of the dump's `@` line, or of the 04542 record it stands under: its time is read
   // only for a dump that answers a request.
   Snippet<40> dump_stamp_;
-  bool dump_stamp_at_ = false;  // an `@` line (else a record's)
+  bool dump_stamp_at_ = false;                  // an `@` line (else a record's)
   bool dump_under_sent_ = false;                // a column-0 dump right after a 04542 record
   Previous previous_ = Previous::kOther;        // the last non-blank column-0 line
   std::optional<std::uint64_t> last_sequence_;  // of the last EventError dump

@@ -30,8 +30,9 @@ class SegmentSink : public RecordSink {
 /// Pure: bytes in, reports out, no I/O. Not thread-safe: one per T-Server log, one thread.
 class SegmentedLog {
  public:
-  SegmentedLog(SegmentSink& sink, std::size_t max_line_bytes = LineFramer::kDefaultMaxLineBytes)
-      : sink_(sink), framer_(max_line_bytes), assembler_(sink) {}
+  SegmentedLog(SegmentSink& sink, std::size_t max_line_bytes = LineFramer::kDefaultMaxLineBytes,
+               AssemblerOptions options = {})
+      : sink_(sink), framer_(max_line_bytes), assembler_(sink, options) {}
 
   /// The bytes fed next are byte 0 of a new segment.
   void begin_segment();

@@ -10,7 +10,7 @@
 # Then, through the HTTP API: the 57 and 236 alerts fire once each with the T-Server, code,
 # name and description; sum(tserver_event_errors_total) is what was written; increase() over
 # the first scrape window that holds an error sees it; every rule evaluates without error (the
-# answer-time ticket's query too; with TSE_EXPECT_DURATIONS=1, the answer times are exact);
+# answer-time ticket's query too, and the answer times are exact);
 # every expr of the Grafana dashboard evaluates.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -142,20 +142,17 @@ duration_rule=$(jq -c '[.data.groups[].rules[] | select(.name == "TServerRequest
 jq -e 'length == 1 and .[0].health == "ok" and .[0].type == "alerting"' <<<"$duration_rule" \
   >/dev/null || fail "TServerRequestDurationHigh: $duration_rule"
 query "$(jq -r '.[0].query' <<<"$duration_rule")" >/dev/null
-# TODO(issue 14): default TSE_EXPECT_DURATIONS to 1 once the parser pairs requests with their
-# answers. Each EventError written above answers its request 100 ms after it (.100 to .2000).
-if [ "${TSE_EXPECT_DURATIONS:-0}" = 1 ]; then
-  durations_counted() {
-    [ "$(scalar "sum(tserver_request_duration_seconds_count{tserver=\"$tserver\"})")" = "$written" ]
-  }
-  wait_until 10 "$written answers in tserver_request_duration_seconds" durations_counted
-  for expect in 0.05:0 0.1:"$written" +Inf:"$written"; do
-    le=${expect%%:*}
-    n=$(scalar "sum(tserver_request_duration_seconds_bucket{tserver=\"$tserver\",le=\"$le\"})")
-    [ "$n" = "${expect#*:}" ] || fail "bucket le=$le: $n, ${expect#*:} expected"
-  done
-  pass "tserver_request_duration_seconds: $written answers of 100 ms, in le=\"0.1\""
-fi
+# Each EventError written above answers its request 100 ms after it (.100 to .2000).
+durations_counted() {
+  [ "$(scalar "sum(tserver_request_duration_seconds_count{tserver=\"$tserver\"})")" = "$written" ]
+}
+wait_until 10 "$written answers in tserver_request_duration_seconds" durations_counted
+for expect in 0.05:0 0.1:"$written" +Inf:"$written"; do
+  le=${expect%%:*}
+  n=$(scalar "sum(tserver_request_duration_seconds_bucket{tserver=\"$tserver\",le=\"$le\"})")
+  [ "$n" = "${expect#*:}" ] || fail "bucket le=$le: $n, ${expect#*:} expected"
+done
+pass "tserver_request_duration_seconds: $written answers of 100 ms, in le=\"0.1\""
 pass "TServerRequestDurationHigh evaluated with health ok; its query is valid"
 
 # Every expr of the Grafana dashboard evaluates here (Grafana's variables replaced).
