@@ -35,6 +35,13 @@ void RecordAssembler::on_line(std::string_view line) {
   ++lines_;
   if (dump_ != Dump::kNone) {
     if (is_indented(line)) {
+      if (dump_ == Dump::kEvent) {  // most body lines: only a top-level AttributeReferenceID
+        constexpr std::string_view kReference = "\tAttributeReferenceID";
+        if (dump_reference_ || line.size() <= kReference.size() || line[10] != 'R' ||
+            line.compare(0, kReference.size(), kReference) != 0) {
+          if (line[0] == '\t') return;  // the usual TAB indent: decided
+        }
+      }
       on_body_line(line);
       return;
     }
