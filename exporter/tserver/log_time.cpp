@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 namespace tse::tserver {
 namespace {
@@ -124,6 +125,20 @@ std::optional<std::int64_t> fixed_clock(std::string_view s, std::size_t at) {
 }
 
 }  // namespace
+
+std::optional<LogTime> parse_record_time(std::string_view line, DateCache& cache) {
+  if (line.size() > 11 && line[4] == '-' && line[7] == '-' && line[10] == 'T' && cache.valid &&
+      std::memcmp(line.data(), cache.text, sizeof cache.text) == 0) {
+    if (const auto clock = fixed_clock(line, 11)) return LogTime{*clock, cache.day};
+  }
+  const auto time = parse_record_time(line);
+  if (time && time->day && line.size() > 11 && line[10] == 'T') {
+    std::memcpy(cache.text, line.data(), sizeof cache.text);
+    cache.day = *time->day;
+    cache.valid = true;
+  }
+  return time;
+}
 
 std::optional<LogTime> parse_record_time(std::string_view line) {
   // The fast paths: every 04541 record is read for its time.

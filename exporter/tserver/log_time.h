@@ -24,6 +24,15 @@ struct LogTime {
 /// `2025/12/17 10:15:24.807`, `12/17/2025 10:15:24.807 AM`); nullopt when the line has none.
 std::optional<LogTime> parse_record_time(std::string_view line);
 
+/// The last ISO 8601 date parsed: a log prints one date all day, so it is computed once.
+struct DateCache {
+  char text[10] = {};
+  std::int32_t day = 0;
+  bool valid = false;
+};
+/// parse_record_time(), with the date of an ISO 8601 time stamp looked up in `cache` first.
+std::optional<LogTime> parse_record_time(std::string_view line, DateCache& cache);
+
 /// The time of day of a dump header, `@10:15:24.8070 [0] ...` (4 fraction digits, no date).
 std::optional<std::int64_t> parse_at_time(std::string_view line);
 

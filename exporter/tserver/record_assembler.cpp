@@ -147,7 +147,7 @@ void RecordAssembler::on_record(std::string_view line) {
   ++stats_.records;
   if (held_answer_.held) {  // an event's dump that answers a request: this record names its client
     held_answer_.held = false;
-    if (record->id == kEventSentId && name_hash(first_word(record->text)) == held_answer_.name) {
+    if (record->id == kEventSentId && names_event(record->text, held_answer_.name.view())) {
       answer_request(record_client_id(record->text), held_answer_.reference, held_answer_.time);
     }
   }
@@ -293,7 +293,7 @@ std::optional<LogClock::Instant> RecordAssembler::observe_dump_time() {
 }
 
 std::optional<LogClock::Instant> RecordAssembler::observe_record_time(std::string_view line) {
-  const auto time = parse_record_time(line);
+  const auto time = parse_record_time(line, dates_);
   if (!time) return std::nullopt;
   return clock_.observe(*time);
 }
@@ -308,7 +308,7 @@ void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
   held_answer_.held = false;  // a new dump: the held one's 04542 record did not come
   dump_stamp_.assign({});
   dump_under_sent_ = false;
-  if (dump_ == Dump::kEvent) dump_name_hash_ = name_hash(name);
+  if (dump_ == Dump::kEvent) dump_event_name_.assign(name);
   if (dump_ != Dump::kEventError) {  // another event's lines: the EventError before is complete
     end_event();
     if (!name.starts_with("Request")) request_ = Request{};
@@ -381,10 +381,10 @@ void RecordAssembler::finish_dump() {
   if (dump == Dump::kEvent) {
     if (!dump_reference_) return;
     const auto time = observe_dump_time();
-    if (dump_under_sent_ && name_hash(first_word(last_sent_text_.view())) == dump_name_hash_) {
+    if (dump_under_sent_ && names_event(last_sent_text_.view(), dump_event_name_.view())) {
       answer_request(record_client_id(last_sent_text_.view()), *dump_reference_, time);  // shape B
     } else {
-      held_answer_ = HeldAnswer{true, *dump_reference_, dump_name_hash_, time};
+      held_answer_ = HeldAnswer{true, *dump_reference_, dump_event_name_, time};
     }
     return;
   }

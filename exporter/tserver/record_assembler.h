@@ -207,7 +207,7 @@ class RecordAssembler {
   struct HeldAnswer {
     bool held = false;
     std::uint64_t reference = 0;
-    std::uint64_t name = 0;  // hash of the event's name, which its 04542 record repeats
+    Snippet<64> name;  // the event's name, which its 04542 record repeats
     std::optional<LogClock::Instant> time;
   };
   // The request being gathered from its 04541 record and 04543 trace.
@@ -230,6 +230,11 @@ class RecordAssembler {
   void end_event();
   void report_event();
   void report_if_complete();
+  /// True when a 04542 text `<Event> sent to ...` names the event `name`.
+  static bool names_event(std::string_view text, std::string_view name) {
+    return !name.empty() && text.size() > name.size() && text.starts_with(name) &&
+           (text[name.size()] == ' ' || text[name.size()] == '\t');
+  }
   void request_form(std::uint8_t form, std::string_view name, const ClientId& client);
   void open_event(const Mark& start);
   void answer_request(const ClientId& client, std::uint64_t reference,
@@ -247,6 +252,7 @@ class RecordAssembler {
   AssemblerOptions options_;
   AssemblerStats stats_;
   LogClock clock_;
+  DateCache dates_;
 
   // The dump being read.
   Dump dump_ = Dump::kNone;
@@ -258,8 +264,8 @@ class RecordAssembler {
   std::int64_t dump_code_ = 0;
   std::optional<std::uint64_t> dump_sequence_;
   std::optional<std::uint64_t> dump_reference_;
-  std::string dump_name_;             // a request dump's name
-  std::uint64_t dump_name_hash_ = 0;  // an event dump's name
+  std::string dump_name_;        // a request dump's name
+  Snippet<64> dump_event_name_;  // an event dump's name
   // The start of the dump's `@` line, or of the 04542 record it stands under: its time is read
   // only for a dump that answers a request.
   Snippet<40> dump_stamp_;

@@ -114,3 +114,24 @@ TEST(LogClock, RestoresWhereItStood) {
 
 }  // namespace
 }  // namespace tse::tserver
+
+namespace tse::tserver {
+namespace {
+
+TEST(LogTime, TheDateCacheGivesWhatTheParserGives) {
+  DateCache cache;
+  for (const char* line : {"2025-12-17T10:15:24.807 Trc 04541 x", "2025-12-17T10:15:25.001 Trc x",
+                           "2025-12-18T00:00:00.000 Std 04120 x", "10:15:24.807 Trc 04541 x",
+                           "2025-12-18T23:59:59.999 Trc x", "2025-02-30T10:00:00.000 Trc x"}) {
+    const auto cached = parse_record_time(line, cache);
+    const auto plain = parse_record_time(line);
+    ASSERT_EQ(cached.has_value(), plain.has_value()) << line;
+    if (plain) {
+      EXPECT_EQ(cached->micros_of_day, plain->micros_of_day) << line;
+      EXPECT_EQ(cached->day, plain->day) << line;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tse::tserver
