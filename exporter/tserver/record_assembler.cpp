@@ -40,6 +40,21 @@ void RecordAssembler::on_line(std::string_view line) {
         if (dump_reference_ || line.size() <= kReference.size() || line[10] != 'R' ||
             line.compare(0, kReference.size(), kReference) != 0) {
           if (line[0] == '\t') return;  // the usual TAB indent: decided
+        } else if (line[kReference.size()] == '\t' || line[kReference.size()] == ' ') {
+          // `<TAB>AttributeReferenceID<TAB>17`: read the number here, the common case.
+          std::size_t i = kReference.size();
+          while (i < line.size() && (line[i] == '\t' || line[i] == ' ')) ++i;
+          std::uint64_t reference = 0;
+          std::size_t digits = 0;
+          while (i < line.size() && line[i] >= '0' && line[i] <= '9' && digits < 19) {
+            reference = reference * 10 + static_cast<std::uint64_t>(line[i] - '0');
+            ++i;
+            ++digits;
+          }
+          if (digits > 0 && (i == line.size() || line[i] == ' ' || line[i] == '\t')) {
+            dump_reference_ = reference;
+            return;
+          }
         }
       }
       on_body_line(line);
@@ -148,7 +163,7 @@ void RecordAssembler::on_record(std::string_view line) {
   if (held_answer_.held) {  // an event's dump that answers a request: this record names its client
     held_answer_.held = false;
     if (record->id == kEventSentId && names_event(record->text, held_answer_.name.view())) {
-      answer_request(record_client_id(record->text), held_answer_.reference, held_answer_.time);
+      answer_request(clients_.find(record->text), held_answer_.reference, held_answer_.time);
     }
   }
   switch (record->id) {
@@ -157,7 +172,7 @@ void RecordAssembler::on_record(std::string_view line) {
       last_sent_stamp_.assign(line);
       last_sent_text_.assign(record->text);
       if (is_event_error_sent(record->text)) {
-        sent_client_ = record_client_id(record->text);
+        sent_client_ = clients_.find(record->text);
         event_form(kSentForm, sent_client_);
         request_ = Request{};
         return;
@@ -177,7 +192,7 @@ void RecordAssembler::on_record(std::string_view line) {
       previous_ = Previous::kRequestReceived;
       request_time_ = observe_record_time(line);
       expire_requests();
-      request_client_ = record_client_id(record->text);
+      request_client_ = clients_.find(record->text);
       request_form(kRecordForm, first_word(record->text), request_client_);
       return;
     case kRequestInteractionId:
@@ -382,7 +397,7 @@ void RecordAssembler::finish_dump() {
     if (!dump_reference_) return;
     const auto time = observe_dump_time();
     if (dump_under_sent_ && names_event(last_sent_text_.view(), dump_event_name_.view())) {
-      answer_request(record_client_id(last_sent_text_.view()), *dump_reference_, time);  // shape B
+      answer_request(clients_.find(last_sent_text_.view()), *dump_reference_, time);  // shape B
     } else {
       held_answer_ = HeldAnswer{true, *dump_reference_, dump_event_name_, time};
     }

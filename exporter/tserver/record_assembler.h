@@ -77,6 +77,39 @@ class Snippet {
   std::uint8_t size_ = 0;
 };
 
+/// The clients of the last records, by the bytes that name them (`[724] (0000002a WDE_01
+/// 10.1.2.3:51234)`): a client's 04541 records and the 04542 records of its answers print the
+/// same bytes, so most records find their ClientId here instead of parsing it again.
+class ClientCache {
+ public:
+  ClientId find(std::string_view text) {
+    const std::size_t open = text.find('[');
+    if (open == std::string_view::npos) return {};
+    const std::string_view key = text.substr(open);
+    if (key.size() > kKeyBytes) return record_client_id(text);
+    // Direct-mapped by the client number's last digits: one comparison per record.
+    std::size_t slot = 0;
+    for (std::size_t i = 1; i < key.size() && i < 8 && key[i] >= '0' && key[i] <= '9'; ++i) {
+      slot = slot * 10 + static_cast<std::size_t>(key[i] - '0');
+    }
+    Entry& entry = entries_[slot % kEntries];
+    if (entry.key.view() != key) {
+      entry.key.assign(key);
+      entry.client = record_client_id(key);
+    }
+    return entry.client;
+  }
+
+ private:
+  static constexpr std::size_t kEntries = 64;
+  static constexpr std::size_t kKeyBytes = 64;
+  struct Entry {
+    Snippet<kKeyBytes> key;
+    ClientId client;
+  };
+  Entry entries_[kEntries];
+};
+
 /// How the assembler pairs requests with their answers.
 struct AssemblerOptions {
   /// A request not answered within this much log time is counted unanswered and forgotten.
@@ -253,6 +286,7 @@ class RecordAssembler {
   AssemblerStats stats_;
   LogClock clock_;
   DateCache dates_;
+  ClientCache clients_;
 
   // The dump being read.
   Dump dump_ = Dump::kNone;

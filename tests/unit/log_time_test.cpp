@@ -135,3 +135,18 @@ TEST(LogTime, TheDateCacheGivesWhatTheParserGives) {
 
 }  // namespace
 }  // namespace tse::tserver
+
+namespace tse::tserver {
+namespace {
+
+TEST(LogTime, TheDumpFastPathGivesWhatTheParserGives) {
+  EXPECT_EQ(parse_at_time("@10:15:24.8071 [0] x"), at(10, 15, 24, 807100));
+  EXPECT_EQ(parse_at_time("@10:15:24.8071"), at(10, 15, 24, 807100));
+  EXPECT_EQ(parse_at_time("@10:15:24.80712 [0] x"), at(10, 15, 24, 807120));  // the slow path
+  EXPECT_EQ(parse_at_time("@9:15:24.8071 [0] x"), at(9, 15, 24, 807100));
+  EXPECT_FALSE(parse_at_time("@24:15:24.8071 [0] x"));
+  EXPECT_FALSE(parse_at_time("@10:15:24.807x [0] x"));
+}
+
+}  // namespace
+}  // namespace tse::tserver
