@@ -163,7 +163,7 @@ void RecordAssembler::on_record(std::string_view line) {
   if (held_answer_.held) {  // an event's dump that answers a request: this record names its client
     held_answer_.held = false;
     if (record->id == kEventSentId && names_event(record->text, held_answer_.name.view())) {
-      answer_request(clients_.find(record->text), held_answer_.reference, held_answer_.time);
+      answer_request(client_of(record->text), held_answer_.reference, held_answer_.time);
     }
   }
   switch (record->id) {
@@ -172,7 +172,7 @@ void RecordAssembler::on_record(std::string_view line) {
       last_sent_stamp_.assign(line);
       last_sent_text_.assign(record->text);
       if (is_event_error_sent(record->text)) {
-        sent_client_ = clients_.find(record->text);
+        sent_client_ = client_of(record->text);
         event_form(kSentForm, sent_client_);
         request_ = Request{};
         return;
@@ -192,7 +192,7 @@ void RecordAssembler::on_record(std::string_view line) {
       previous_ = Previous::kRequestReceived;
       request_time_ = observe_record_time(line);
       expire_requests();
-      request_client_ = clients_.find(record->text);
+      request_client_ = client_of(record->text);
       request_form(kRecordForm, first_word(record->text), request_client_);
       return;
     case kRequestInteractionId:
@@ -397,7 +397,7 @@ void RecordAssembler::finish_dump() {
     if (!dump_reference_) return;
     const auto time = observe_dump_time();
     if (dump_under_sent_ && names_event(last_sent_text_.view(), dump_event_name_.view())) {
-      answer_request(clients_.find(last_sent_text_.view()), *dump_reference_, time);  // shape B
+      answer_request(client_of(last_sent_text_.view()), *dump_reference_, time);  // shape B
     } else {
       held_answer_ = HeldAnswer{true, *dump_reference_, dump_event_name_, time};
     }

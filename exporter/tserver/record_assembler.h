@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -286,7 +287,13 @@ class RecordAssembler {
   AssemblerStats stats_;
   LogClock clock_;
   DateCache dates_;
-  ClientCache clients_;
+  // Made at the first record that names a client: a network origin that never sends one (a
+  // flood of one-line senders) does not pay its 6 KiB.
+  std::unique_ptr<ClientCache> clients_;
+  ClientId client_of(std::string_view text) {
+    if (!clients_) clients_ = std::make_unique<ClientCache>();
+    return clients_->find(text);
+  }
 
   // The dump being read.
   Dump dump_ = Dump::kNone;
