@@ -49,6 +49,8 @@ TEST_F(Configuration, ABadListenAddressOrSyslogUrlExits2BeforeAnythingIsBound) {
       {{"--web.listen-address=127.0.0.1:0", "--source.syslog=udp://127.0.0.1:99999"},
        "tserver_exporter: error: --source.syslog: \"udp://127.0.0.1:99999\" has a bad port "
        "\"99999\"\n"},
+      {{"--source.file=" + logs_ / "*.log", "--source.request-timeout=0s"},
+       "tserver_exporter: error: --source.request-timeout must be > 0\n"},
   };
   for (const auto& [flags, want] : bad) {
     std::vector<std::string> args = flags;
