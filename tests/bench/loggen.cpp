@@ -188,7 +188,8 @@ void LogGenerator::put_iso_time(std::string& out, std::int64_t ms) {
 void LogGenerator::put_record(std::string& out, std::string_view level, std::string_view id,
                               std::string_view text_a, std::string_view text_b,
                               const Client* client) {
-  put_iso_time(out, now_ms_);
+  if (id == "04541") expire_requests(1);  // the exporter ages its pending requests here
+  put_record_time(out);
   out.push_back(' ');
   out += level;
   out.push_back(' ');
@@ -212,7 +213,9 @@ void LogGenerator::put_at_message(std::string& out, std::string_view function,
   const std::int64_t of_day = now_ms_ - floor_div(now_ms_, kMsPerDay) * kMsPerDay;
   put_clock(out, of_day);
   out.push_back('.');
-  put_pad(out, static_cast<std::uint64_t>(of_day % kMsPerSecond) * 10 + random_.below(10), 4);
+  const std::uint64_t tenth_ms = random_.below(10);
+  put_pad(out, static_cast<std::uint64_t>(of_day % kMsPerSecond) * 10 + tenth_ms, 4);
+  last_at_micros_ = now_ms_ * 1000 + static_cast<std::int64_t>(tenth_ms) * 100;
   out += " [0] ";
   out += kVersion;
   out.push_back(' ');
@@ -323,15 +326,120 @@ void LogGenerator::maybe_check_point(std::string& out) {
   const std::int64_t hour = floor_div(now_ms_, kMsPerHour);
   if (hour == last_check_point_hour_) return;
   last_check_point_hour_ = hour;
-  const std::int64_t saved = now_ms_;
-  now_ms_ = hour * kMsPerHour;
-  put_iso_time(out, now_ms_);
+  // Printed at the whole second it names: the exporter's clock reads the named time, which must
+  // not step back from the lines before it (an answer may have come tens of seconds after the
+  // hour), and it ages the pending requests with it.
+  now_ms_ = floor_div(now_ms_ + kMsPerSecond - 1, kMsPerSecond) * kMsPerSecond;
+  expire_requests(kMsPerSecond);
+  put_record_time(out);
   out += " Std 04120 Check point ";
   std::string stamp;
   put_iso_time(stamp, now_ms_);
   out.append(stamp, 0, 19);
   end_line(out);
-  now_ms_ = saved;
+}
+
+void LogGenerator::put_record_time(std::string& out) {
+  if (time_format_ == TimeFormat::kIso) {
+    put_iso_time(out, now_ms_);
+    return;
+  }
+  const std::int64_t of_day = now_ms_ - floor_div(now_ms_, kMsPerDay) * kMsPerDay;
+  put_clock(out, of_day);
+  out.push_back('.');
+  put_pad(out, static_cast<std::uint64_t>(of_day % kMsPerSecond), 3);
+}
+
+// ---- pending requests and their answers --------------------------------------------------------
+
+void LogGenerator::track_request(const Client& client, std::string_view name,
+                                 std::uint32_t reference) {
+  const std::uint64_t key = pending_key(client, reference);
+  const std::uint64_t serial = ++pending_serial_;
+  pending_[key] = Pending{name, reference, now_ms_, serial};  // a reused key replaces
+  pending_order_.emplace_back(key, serial);
+}
+
+void LogGenerator::expire_requests(std::int64_t step_ms) {
+  while (!pending_order_.empty()) {
+    const auto [key, serial] = pending_order_.front();
+    const auto it = pending_.find(key);
+    if (it == pending_.end() || it->second.serial != serial) {  // answered or replaced
+      pending_order_.pop_front();
+      continue;
+    }
+    const std::int64_t waited = now_ms_ - it->second.received_ms;
+    if (waited == kRequestTimeoutMs) {
+      // On the edge: the exporter's clock may stand up to 0.9 ms later (an `@` line's fourth
+      // digit). Step past it so that the expectation is exact.
+      now_ms_ += step_ms;
+      continue;
+    }
+    if (waited < kRequestTimeoutMs) return;
+    auto u = tally_.unanswered.find(it->second.name);
+    if (u == tally_.unanswered.end()) u = tally_.unanswered.emplace(it->second.name, 0).first;
+    ++u->second;
+    ++tally_.unanswered_total;
+    pending_.erase(it);
+    pending_order_.pop_front();
+  }
+}
+
+void LogGenerator::answer(const Client* client, std::uint32_t reference, std::int64_t at_micros) {
+  auto it = pending_.end();
+  if (client != nullptr) {
+    it = pending_.find(pending_key(*client, reference));
+  } else {  // the ReferenceID alone, when exactly one pending request has it
+    int matches = 0;
+    for (auto c = pending_.begin(); c != pending_.end(); ++c) {
+      if (c->second.reference == reference && ++matches == 1) it = c;
+    }
+    if (matches != 1) it = pending_.end();
+  }
+  if (it == pending_.end()) return;
+  const std::int64_t micros = at_micros - it->second.received_ms * 1000;
+  auto h = tally_.durations.find(it->second.name);
+  if (h == tally_.durations.end())
+    h = tally_.durations.emplace(it->second.name, DurationHistogram{}).first;
+  std::size_t i = 0;
+  while (i < kDurationBoundsMicros.size() && micros > kDurationBoundsMicros[i]) ++i;
+  if (i < kDurationBoundsMicros.size() && micros == kDurationBoundsMicros[i]) ++tally_.on_a_bound;
+  ++h->second.in_bucket[i];
+  ++h->second.count;
+  h->second.sum_micros += micros;
+  ++tally_.answered;
+  pending_.erase(it);
+}
+
+void LogGenerator::settle_fallback() {
+  if (!fallback_) return;
+  answer(nullptr, fallback_->first, fallback_->second);
+  fallback_.reset();
+}
+
+void LogGenerator::finish() { settle_fallback(); }
+
+void LogGenerator::set_start_time_of_day(std::int64_t ms_of_day) {
+  now_ms_ = floor_div(kStartMs, kMsPerDay) * kMsPerDay + ms_of_day;
+  start_ms_ = now_ms_ - 2 * kMsPerHour - 1234;
+  last_check_point_hour_ = floor_div(now_ms_, kMsPerHour);
+}
+
+void LogGenerator::answer_delay(std::int64_t usual_max_ms) {
+  // Mostly as fast as a healthy T-Server, then slower and slower answers up to past the last
+  // bucket bound (60 s), and some exactly on a bound (a shape-B answer keeps it exact).
+  const std::uint64_t r = random_.below(1000);
+  if (r < 10) {
+    now_ms_ += kDurationBoundsMicros[random_.below(kDurationBoundsMicros.size())] / 1000;
+  } else if (r < 880) {
+    advance(1, usual_max_ms);
+  } else if (r < 950) {
+    advance(usual_max_ms, std::max<std::int64_t>(usual_max_ms, 2500) + 1000);
+  } else if (r < 990) {
+    advance(2500, 30000);
+  } else {
+    advance(30000, 90000);
+  }
 }
 
 void LogGenerator::request_dump(std::string& out, Client& client, std::string_view request,
@@ -347,6 +455,7 @@ void LogGenerator::request_dump(std::string& out, Client& client, std::string_vi
   if (user_data) put_user_data(out, "UserData", random_.chance(150));
   put_attr_num(out, "ReferenceID", reference);
   ++tally_.messages;
+  track_request(client, request, reference);
 }
 
 void LogGenerator::backup_copy(std::string& out, std::string_view name, const Client& client,
@@ -405,15 +514,18 @@ void LogGenerator::request_with_event(std::string& out) {
   request_dump(out, client, req->request, reference, call, req->user_data);
   if (random_.chance(100)) connector_line(out);
   if (random_.chance(150)) backup_copy(out, req->request, client, reference, call);
-  advance(1, 80);
+  if (random_.chance(3)) return;  // never answered: unanswered after the request timeout
+  answer_delay(80);
 
   const std::uint64_t sequence = ++sequence_;
   const bool shape_b = random_.chance(120);
   if (shape_b) {
     put_record(out, "Trc", "04542", req->event, " sent to", &client);
+    answer(&client, reference, now_ms_ * 1000);  // timed by its record
     put_message_line(out, req->event);
   } else {
     put_at_message(out, req->function, req->event);
+    answer(&client, reference, last_at_micros_);  // its 04542 record below names the client
   }
   put_event_prologue(out, sequence);
   if (req->call) {
@@ -475,8 +587,9 @@ void LogGenerator::shape_b_event(std::string& out) {
   Client& client = agents_[random_.below(agents_.size())];
   const std::uint32_t reference = client.next_reference++;
   request_dump(out, client, "RequestRegisterAddress", reference, 0, false);
-  advance(1, 20);
+  answer_delay(20);
   put_record(out, "Trc", "04542", "EventRegistered", " sent to", &client);
+  answer(&client, reference, now_ms_ * 1000);
   put_message_line(out, "EventRegistered");
   put_event_prologue(out, ++sequence_);
   put_attr(out, "ThisDN", client.dn);
@@ -620,7 +733,7 @@ void LogGenerator::event_error(std::string& out) {
   request_dump(out, client, req.request, reference, call, req.user_data);
   if (random_.chance(150)) connector_line(out);
   if (random_.chance(100)) backup_copy(out, req.request, client, reference, call);
-  advance(1, 4000);
+  answer_delay(4000);
   const Code& code = pick_code();
   const std::uint64_t sequence = ++sequence_;
   const bool decoys = random_.chance(80);
@@ -628,6 +741,7 @@ void LogGenerator::event_error(std::string& out) {
 
   if (variant < 430) {  // shape B: the record, then the dump at column 0
     put_record(out, "Trc", "04542", "EventError", " sent to", &client);
+    answer(&client, reference, now_ms_ * 1000);
     put_message_line(out, "EventError");
     error_dump_body(out, sequence, &code, reference, client, call, false, decoys);
     ++tally_.shape_b;
@@ -636,6 +750,7 @@ void LogGenerator::event_error(std::string& out) {
   }
   if (variant < 450) {  // a dump whose only codes are nested: counted as unknown
     put_at_message(out, "send_to_client", "EventError");
+    answer(&client, reference, last_at_micros_);
     out += "\t(Timeout performing operation)";
     end_line(out);
     put_event_prologue(out, sequence);
@@ -651,6 +766,7 @@ void LogGenerator::event_error(std::string& out) {
   }
   if (variant < 480) {  // printed twice (send_to_client, distribute_event), one trailer
     put_at_message(out, "send_to_client", "EventError");
+    answer(&client, reference, last_at_micros_);  // the first print is the answer
     error_dump_body(out, sequence, &code, reference, client, call, false, decoys);
     put_at_message(out, "distribute_event", "EventError");
     error_dump_body(out, sequence, &code, reference, client, call, false, decoys);
@@ -663,6 +779,7 @@ void LogGenerator::event_error(std::string& out) {
   if (variant < 500) {  // printed twice, each with its trailer
     for (int i = 0; i < 2; ++i) {
       put_at_message(out, i == 0 ? "send_to_client" : "distribute_event", "EventError");
+      if (i == 0) answer(&client, reference, last_at_micros_);
       error_dump_body(out, sequence, &code, reference, client, call, false, decoys);
       put_record(out, "Trc", "04542", "EventError", " sent to", &client);
     }
@@ -671,8 +788,9 @@ void LogGenerator::event_error(std::string& out) {
     count(&code);
     return;
   }
-  if (variant < 520) {  // a dump and no 04542 record at all
+  if (variant < 520) {  // a dump and no 04542 record at all: paired when its event ends
     put_at_message(out, "send_to_client", "EventError");
+    fallback_.emplace(reference, last_at_micros_);
     error_dump_body(out, sequence, &code, reference, client, call, false, decoys);
     ++tally_.no_trailer;
     count(&code);
@@ -682,9 +800,10 @@ void LogGenerator::event_error(std::string& out) {
   // trace between them, sometimes the copy sent to the backup after them.
   const bool interaction = variant < 570;
   put_at_message(out, "send_to_client", "EventError");
+  answer(&client, reference, last_at_micros_);
   error_dump_body(out, sequence, &code, reference, client, call, interaction, decoys);
   if (interaction) {
-    put_iso_time(out, now_ms_);
+    put_record_time(out);
     out += " Int 04545 Interaction message \"EventError\" sent to ";
     put_uint(out, client.number);
     out += " (\"";
@@ -702,7 +821,8 @@ void LogGenerator::event_error(std::string& out) {
 
 void LogGenerator::write_block(std::string& out) {
   advance(5, 600);
-  maybe_check_point(out);
+  maybe_check_point(out);  // ages the pending requests before the last event ends (as the exporter)
+  settle_fallback();
   if (random_.below(1000) < error_blocks_) {
     event_error(out);
     return;
@@ -787,6 +907,27 @@ std::vector<std::string> LogGenerator::expected_rows() const {
   return out;
 }
 
+std::vector<std::string> LogGenerator::expected_duration_rows() const {
+  std::vector<std::string> out;
+  for (const auto& [request, h] : tally_.durations) {
+    const std::string prefix = "#d\t" + tserver_ + "\t" + request + "\t";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < h.in_bucket.size(); ++i) {
+      cumulative += h.in_bucket[i];
+      out.push_back(prefix + "bucket\t" + std::string(kDurationBoundLabels[i]) + "\t" +
+                    std::to_string(cumulative));
+    }
+    out.push_back(prefix + "count\t\t" + std::to_string(h.count));
+    std::string sum = std::to_string(h.sum_micros / 1'000'000) + ".";
+    put_pad(sum, static_cast<std::uint64_t>(h.sum_micros % 1'000'000), 6);
+    out.push_back(prefix + "sum\t\t" + sum);
+  }
+  for (const auto& [request, n] : tally_.unanswered) {
+    out.push_back("#u\t" + tserver_ + "\t" + request + "\t" + std::to_string(n));
+  }
+  return out;
+}
+
 std::string generate_segment(std::uint64_t seed, std::size_t bytes, std::string tserver,
                              Tally* tally) {
   LogGenerator generator(seed, std::move(tserver));
@@ -795,6 +936,7 @@ std::string generate_segment(std::uint64_t seed, std::size_t bytes, std::string 
   const std::string name = generator.next_segment_name();
   generator.write_header(out, name, 1);
   while (out.size() < bytes) generator.write_block(out);
+  generator.finish();
   if (tally != nullptr) *tally = generator.tally();
   return out;
 }
