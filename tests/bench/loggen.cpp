@@ -331,6 +331,7 @@ void LogGenerator::maybe_check_point(std::string& out) {
   // hour), and it ages the pending requests with it.
   now_ms_ = floor_div(now_ms_ + kMsPerSecond - 1, kMsPerSecond) * kMsPerSecond;
   expire_requests(kMsPerSecond);
+  last_check_point_ms_ = now_ms_;
   put_record_time(out);
   out += " Std 04120 Check point ";
   std::string stamp;
@@ -408,6 +409,11 @@ void LogGenerator::answer(const Client* client, std::uint32_t reference, std::in
   ++h->second.count;
   h->second.sum_micros += micros;
   ++tally_.answered;
+  const std::int64_t received = it->second.received_ms;
+  if (floor_div(received, kMsPerDay) != floor_div(at_micros / 1000, kMsPerDay)) {
+    ++tally_.across_midnight;
+  }
+  if (received < last_check_point_ms_) ++tally_.across_check_point;
   pending_.erase(it);
 }
 
@@ -425,21 +431,19 @@ void LogGenerator::set_start_time_of_day(std::int64_t ms_of_day) {
   last_check_point_hour_ = floor_div(now_ms_, kMsPerHour);
 }
 
-void LogGenerator::answer_delay(std::int64_t usual_max_ms) {
+std::int64_t LogGenerator::draw_delay(std::int64_t usual_max_ms) {
   // Mostly as fast as a healthy T-Server, then slower and slower answers up to past the last
   // bucket bound (60 s), and some exactly on a bound (a shape-B answer keeps it exact).
+  auto between = [this](std::int64_t min_ms, std::int64_t max_ms) {
+    return min_ms + static_cast<std::int64_t>(
+                        random_.below(static_cast<std::uint64_t>(max_ms - min_ms + 1)));
+  };
   const std::uint64_t r = random_.below(1000);
-  if (r < 10) {
-    now_ms_ += kDurationBoundsMicros[random_.below(kDurationBoundsMicros.size())] / 1000;
-  } else if (r < 880) {
-    advance(1, usual_max_ms);
-  } else if (r < 950) {
-    advance(usual_max_ms, std::max<std::int64_t>(usual_max_ms, 2500) + 1000);
-  } else if (r < 990) {
-    advance(2500, 30000);
-  } else {
-    advance(30000, 90000);
-  }
+  if (r < 10) return kDurationBoundsMicros[random_.below(kDurationBoundsMicros.size())] / 1000;
+  if (r < 880) return between(1, usual_max_ms);
+  if (r < 950) return between(usual_max_ms, std::max<std::int64_t>(usual_max_ms, 2500) + 1000);
+  if (r < 990) return between(2500, 30000);
+  return between(30000, 90000);
 }
 
 void LogGenerator::request_dump(std::string& out, Client& client, std::string_view request,
@@ -500,23 +504,38 @@ void LogGenerator::request_with_event(std::string& out) {
   std::uint32_t total = 0;
   for (const auto& r : kRequests) total += r.weight;
   auto pick = static_cast<std::uint32_t>(random_.below(total));
-  const Request* req = &kRequests[0];
-  for (const auto& r : kRequests) {
-    if (pick < r.weight) {
-      req = &r;
+  std::size_t request = 0;
+  for (std::size_t i = 0; i < std::size(kRequests); ++i) {
+    if (pick < kRequests[i].weight) {
+      request = i;
       break;
     }
-    pick -= r.weight;
+    pick -= kRequests[i].weight;
   }
-  Client& client = agents_[random_.below(agents_.size())];
+  const Request* req = &kRequests[request];
+  const std::size_t agent = random_.below(agents_.size());
+  Client& client = agents_[agent];
   const std::uint32_t reference = client.next_reference++;
   const std::uint64_t call = req->call ? 1 + random_.below(5000) : 0;
   request_dump(out, client, req->request, reference, call, req->user_data);
   if (random_.chance(100)) connector_line(out);
   if (random_.chance(150)) backup_copy(out, req->request, client, reference, call);
-  if (random_.chance(3)) return;  // never answered: unanswered after the request timeout
-  answer_delay(80);
+  const std::optional<std::int64_t> forced = std::exchange(forced_delay_ms_, std::nullopt);
+  if (!forced && random_.chance(3)) return;  // never answered: unanswered after the timeout
+  const std::int64_t delay = forced ? *forced : draw_delay(80);
+  if (forced || delay > 1000 || random_.chance(250)) {
+    // Answered in a later block, with other requests, answers and check points in between (as
+    // a slow answer always is).
+    deferred_.emplace(now_ms_ + delay, DeferredAnswer{request, agent, reference, call});
+    return;
+  }
+  now_ms_ += delay;
+  write_answer(out, request, client, reference, call);
+}
 
+void LogGenerator::write_answer(std::string& out, std::size_t request, Client& client,
+                                std::uint32_t reference, std::uint64_t call) {
+  const Request* req = &kRequests[request];
   const std::uint64_t sequence = ++sequence_;
   const bool shape_b = random_.chance(120);
   if (shape_b) {
@@ -587,7 +606,7 @@ void LogGenerator::shape_b_event(std::string& out) {
   Client& client = agents_[random_.below(agents_.size())];
   const std::uint32_t reference = client.next_reference++;
   request_dump(out, client, "RequestRegisterAddress", reference, 0, false);
-  answer_delay(20);
+  now_ms_ += draw_delay(20);
   put_record(out, "Trc", "04542", "EventRegistered", " sent to", &client);
   answer(&client, reference, now_ms_ * 1000);
   put_message_line(out, "EventRegistered");
@@ -733,7 +752,7 @@ void LogGenerator::event_error(std::string& out) {
   request_dump(out, client, req.request, reference, call, req.user_data);
   if (random_.chance(150)) connector_line(out);
   if (random_.chance(100)) backup_copy(out, req.request, client, reference, call);
-  answer_delay(4000);
+  now_ms_ += draw_delay(4000);
   const Code& code = pick_code();
   const std::uint64_t sequence = ++sequence_;
   const bool decoys = random_.chance(80);
@@ -820,9 +839,32 @@ void LogGenerator::event_error(std::string& out) {
 }
 
 void LogGenerator::write_block(std::string& out) {
+  const std::int64_t before = now_ms_;
   advance(5, 600);
+  const std::int64_t target = now_ms_;
+  now_ms_ = before;
+  // The answers due by then, in the order of their times (never before a time already written).
+  while (!deferred_.empty() && deferred_.begin()->first <= target) {
+    const auto [due, answer] = *deferred_.begin();
+    deferred_.erase(deferred_.begin());
+    now_ms_ = std::max(now_ms_, due);
+    maybe_check_point(out);
+    settle_fallback();  // its event ends at the answer's first line
+    write_answer(out, answer.request, agents_[answer.client], answer.reference, answer.call);
+  }
+  now_ms_ = std::max(now_ms_, target);
   maybe_check_point(out);  // ages the pending requests before the last event ends (as the exporter)
   settle_fallback();
+  // Once an hour, a slow request shortly before the hour: answered after the check point (and
+  // after midnight once a day), where the log's clock re-anchors its date.
+  const std::int64_t hour = floor_div(now_ms_, kMsPerHour);
+  if (hour != spanned_hour_ && (hour + 1) * kMsPerHour - now_ms_ < 20'000) {
+    spanned_hour_ = hour;
+    forced_delay_ms_ =
+        (hour + 1) * kMsPerHour - now_ms_ + 1000 + static_cast<std::int64_t>(random_.below(20'000));
+    request_with_event(out);
+    return;
+  }
   if (random_.below(1000) < error_blocks_) {
     event_error(out);
     return;

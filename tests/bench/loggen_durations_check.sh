@@ -6,11 +6,12 @@
 # (the exposition prints doubles; the generator's sums are exact microseconds), every non-zero
 # tserver_requests_unanswered_total equal, and no duration skipped nor step back of the log's
 # time. Run by ctest (bench.loggen_durations):
-#   loggen_durations_check.sh TSE_LOGGEN TSERVER_EXPORTER WORK_DIR
+#   loggen_durations_check.sh TSE_LOGGEN TSERVER_EXPORTER WORK_DIR iso|time
+# (the variants with ISO 8601 record times, or those with time-only ones: two ctest tests).
 set -euo pipefail
 
-if [ $# -ne 3 ]; then
-  echo "usage: $0 TSE_LOGGEN TSERVER_EXPORTER WORK_DIR" >&2
+if [ $# -ne 4 ]; then
+  echo "usage: $0 TSE_LOGGEN TSERVER_EXPORTER WORK_DIR iso|time" >&2
   exit 2
 fi
 loggen=$1
@@ -19,14 +20,27 @@ work=$3
 rm -rf "$work"
 mkdir -p "$work"
 
-# name | tse_loggen flags
-variants=(
-  "iso|--seed 7 --bytes 1500K --segment-bytes 200K"
-  "iso_errors|--seed 8 --bytes 800K --segment-bytes 150K --error-per-mille 200"
-  "iso_midnight|--seed 9 --bytes 1200K --segment-bytes 300K --start 23:45:00 --error-per-mille 60"
-  "time_only|--seed 10 --bytes 1000K --segment-bytes 250K --time-format time"
-  "time_midnight|--seed 11 --bytes 1200K --segment-bytes 200K --time-format time --start 23:40:00 --error-per-mille 100"
-)
+# name | tse_loggen flags. A variant with --start crosses an hour (its check point) with a
+# request pending, one named *midnight* crosses midnight too: the check fails if they do not.
+case $4 in
+  iso)
+    variants=(
+      "iso|--seed 7 --bytes 1500K --segment-bytes 200K --start 10:52:00"
+      "iso_errors|--seed 8 --bytes 800K --segment-bytes 150K --error-per-mille 200"
+      "iso_midnight|--seed 9 --bytes 1200K --segment-bytes 300K --start 23:54:00 --error-per-mille 60"
+    )
+    ;;
+  time)
+    variants=(
+      "time_only|--seed 10 --bytes 1000K --segment-bytes 250K --time-format time --start 14:55:00"
+      "time_midnight|--seed 11 --bytes 1200K --segment-bytes 200K --time-format time --start 23:54:00 --error-per-mille 100"
+    )
+    ;;
+  *)
+    echo "$0: unknown variant set $4 (iso or time)" >&2
+    exit 2
+    ;;
+esac
 
 # The expectations and the exposition in one shape: `tserver<TAB>request<TAB>what<TAB>le<TAB>value`.
 expected_table() {
@@ -84,6 +98,15 @@ for variant in "${variants[@]}"; do
     status=1
     continue
   fi
+  # "# requests answered N (B exactly on a bucket bound, M across midnight, C across a check point)"
+  summary=$(grep -h '^# requests' "$dir"/logs/*.expected.tsv)
+  midnight=$(sed -E 's/.* ([0-9]+) across midnight.*/\1/' <<<"$summary")
+  check_point=$(sed -E 's/.* ([0-9]+) across a check point.*/\1/' <<<"$summary")
+  if { [[ $flags == *--start* ]] && [ "$check_point" -lt 1 ]; } ||
+     { [[ $name == *midnight* ]] && [ "$midnight" -lt 1 ]; }; then
+    echo "FAIL [$name]: no answer across ${name##*_} ($summary)" >&2
+    status=1
+  fi
   total_answers=$((total_answers + answers))
 
   # Buckets, counts and unanswered exactly; sums within 1e-9 relative.
@@ -124,7 +147,7 @@ for variant in "${variants[@]}"; do
       status=1
     fi
   done < <(grep -h $'^#!\t' "$dir"/logs/*.expected.tsv)
-  echo "[$name] $answers answers in $series series, $(grep -h '^# requests' "$dir"/logs/*.expected.tsv)"
+  echo "[$name] $answers answers in $series series; generator: ${summary#\# }"
 done
 
 if [ "$status" -eq 0 ]; then

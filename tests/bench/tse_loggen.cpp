@@ -262,8 +262,9 @@ int main(int argc, char** argv) {
       << " (shape A " << t.shape_a << ", shape B " << t.shape_b << ", trace-only " << t.trace_only
       << ", printed twice " << t.printed_twice << ", no trailer " << t.no_trailer << ")\n"
       << "# requests answered " << t.answered << " (" << t.on_a_bound
-      << " exactly on a bucket bound), unanswered " << t.unanswered_total << " after "
-      << tse::bench::kRequestTimeoutMs / 1000 << " s of log time\n"
+      << " exactly on a bucket bound, " << t.across_midnight << " across midnight, "
+      << t.across_check_point << " across a check point), unanswered " << t.unanswered_total
+      << " after " << tse::bench::kRequestTimeoutMs / 1000 << " s of log time\n"
       << "#!\ttserver_exporter_bytes_read_total\t" << writer.total_bytes() << "\n"
       << "#!\ttserver_exporter_lines_read_total\t" << t.lines << "\n"
       << "#!\ttserver_exporter_records_skipped_total{reason=\"duplicate\"}\t" << t.duplicates
