@@ -188,7 +188,8 @@ void LogGenerator::put_iso_time(std::string& out, std::int64_t ms) {
 void LogGenerator::put_record(std::string& out, std::string_view level, std::string_view id,
                               std::string_view text_a, std::string_view text_b,
                               const Client* client) {
-  put_iso_time(out, now_ms_);
+  if (id == "04541") expire_requests(1);  // the exporter ages its pending requests here
+  put_record_time(out);
   out.push_back(' ');
   out += level;
   out.push_back(' ');
@@ -212,7 +213,9 @@ void LogGenerator::put_at_message(std::string& out, std::string_view function,
   const std::int64_t of_day = now_ms_ - floor_div(now_ms_, kMsPerDay) * kMsPerDay;
   put_clock(out, of_day);
   out.push_back('.');
-  put_pad(out, static_cast<std::uint64_t>(of_day % kMsPerSecond) * 10 + random_.below(10), 4);
+  const std::uint64_t tenth_ms = random_.below(10);
+  put_pad(out, static_cast<std::uint64_t>(of_day % kMsPerSecond) * 10 + tenth_ms, 4);
+  last_at_micros_ = now_ms_ * 1000 + static_cast<std::int64_t>(tenth_ms) * 100;
   out += " [0] ";
   out += kVersion;
   out.push_back(' ');
@@ -323,15 +326,124 @@ void LogGenerator::maybe_check_point(std::string& out) {
   const std::int64_t hour = floor_div(now_ms_, kMsPerHour);
   if (hour == last_check_point_hour_) return;
   last_check_point_hour_ = hour;
-  const std::int64_t saved = now_ms_;
-  now_ms_ = hour * kMsPerHour;
-  put_iso_time(out, now_ms_);
+  // Printed at the whole second it names: the exporter's clock reads the named time, which must
+  // not step back from the lines before it (an answer may have come tens of seconds after the
+  // hour), and it ages the pending requests with it.
+  now_ms_ = floor_div(now_ms_ + kMsPerSecond - 1, kMsPerSecond) * kMsPerSecond;
+  expire_requests(kMsPerSecond);
+  last_check_point_ms_ = now_ms_;
+  put_record_time(out);
   out += " Std 04120 Check point ";
   std::string stamp;
   put_iso_time(stamp, now_ms_);
   out.append(stamp, 0, 19);
   end_line(out);
-  now_ms_ = saved;
+}
+
+void LogGenerator::put_record_time(std::string& out) {
+  if (time_format_ == TimeFormat::kIso) {
+    put_iso_time(out, now_ms_);
+    return;
+  }
+  const std::int64_t of_day = now_ms_ - floor_div(now_ms_, kMsPerDay) * kMsPerDay;
+  put_clock(out, of_day);
+  out.push_back('.');
+  put_pad(out, static_cast<std::uint64_t>(of_day % kMsPerSecond), 3);
+}
+
+// ---- pending requests and their answers --------------------------------------------------------
+
+void LogGenerator::track_request(const Client& client, std::string_view name,
+                                 std::uint32_t reference) {
+  const std::uint64_t key = pending_key(client, reference);
+  const std::uint64_t serial = ++pending_serial_;
+  pending_[key] = Pending{name, reference, now_ms_, serial};  // a reused key replaces
+  pending_order_.emplace_back(key, serial);
+}
+
+void LogGenerator::expire_requests(std::int64_t step_ms) {
+  while (!pending_order_.empty()) {
+    const auto [key, serial] = pending_order_.front();
+    const auto it = pending_.find(key);
+    if (it == pending_.end() || it->second.serial != serial) {  // answered or replaced
+      pending_order_.pop_front();
+      continue;
+    }
+    const std::int64_t waited = now_ms_ - it->second.received_ms;
+    if (waited == kRequestTimeoutMs) {
+      // On the edge: the exporter's clock may stand up to 0.9 ms later (an `@` line's fourth
+      // digit). Step past it so that the expectation is exact.
+      now_ms_ += step_ms;
+      continue;
+    }
+    if (waited < kRequestTimeoutMs) return;
+    auto u = tally_.unanswered.find(it->second.name);
+    if (u == tally_.unanswered.end()) u = tally_.unanswered.emplace(it->second.name, 0).first;
+    ++u->second;
+    ++tally_.unanswered_total;
+    pending_.erase(it);
+    pending_order_.pop_front();
+  }
+}
+
+void LogGenerator::answer(const Client* client, std::uint32_t reference, std::int64_t at_micros) {
+  auto it = pending_.end();
+  if (client != nullptr) {
+    it = pending_.find(pending_key(*client, reference));
+  } else {  // the ReferenceID alone, when exactly one pending request has it
+    int matches = 0;
+    for (auto c = pending_.begin(); c != pending_.end(); ++c) {
+      if (c->second.reference == reference && ++matches == 1) it = c;
+    }
+    if (matches != 1) it = pending_.end();
+  }
+  if (it == pending_.end()) return;
+  const std::int64_t micros = at_micros - it->second.received_ms * 1000;
+  auto h = tally_.durations.find(it->second.name);
+  if (h == tally_.durations.end())
+    h = tally_.durations.emplace(it->second.name, DurationHistogram{}).first;
+  std::size_t i = 0;
+  while (i < kDurationBoundsMicros.size() && micros > kDurationBoundsMicros[i]) ++i;
+  if (i < kDurationBoundsMicros.size() && micros == kDurationBoundsMicros[i]) ++tally_.on_a_bound;
+  ++h->second.in_bucket[i];
+  ++h->second.count;
+  h->second.sum_micros += micros;
+  ++tally_.answered;
+  const std::int64_t received = it->second.received_ms;
+  if (floor_div(received, kMsPerDay) != floor_div(at_micros / 1000, kMsPerDay)) {
+    ++tally_.across_midnight;
+  }
+  if (received < last_check_point_ms_) ++tally_.across_check_point;
+  pending_.erase(it);
+}
+
+void LogGenerator::settle_fallback() {
+  if (!fallback_) return;
+  answer(nullptr, fallback_->first, fallback_->second);
+  fallback_.reset();
+}
+
+void LogGenerator::finish() { settle_fallback(); }
+
+void LogGenerator::set_start_time_of_day(std::int64_t ms_of_day) {
+  now_ms_ = floor_div(kStartMs, kMsPerDay) * kMsPerDay + ms_of_day;
+  start_ms_ = now_ms_ - 2 * kMsPerHour - 1234;
+  last_check_point_hour_ = floor_div(now_ms_, kMsPerHour);
+}
+
+std::int64_t LogGenerator::draw_delay(std::int64_t usual_max_ms) {
+  // Mostly as fast as a healthy T-Server, then slower and slower answers up to past the last
+  // bucket bound (60 s), and some exactly on a bound (a shape-B answer keeps it exact).
+  auto between = [this](std::int64_t min_ms, std::int64_t max_ms) {
+    return min_ms + static_cast<std::int64_t>(
+                        random_.below(static_cast<std::uint64_t>(max_ms - min_ms + 1)));
+  };
+  const std::uint64_t r = random_.below(1000);
+  if (r < 10) return kDurationBoundsMicros[random_.below(kDurationBoundsMicros.size())] / 1000;
+  if (r < 880) return between(1, usual_max_ms);
+  if (r < 950) return between(usual_max_ms, std::max<std::int64_t>(usual_max_ms, 2500) + 1000);
+  if (r < 990) return between(2500, 30000);
+  return between(30000, 90000);
 }
 
 void LogGenerator::request_dump(std::string& out, Client& client, std::string_view request,
@@ -347,6 +459,7 @@ void LogGenerator::request_dump(std::string& out, Client& client, std::string_vi
   if (user_data) put_user_data(out, "UserData", random_.chance(150));
   put_attr_num(out, "ReferenceID", reference);
   ++tally_.messages;
+  track_request(client, request, reference);
 }
 
 void LogGenerator::backup_copy(std::string& out, std::string_view name, const Client& client,
@@ -391,29 +504,47 @@ void LogGenerator::request_with_event(std::string& out) {
   std::uint32_t total = 0;
   for (const auto& r : kRequests) total += r.weight;
   auto pick = static_cast<std::uint32_t>(random_.below(total));
-  const Request* req = &kRequests[0];
-  for (const auto& r : kRequests) {
-    if (pick < r.weight) {
-      req = &r;
+  std::size_t request = 0;
+  for (std::size_t i = 0; i < std::size(kRequests); ++i) {
+    if (pick < kRequests[i].weight) {
+      request = i;
       break;
     }
-    pick -= r.weight;
+    pick -= kRequests[i].weight;
   }
-  Client& client = agents_[random_.below(agents_.size())];
+  const Request* req = &kRequests[request];
+  const std::size_t agent = random_.below(agents_.size());
+  Client& client = agents_[agent];
   const std::uint32_t reference = client.next_reference++;
   const std::uint64_t call = req->call ? 1 + random_.below(5000) : 0;
   request_dump(out, client, req->request, reference, call, req->user_data);
   if (random_.chance(100)) connector_line(out);
   if (random_.chance(150)) backup_copy(out, req->request, client, reference, call);
-  advance(1, 80);
+  const std::optional<std::int64_t> forced = std::exchange(forced_delay_ms_, std::nullopt);
+  if (!forced && random_.chance(3)) return;  // never answered: unanswered after the timeout
+  const std::int64_t delay = forced ? *forced : draw_delay(80);
+  if (forced || delay > 1000 || random_.chance(250)) {
+    // Answered in a later block, with other requests, answers and check points in between (as
+    // a slow answer always is).
+    deferred_.emplace(now_ms_ + delay, DeferredAnswer{request, agent, reference, call});
+    return;
+  }
+  now_ms_ += delay;
+  write_answer(out, request, client, reference, call);
+}
 
+void LogGenerator::write_answer(std::string& out, std::size_t request, Client& client,
+                                std::uint32_t reference, std::uint64_t call) {
+  const Request* req = &kRequests[request];
   const std::uint64_t sequence = ++sequence_;
   const bool shape_b = random_.chance(120);
   if (shape_b) {
     put_record(out, "Trc", "04542", req->event, " sent to", &client);
+    answer(&client, reference, now_ms_ * 1000);  // timed by its record
     put_message_line(out, req->event);
   } else {
     put_at_message(out, req->function, req->event);
+    answer(&client, reference, last_at_micros_);  // its 04542 record below names the client
   }
   put_event_prologue(out, sequence);
   if (req->call) {
@@ -475,8 +606,9 @@ void LogGenerator::shape_b_event(std::string& out) {
   Client& client = agents_[random_.below(agents_.size())];
   const std::uint32_t reference = client.next_reference++;
   request_dump(out, client, "RequestRegisterAddress", reference, 0, false);
-  advance(1, 20);
+  now_ms_ += draw_delay(20);
   put_record(out, "Trc", "04542", "EventRegistered", " sent to", &client);
+  answer(&client, reference, now_ms_ * 1000);
   put_message_line(out, "EventRegistered");
   put_event_prologue(out, ++sequence_);
   put_attr(out, "ThisDN", client.dn);
@@ -620,7 +752,7 @@ void LogGenerator::event_error(std::string& out) {
   request_dump(out, client, req.request, reference, call, req.user_data);
   if (random_.chance(150)) connector_line(out);
   if (random_.chance(100)) backup_copy(out, req.request, client, reference, call);
-  advance(1, 4000);
+  now_ms_ += draw_delay(4000);
   const Code& code = pick_code();
   const std::uint64_t sequence = ++sequence_;
   const bool decoys = random_.chance(80);
@@ -628,6 +760,7 @@ void LogGenerator::event_error(std::string& out) {
 
   if (variant < 430) {  // shape B: the record, then the dump at column 0
     put_record(out, "Trc", "04542", "EventError", " sent to", &client);
+    answer(&client, reference, now_ms_ * 1000);
     put_message_line(out, "EventError");
     error_dump_body(out, sequence, &code, reference, client, call, false, decoys);
     ++tally_.shape_b;
@@ -636,6 +769,7 @@ void LogGenerator::event_error(std::string& out) {
   }
   if (variant < 450) {  // a dump whose only codes are nested: counted as unknown
     put_at_message(out, "send_to_client", "EventError");
+    answer(&client, reference, last_at_micros_);
     out += "\t(Timeout performing operation)";
     end_line(out);
     put_event_prologue(out, sequence);
@@ -651,6 +785,7 @@ void LogGenerator::event_error(std::string& out) {
   }
   if (variant < 480) {  // printed twice (send_to_client, distribute_event), one trailer
     put_at_message(out, "send_to_client", "EventError");
+    answer(&client, reference, last_at_micros_);  // the first print is the answer
     error_dump_body(out, sequence, &code, reference, client, call, false, decoys);
     put_at_message(out, "distribute_event", "EventError");
     error_dump_body(out, sequence, &code, reference, client, call, false, decoys);
@@ -663,6 +798,7 @@ void LogGenerator::event_error(std::string& out) {
   if (variant < 500) {  // printed twice, each with its trailer
     for (int i = 0; i < 2; ++i) {
       put_at_message(out, i == 0 ? "send_to_client" : "distribute_event", "EventError");
+      if (i == 0) answer(&client, reference, last_at_micros_);
       error_dump_body(out, sequence, &code, reference, client, call, false, decoys);
       put_record(out, "Trc", "04542", "EventError", " sent to", &client);
     }
@@ -671,8 +807,9 @@ void LogGenerator::event_error(std::string& out) {
     count(&code);
     return;
   }
-  if (variant < 520) {  // a dump and no 04542 record at all
+  if (variant < 520) {  // a dump and no 04542 record at all: paired when its event ends
     put_at_message(out, "send_to_client", "EventError");
+    fallback_.emplace(reference, last_at_micros_);
     error_dump_body(out, sequence, &code, reference, client, call, false, decoys);
     ++tally_.no_trailer;
     count(&code);
@@ -682,9 +819,10 @@ void LogGenerator::event_error(std::string& out) {
   // trace between them, sometimes the copy sent to the backup after them.
   const bool interaction = variant < 570;
   put_at_message(out, "send_to_client", "EventError");
+  answer(&client, reference, last_at_micros_);
   error_dump_body(out, sequence, &code, reference, client, call, interaction, decoys);
   if (interaction) {
-    put_iso_time(out, now_ms_);
+    put_record_time(out);
     out += " Int 04545 Interaction message \"EventError\" sent to ";
     put_uint(out, client.number);
     out += " (\"";
@@ -701,8 +839,32 @@ void LogGenerator::event_error(std::string& out) {
 }
 
 void LogGenerator::write_block(std::string& out) {
+  const std::int64_t before = now_ms_;
   advance(5, 600);
-  maybe_check_point(out);
+  const std::int64_t target = now_ms_;
+  now_ms_ = before;
+  // The answers due by then, in the order of their times (never before a time already written).
+  while (!deferred_.empty() && deferred_.begin()->first <= target) {
+    const auto [due, answer] = *deferred_.begin();
+    deferred_.erase(deferred_.begin());
+    now_ms_ = std::max(now_ms_, due);
+    maybe_check_point(out);
+    settle_fallback();  // its event ends at the answer's first line
+    write_answer(out, answer.request, agents_[answer.client], answer.reference, answer.call);
+  }
+  now_ms_ = std::max(now_ms_, target);
+  maybe_check_point(out);  // ages the pending requests before the last event ends (as the exporter)
+  settle_fallback();
+  // Once an hour, a slow request shortly before the hour: answered after the check point (and
+  // after midnight once a day), where the log's clock re-anchors its date.
+  const std::int64_t hour = floor_div(now_ms_, kMsPerHour);
+  if (hour != spanned_hour_ && (hour + 1) * kMsPerHour - now_ms_ < 20'000) {
+    spanned_hour_ = hour;
+    forced_delay_ms_ =
+        (hour + 1) * kMsPerHour - now_ms_ + 1000 + static_cast<std::int64_t>(random_.below(20'000));
+    request_with_event(out);
+    return;
+  }
   if (random_.below(1000) < error_blocks_) {
     event_error(out);
     return;
@@ -787,6 +949,27 @@ std::vector<std::string> LogGenerator::expected_rows() const {
   return out;
 }
 
+std::vector<std::string> LogGenerator::expected_duration_rows() const {
+  std::vector<std::string> out;
+  for (const auto& [request, h] : tally_.durations) {
+    const std::string prefix = "#d\t" + tserver_ + "\t" + request + "\t";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < h.in_bucket.size(); ++i) {
+      cumulative += h.in_bucket[i];
+      out.push_back(prefix + "bucket\t" + std::string(kDurationBoundLabels[i]) + "\t" +
+                    std::to_string(cumulative));
+    }
+    out.push_back(prefix + "count\t\t" + std::to_string(h.count));
+    std::string sum = std::to_string(h.sum_micros / 1'000'000) + ".";
+    put_pad(sum, static_cast<std::uint64_t>(h.sum_micros % 1'000'000), 6);
+    out.push_back(prefix + "sum\t\t" + sum);
+  }
+  for (const auto& [request, n] : tally_.unanswered) {
+    out.push_back("#u\t" + tserver_ + "\t" + request + "\t" + std::to_string(n));
+  }
+  return out;
+}
+
 std::string generate_segment(std::uint64_t seed, std::size_t bytes, std::string tserver,
                              Tally* tally) {
   LogGenerator generator(seed, std::move(tserver));
@@ -795,6 +978,7 @@ std::string generate_segment(std::uint64_t seed, std::size_t bytes, std::string 
   const std::string name = generator.next_segment_name();
   generator.write_header(out, name, 1);
   while (out.size() < bytes) generator.write_block(out);
+  generator.finish();
   if (tally != nullptr) *tally = generator.tally();
   return out;
 }

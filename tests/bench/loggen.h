@@ -27,11 +27,26 @@
 //     nested codes only (code `unknown`), codes outside the table.
 // The generator only writes sequences whose count the contract fixes (see the README
 // "Interpretations of the contract", rule 7 in particular).
+//
+// Answer times (issue 14): every request with a dump is answered by its event or EventError
+// after a delay drawn from milliseconds to tens of seconds (some exactly on a bucket bound, some
+// past the last one), or, rarely, never. A slow answer to a request (over 1 s, and a quarter of
+// the others) comes in a later block, with other traffic in between; once an hour a slow request
+// just before the hour is answered after its check point (and after midnight once a day). The
+// generator keeps its own model of the pending requests by the contract's pairing rules
+// (section 3.5: the first answer to the same client and ReferenceID; a dump without its 04542
+// record by the ReferenceID alone when exactly one pending request has it; unanswered after
+// kRequestTimeoutMs of log time, aged at each 04541 record and check point), and the histogram
+// every (T-Server, request) must show.
 
+#include <array>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace tse::bench {
@@ -56,6 +71,24 @@ class Random {
   std::uint64_t state_;
 };
 
+/// The upper bounds of tserver_request_duration_seconds' buckets, in microseconds (+Inf aside),
+/// and as the exposition prints them.
+inline constexpr std::array<std::int64_t, 15> kDurationBoundsMicros = {
+    5'000,     10'000,    25'000,     50'000,     100'000,    250'000,    500'000,   1'000'000,
+    2'500'000, 5'000'000, 10'000'000, 15'000'000, 20'000'000, 30'000'000, 60'000'000};
+inline constexpr std::array<std::string_view, 16> kDurationBoundLabels = {
+    "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1",
+    "2.5",   "5",    "10",    "15",   "20",  "30",   "60",  "+Inf"};
+/// The exporter's default --source.request-timeout (5m), which the check passes explicitly.
+inline constexpr std::int64_t kRequestTimeoutMs = 300'000;
+
+/// One tserver_request_duration_seconds series as the answers written make it.
+struct DurationHistogram {
+  std::array<std::uint64_t, 16> in_bucket{};  // not cumulative; [15] is +Inf
+  std::uint64_t count = 0;
+  std::int64_t sum_micros = 0;  // exact: every time written has whole 100 µs
+};
+
 /// What the generated text must give when read by the exporter.
 struct Tally {
   /// Non-zero EventError counts by error code ("57", "9999", "unknown").
@@ -68,6 +101,11 @@ struct Tally {
   std::uint64_t lines = 0;          // LF-terminated lines written (headers included)
   // EventErrors by how they were written, for the summary.
   std::uint64_t shape_a = 0, shape_b = 0, trace_only = 0, no_trailer = 0, printed_twice = 0;
+  // Requests paired with their answers, by request name.
+  std::map<std::string, DurationHistogram, std::less<>> durations;
+  std::map<std::string, std::uint64_t, std::less<>> unanswered;  // after kRequestTimeoutMs
+  std::uint64_t answered = 0, unanswered_total = 0, on_a_bound = 0;
+  std::uint64_t across_midnight = 0, across_check_point = 0;  // answers with one in between
 };
 
 class LogGenerator {
@@ -82,6 +120,19 @@ class LogGenerator {
 
   /// Writes user data names in UTF-8 instead of Latin-1 (for tools that stop at invalid UTF-8).
   void set_utf8_only(bool on) { utf8_only_ = on; }
+
+  /// How records print their time: ISO 8601 with the date (the default), or the time of day only
+  /// (`10:15:24.807`), whose day the exporter follows across midnight by itself.
+  enum class TimeFormat { kIso, kTimeOnly };
+  void set_time_format(TimeFormat format) { time_format_ = format; }
+
+  /// Starts the log at this time of day (ms since midnight) instead of between 08:00 and 09:00,
+  /// e.g. shortly before midnight. Before anything is written.
+  void set_start_time_of_day(std::int64_t ms_of_day);
+
+  /// Settles what the last line leaves open (an answer found by its ReferenceID alone). After the
+  /// last block, before tally().
+  void finish();
 
   /// Appends the header block of a new segment (ends with its empty line) for the current time.
   /// `file_number` is the `File: (<n>)` counter.
@@ -100,6 +151,12 @@ class LogGenerator {
   /// The exact expected counts as TSV rows `tserver<TAB>error_code<TAB>count`, codes in numeric
   /// order, `unknown` last.
   [[nodiscard]] std::vector<std::string> expected_rows() const;
+
+  /// The expected answer-time series as `#`-prefixed TSV rows (ignored by readers of the rows
+  /// above): `#d<TAB>tserver<TAB>request<TAB>bucket<TAB>le<TAB>cumulative count`,
+  /// `#d ... count<TAB><TAB>n`, `#d ... sum<TAB><TAB>seconds` (exact, 6 decimals), and
+  /// `#u<TAB>tserver<TAB>request<TAB>n` for every non-zero tserver_requests_unanswered_total.
+  [[nodiscard]] std::vector<std::string> expected_duration_rows() const;
 
  private:
   struct Client {
@@ -128,6 +185,33 @@ class LogGenerator {
   void put_event_prologue(std::string& out, std::uint64_t sequence);
   void put_user_data(std::string& out, std::string_view attribute, bool decoys);
   void put_conn_id(std::string& out, std::uint64_t call);
+
+  void put_record_time(std::string& out);
+
+  // The pending requests, as the contract pairs them (see the file comment).
+  struct Pending {
+    std::string_view name;  // a literal of the request tables
+    std::uint32_t reference;
+    std::int64_t received_ms;
+    std::uint64_t serial;
+  };
+  static std::uint64_t pending_key(const Client& client, std::uint32_t reference) {
+    return static_cast<std::uint64_t>(client.number) << 32 | reference;
+  }
+  void track_request(const Client& client, std::string_view name, std::uint32_t reference);
+  void expire_requests(std::int64_t step_ms);  // before a 04541 record or a check point
+  void answer(const Client* client, std::uint32_t reference, std::int64_t at_micros);
+  void settle_fallback();
+  std::int64_t draw_delay(std::int64_t usual_max_ms);
+  // An answer written in a later block (request_with_event).
+  struct DeferredAnswer {
+    std::size_t request;  // index into the request table
+    std::size_t client;   // index into agents_
+    std::uint32_t reference;
+    std::uint64_t call;
+  };
+  void write_answer(std::string& out, std::size_t request, Client& client, std::uint32_t reference,
+                    std::uint64_t call);
 
   // Blocks.
   void advance(std::int64_t min_ms, std::int64_t max_ms);
@@ -167,6 +251,17 @@ class LogGenerator {
   // Date cache for time stamps: the day's "YYYY-MM-DD" and its first ms.
   std::int64_t cached_day_ = -1;
   char cached_date_[11] = {};
+  TimeFormat time_format_ = TimeFormat::kIso;
+  std::int64_t last_at_micros_ = 0;  // the time the last `@` line printed
+  std::int64_t last_check_point_ms_ = 0;
+  std::unordered_map<std::uint64_t, Pending> pending_;
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> pending_order_;  // key, serial: oldest first
+  std::uint64_t pending_serial_ = 0;
+  // A dump without its 04542 record answers by its ReferenceID alone when its event ends.
+  std::optional<std::pair<std::uint32_t, std::int64_t>> fallback_;  // reference, time (µs)
+  std::multimap<std::int64_t, DeferredAnswer> deferred_;            // by the time they are due
+  std::int64_t spanned_hour_ = -1;               // the last hour that got a request across its end
+  std::optional<std::int64_t> forced_delay_ms_;  // for that request
   Tally tally_;
 };
 

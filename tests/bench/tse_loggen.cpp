@@ -8,7 +8,9 @@
 //   - `#!<TAB>metric<TAB>value` lines: the exporter's self-metrics that the text fixes (bytes and
 //     lines read, duplicates and backup copies skipped, malformed records);
 //   - `#` comment lines: how the text was made;
-//   - `tserver<TAB>error_code<TAB>count` rows: every non-zero tserver_event_errors_total.
+//   - `tserver<TAB>error_code<TAB>count` rows: every non-zero tserver_event_errors_total;
+//   - `#d` and `#u` lines: every tserver_request_duration_seconds series (buckets, count, sum)
+//     and every non-zero tserver_requests_unanswered_total (LogGenerator::expected_duration_rows).
 // Segments end where the size is reached: at the end of that line, or, for every third segment,
 // in the middle of the line (the contract's "a record may be split across two segments").
 #include <cerrno>
@@ -32,7 +34,8 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kUsage =
     "usage: tse_loggen --out DIR [--seed N] [--bytes SIZE] [--segment-bytes SIZE] "
-    "[--tserver NAME] [--error-per-mille N] [--utf8-only]\n"
+    "[--tserver NAME] [--error-per-mille N] [--utf8-only] [--time-format iso|time] "
+    "[--start HH:MM:SS]\n"
     "  --seed N             PRNG seed (default 1): the same flags give the same bytes\n"
     "  --bytes SIZE         total size to write, headers included (default 2M); the last\n"
     "                       block is completed, so the total is a little over SIZE\n"
@@ -43,6 +46,10 @@ constexpr std::string_view kUsage =
     "                       message in 100 is an EventError); more for a denser test\n"
     "  --utf8-only          write user data in UTF-8 only (default: some Latin-1 bytes, as a\n"
     "                       Windows T-Server does; some tools stop reading at those)\n"
+    "  --time-format F      records' time stamps: iso (default, with the date) or time\n"
+    "                       (HH:MM:SS.mmm)\n"
+    "  --start HH:MM:SS     the log's first time of day (default: between 08:00 and 09:00);\n"
+    "                       e.g. 23:50:00 for a log across midnight\n"
     "SIZE: a number of bytes with an optional K, M or G suffix (powers of 1000).\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -134,6 +141,10 @@ int main(int argc, char** argv) {
   std::string out;
   std::uint64_t error_per_mille = tse::bench::LogGenerator::kDefaultErrorBlocksPerMille;
   bool utf8_only = false;
+  auto time_format = tse::bench::LogGenerator::TimeFormat::kIso;
+  std::string time_format_name = "iso";
+  std::optional<std::int64_t> start_ms;
+  std::string start_name;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -177,6 +188,25 @@ int main(int argc, char** argv) {
       const auto v = tse::bench::parse_count(value);
       if (!v || *v > 1000) usage_error("bad --error-per-mille: " + std::string(value));
       error_per_mille = *v;
+    } else if (arg == "--time-format") {
+      if (value == "iso") {
+        time_format = tse::bench::LogGenerator::TimeFormat::kIso;
+      } else if (value == "time") {
+        time_format = tse::bench::LogGenerator::TimeFormat::kTimeOnly;
+      } else {
+        usage_error("bad --time-format: " + std::string(value));
+      }
+      time_format_name = value;
+    } else if (arg == "--start") {
+      unsigned h = 0, m = 0, s = 0;
+      char tail = 0;
+      if (value.size() != 8 ||
+          std::sscanf(std::string(value).c_str(), "%2u:%2u:%2u%c", &h, &m, &s, &tail) != 3 ||
+          h > 23 || m > 59 || s > 59) {
+        usage_error("bad --start (HH:MM:SS): " + std::string(value));
+      }
+      start_ms = ((h * 60 + m) * 60 + s) * std::int64_t{1000};
+      start_name = value;
     } else if (arg == "--out") {
       out = value;
     } else {
@@ -203,6 +233,8 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   tse::bench::LogGenerator generator(seed, tserver, static_cast<std::uint32_t>(error_per_mille));
   generator.set_utf8_only(utf8_only);
+  generator.set_time_format(time_format);
+  if (start_ms) generator.set_start_time_of_day(*start_ms);
   SegmentWriter writer(generator, dir, segment_bytes);
   std::string block;
   std::uint64_t generated = 0;
@@ -213,6 +245,7 @@ int main(int argc, char** argv) {
     generated = writer.total_bytes();
   }
   writer.close();
+  generator.finish();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -222,19 +255,28 @@ int main(int argc, char** argv) {
   tsv << "# tserver\terror_code\tcount: every non-zero tserver_event_errors_total, exact\n"
       << "# written by: tse_loggen --seed " << seed << " --bytes " << bytes << " --segment-bytes "
       << segment_bytes << " --tserver " << tserver << " --error-per-mille " << error_per_mille
-      << (utf8_only ? " --utf8-only" : "") << "\n"
+      << (utf8_only ? " --utf8-only" : "") << " --time-format " << time_format_name
+      << (start_ms ? " --start " + start_name : std::string()) << "\n"
       << "# segments " << writer.segments() << ", bytes " << writer.total_bytes() << ", lines "
       << t.lines << ", TLib messages " << t.messages << ", EventErrors " << t.event_errors
       << " (shape A " << t.shape_a << ", shape B " << t.shape_b << ", trace-only " << t.trace_only
       << ", printed twice " << t.printed_twice << ", no trailer " << t.no_trailer << ")\n"
+      << "# requests answered " << t.answered << " (" << t.on_a_bound
+      << " exactly on a bucket bound, " << t.across_midnight << " across midnight, "
+      << t.across_check_point << " across a check point), unanswered " << t.unanswered_total
+      << " after " << tse::bench::kRequestTimeoutMs / 1000 << " s of log time\n"
       << "#!\ttserver_exporter_bytes_read_total\t" << writer.total_bytes() << "\n"
       << "#!\ttserver_exporter_lines_read_total\t" << t.lines << "\n"
       << "#!\ttserver_exporter_records_skipped_total{reason=\"duplicate\"}\t" << t.duplicates
       << "\n"
       << "#!\ttserver_exporter_records_skipped_total{reason=\"backup_copy\"}\t" << t.backup_copies
       << "\n"
-      << "#!\ttserver_exporter_malformed_records_total\t" << t.malformed << "\n";
+      << "#!\ttserver_exporter_malformed_records_total\t" << t.malformed << "\n"
+      << "#!\ttserver_exporter_request_durations_skipped_total\t0\n"
+      << "#!\ttserver_exporter_log_time_steps_back_total\t0\n"
+      << "#!\ttserver_exporter_pending_requests_evicted_total\t0\n";
   for (const auto& row : generator.expected_rows()) tsv << row << "\n";
+  for (const auto& row : generator.expected_duration_rows()) tsv << row << "\n";
   tsv.close();
   if (!tsv) {
     std::cerr << "tse_loggen: cannot write " << expected << "\n";
