@@ -201,15 +201,21 @@ std::optional<LogTime> parse_check_point(std::string_view text) {
 }
 
 LogClock::Instant LogClock::observe(const LogTime& time) {
-  std::int64_t candidate = 0;
+  // The running day a time of day falls on, by the wrap rule alone.
+  std::int64_t candidate =
+      (started_ ? floor_div(last_, kMicrosPerDay) : 0) * kMicrosPerDay + time.micros_of_day;
+  if (started_ && candidate < last_ - kMicrosPerDay / 2) candidate += kMicrosPerDay;  // midnight
+  if (started_ && candidate > last_ + kMicrosPerDay / 2) candidate -= kMicrosPerDay;  // a late line
   if (time.day) {
-    candidate = static_cast<std::int64_t>(*time.day) * kMicrosPerDay + time.micros_of_day;
-  } else {
-    const std::int64_t day = started_ ? floor_div(last_, kMicrosPerDay) : 0;
-    candidate = day * kMicrosPerDay + time.micros_of_day;
-    if (started_ && candidate < last_ - kMicrosPerDay / 2) candidate += kMicrosPerDay;  // midnight
-    if (started_ && candidate > last_ + kMicrosPerDay / 2)
-      candidate -= kMicrosPerDay;  // a late line
+    // The first date names the running day it falls on (the time before it had no date: a
+    // time-only log before its first check point), so nothing waiting seems to age by years.
+    // Later dates re-anchor: a quiet day longer than half a day is found again.
+    if (!anchored_) {
+      day_offset_ = *time.day - floor_div(candidate, kMicrosPerDay);
+      anchored_ = true;
+    }
+    candidate =
+        (static_cast<std::int64_t>(*time.day) - day_offset_) * kMicrosPerDay + time.micros_of_day;
   }
   if (!started_) {
     started_ = true;
@@ -234,6 +240,7 @@ std::optional<std::int64_t> LogClock::elapsed(const Instant& from, const Instant
 
 void LogClock::restore(const Instant& now, std::uint64_t steps_back) {
   started_ = true;
+  anchored_ = false;  // the next date maps itself onto the running day it falls on
   last_ = now.micros;
   epoch_ = now.epoch;
   steps_back_ = steps_back;

@@ -80,6 +80,8 @@ class LogClock {
 
  private:
   bool started_ = false;
+  bool anchored_ = false;        // a date was seen: day_offset_ maps dates to running days
+  std::int64_t day_offset_ = 0;  // days since 1970 of running day 0
   std::int64_t last_ = 0;
   std::uint32_t epoch_ = 0;
   std::uint64_t steps_back_ = 0;

@@ -88,11 +88,22 @@ TEST(LogClock, DatesReanchorTheDay) {
   const auto day = *days_from_civil(2025, 12, 17);
   clock.observe(LogTime{at(10, 0, 0), day});
   // Quiet for more than half a day: the time of day alone would look like a step back.
+  const auto start = clock.now();
   const auto point = clock.observe(LogTime{at(23, 0, 0), day + 1});
-  EXPECT_EQ(point.micros, (day + 1) * kMicrosPerDay + at(23, 0, 0));
+  EXPECT_EQ(LogClock::elapsed(start, point), kMicrosPerDay + at(13, 0, 0));
   EXPECT_EQ(clock.steps_back(), 0u);
   const auto next = clock.observe(at(23, 0, 5));
   EXPECT_EQ(LogClock::elapsed(point, next), 5 * kS);
+}
+
+TEST(LogClock, TheFirstDateOfATimeOnlyLogAgesNothing) {
+  LogClock clock;
+  const auto request = clock.observe(at(22, 59, 33, 473000));
+  const auto point = clock.observe(LogTime{at(23, 0, 21), *days_from_civil(2025, 12, 17)});
+  EXPECT_EQ(LogClock::elapsed(request, point), at(0, 0, 47, 527000));
+  const auto answer = clock.observe(at(23, 0, 21, 900));
+  EXPECT_EQ(LogClock::elapsed(request, answer), at(0, 0, 47, 527900));
+  EXPECT_EQ(clock.steps_back(), 0u);
 }
 
 TEST(LogClock, ALateLineOfThePreviousDayIsNotTomorrow) {
