@@ -134,8 +134,7 @@ void RecordAssembler::on_record(std::string_view line) {
     case kEventSentId:
       previous_ = Previous::kEventSent;
       if (is_event_error_sent(record->text)) {
-        sent_client_ = record_client_id(record->text);
-        event_form(kSentForm, sent_client_);
+        event_form(kSentForm, record_client_id(record->text));
         request_ = Request{};
         return;
       }
@@ -152,8 +151,7 @@ void RecordAssembler::on_record(std::string_view line) {
     case kRequestReceivedId:
       end_event();
       previous_ = Previous::kRequestReceived;
-      request_client_ = record_client_id(record->text);
-      request_form(kRecordForm, first_word(record->text), request_client_);
+      request_form(kRecordForm, first_word(record->text), record_client_id(record->text));
       return;
     case kRequestInteractionId:
       previous_ = Previous::kOther;
@@ -281,7 +279,8 @@ void RecordAssembler::finish_dump() {
   const Dump dump = dump_;
   dump_ = Dump::kNone;
   if (dump == Dump::kRequest) {
-    if (dump_reference_) requests_.add(request_client_, *dump_reference_, dump_name_);
+    // The client of the 04541 record right above it (or of its trace, the same client).
+    if (dump_reference_) requests_.add(request_.client, *dump_reference_, dump_name_);
     return;
   }
   if (dump != Dump::kEventError && dump != Dump::kLinkDisconnected && dump != Dump::kIsccError) {
@@ -316,11 +315,14 @@ void RecordAssembler::finish_dump() {
     // this one): it has nothing more to count.
     if (repeat) event_.reported = true;
   } else {
+    // The 04542 record right above a shape-B dump is its header (and the event's trailer when
+    // that event has its dump already): the new event names that record's client.
+    const ClientId header_client = event_.client;
     end_event();
     open_event(dump_mark_);
-    if (dump_shape_b_) {  // the 04542 record above it was its header (and another's trailer)
+    if (dump_shape_b_) {
       event_.forms = kSentForm;
-      event_.client = sent_client_;
+      event_.client = header_client;
     }
     event_.reported = repeat;  // a copy of an event counted before: nothing more to count
   }
@@ -354,9 +356,6 @@ void RecordAssembler::restore(const Context& context) {
     event_.client = context.event_client;
   }
   request_ = Request{context.request_forms, context.request_client, context.request_name};
-  request_client_ =
-      (context.request_forms & kRecordForm) != 0 ? context.request_client : ClientId{};
-  sent_client_ = context.event_client;
   last_sequence_ = context.last_sequence;
   previous_ = context.previous <= static_cast<std::uint8_t>(Previous::kBackupCopy)
                   ? static_cast<Previous>(context.previous)

@@ -203,10 +203,8 @@ class RecordAssembler {
 
   Event event_;
   Request request_;
-  ClientId sent_client_;  // of the last 04542 EventError record, for a shape-B dump under it
 
   RequestTracker requests_;
-  ClientId request_client_;  // of the last 04541 record, for its dump
 
   // Where the open record began, for checkpoints: the event not yet reported, else the dump.
   std::uint64_t lines_ = 0;
