@@ -487,16 +487,13 @@ std::vector<ErrorMetrics::Value> ErrorMetrics::values(bool event_errors_only) co
     const auto add = [&](const std::string& code, const prometheus::Counter* counter) {
       put("event_errors", {}, code, counter);
     };
-    for (const auto& [key, counter] : ts->request_errors_) {
-      if (event_errors_only) break;
-      const std::size_t bar = key.rfind('|');
-      put("request_errors", key.substr(0, bar), key.substr(bar + 1), counter);
-    }
-    for (const auto& [request, counter] : ts->requests_) {
-      if (!event_errors_only) put("requests", request, {}, counter);
-    }
-    for (const auto& [code, counter] : ts->iscc_errors_) {
-      if (!event_errors_only) put("iscc_errors", {}, code, counter);
+    if (!event_errors_only) {
+      for (const auto& [key, counter] : ts->request_errors_) {
+        const std::size_t bar = key.rfind('|');
+        put("request_errors", key.substr(0, bar), key.substr(bar + 1), counter);
+      }
+      for (const auto& [request, counter] : ts->requests_) put("requests", request, {}, counter);
+      for (const auto& [code, counter] : ts->iscc_errors_) put("iscc_errors", {}, code, counter);
     }
     for (const auto& [request, counter] : ts->unanswered_) {
       if (!event_errors_only) put("requests_unanswered", request, {}, counter);

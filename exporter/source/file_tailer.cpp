@@ -74,8 +74,9 @@ void FileTailer::update_backlog() {
   std::vector<double> backlog(backlog_.size(), 0.0);
   for (const auto& [key, stream] : streams_) {
     for (const auto& segment : stream.segments) {
+      segment->backlog = unread_bytes(*segment);
       if (segment->glob < backlog.size()) {
-        backlog[segment->glob] += static_cast<double>(unread_bytes(*segment));
+        backlog[segment->glob] += static_cast<double>(segment->backlog);
       }
     }
   }
@@ -86,7 +87,7 @@ std::vector<FileTailer::FollowedFile> FileTailer::followed_files() const {
   std::vector<FollowedFile> files;
   for (const auto& [key, stream] : streams_) {
     for (const auto& segment : stream.segments) {
-      files.push_back({segment->path, segment->offset, unread_bytes(*segment)});
+      files.push_back({segment->path, segment->offset, segment->backlog});  // as of the last poll
     }
   }
   return files;

@@ -83,8 +83,9 @@ class FileTailer {
 
   [[nodiscard]] std::size_t files_open() const;
 
-  /// A followed file: where reading is in it, and how many bytes it has beyond (its size now
-  /// when open, else as the last scan saw it), as tserver_exporter_file_backlog_bytes sums them.
+  /// A followed file: where reading is in it, and how many bytes it had beyond at the last poll
+  /// (its size when open, else as the last scan saw it), as tserver_exporter_file_backlog_bytes
+  /// sums them. No file is looked at: a rendering of the landing page costs no system call.
   struct FollowedFile {
     std::string path;
     std::uint64_t offset = 0;

@@ -44,6 +44,7 @@ struct FileSegment {
   std::int64_t known_change_ns = 0;  // checked again only when they change
   bool check_head = false;           // reopened by name: check the head before reading on
   bool drained = false;              // the last read reached its end
+  std::uint64_t backlog = 0;         // bytes beyond `offset` at the last poll (update_backlog)
   std::uint64_t last_use = 0;  // for the descriptor budget: the least recently read goes first
 
   /// Closed for the descriptor budget when read to its end, and unchanged since, as the last

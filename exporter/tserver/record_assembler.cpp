@@ -172,8 +172,7 @@ void RecordAssembler::on_record(std::string_view line) {
       last_sent_stamp_.assign(line);
       last_sent_text_.assign(record->text);
       if (is_event_error_sent(record->text)) {
-        sent_client_ = client_of(record->text);
-        event_form(kSentForm, sent_client_);
+        event_form(kSentForm, client_of(record->text));
         request_ = Request{};
         return;
       }
@@ -192,8 +191,7 @@ void RecordAssembler::on_record(std::string_view line) {
       previous_ = Previous::kRequestReceived;
       request_time_ = observe_record_time(line);
       expire_requests();
-      request_client_ = client_of(record->text);
-      request_form(kRecordForm, first_word(record->text), request_client_);
+      request_form(kRecordForm, first_word(record->text), client_of(record->text));
       return;
     case kRequestInteractionId:
       previous_ = Previous::kOther;
@@ -388,8 +386,9 @@ void RecordAssembler::finish_dump() {
   const Dump dump = dump_;
   dump_ = Dump::kNone;
   if (dump == Dump::kRequest) {
+    // The client of the 04541 record right above it (or of its trace, the same client).
     if (dump_reference_) {
-      requests_.add(request_client_, *dump_reference_, dump_name_, request_time_);
+      requests_.add(request_.client, *dump_reference_, dump_name_, request_time_);
     }
     return;
   }
@@ -435,11 +434,14 @@ void RecordAssembler::finish_dump() {
     // this one): it has nothing more to count.
     if (repeat) event_.reported = true;
   } else {
+    // The 04542 record right above a shape-B dump is its header (and the event's trailer when
+    // that event has its dump already): the new event names that record's client.
+    const ClientId header_client = event_.client;
     end_event();
     open_event(dump_mark_);
-    if (dump_shape_b_) {  // the 04542 record above it was its header (and another's trailer)
+    if (dump_shape_b_) {
       event_.forms = kSentForm;
-      event_.client = sent_client_;
+      event_.client = header_client;
     }
     event_.reported = repeat;  // a copy of an event counted before: nothing more to count
   }
@@ -474,9 +476,6 @@ void RecordAssembler::restore(const Context& context) {
     event_.client = context.event_client;
   }
   request_ = Request{context.request_forms, context.request_client, context.request_name};
-  request_client_ =
-      (context.request_forms & kRecordForm) != 0 ? context.request_client : ClientId{};
-  sent_client_ = context.event_client;
   last_sequence_ = context.last_sequence;
   previous_ = context.previous <= static_cast<std::uint8_t>(Previous::kBackupCopy)
                   ? static_cast<Previous>(context.previous)

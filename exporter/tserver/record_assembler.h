@@ -317,7 +317,6 @@ class RecordAssembler {
 
   Event event_;
   Request request_;
-  ClientId sent_client_;  // of the last 04542 EventError record, for a shape-B dump under it
   // The last 04542 record of any event, for a column-0 dump under it.
   // (kept as bytes: parsed only when a dump under it answers a request).
   Snippet<40> last_sent_stamp_;
@@ -326,7 +325,6 @@ class RecordAssembler {
   std::optional<LogClock::Instant> request_time_;  // of the last 04541 record
 
   RequestTracker requests_;
-  ClientId request_client_;  // of the last 04541 record, for its dump
 
   // Where the open record began, for checkpoints: the event not yet reported, else the dump.
   std::uint64_t lines_ = 0;
