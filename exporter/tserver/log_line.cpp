@@ -1,6 +1,9 @@
 #include "tserver/log_line.h"
 
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "hashing/fnv1a.h"
@@ -24,11 +27,31 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The first space or TAB of s, else s.size(). The tokens of a record line are 5 to 30 bytes
+// long, and every record is cut into them, so it reads 8 bytes a step: in each, a byte that XORs
+// to zero with ' ' or '\t' is found with the usual carry trick, whose lowest hit is exact.
+std::size_t find_space(std::string_view s) {
+  std::size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    for (; i + 8 <= s.size(); i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, s.data() + i, sizeof word);
+      const std::uint64_t spaces = word ^ (kOnes * ' ');
+      const std::uint64_t tabs = word ^ (kOnes * '\t');
+      const std::uint64_t hits = (((spaces - kOnes) & ~spaces) | ((tabs - kOnes) & ~tabs)) & kHigh;
+      if (hits != 0) return i + static_cast<std::size_t>(std::countr_zero(hits)) / 8;
+    }
+  }
+  while (i < s.size() && !is_space(s[i])) ++i;
+  return i;
+}
+
 // Splits off the next space-separated token; `rest` starts at the separator.
 std::string_view next_token(std::string_view s, std::string_view& rest) {
   s = skip_spaces(s);
-  std::size_t i = 0;
-  while (i < s.size() && !is_space(s[i])) ++i;
+  const std::size_t i = find_space(s);
   rest = s.substr(i);
   return s.substr(0, i);
 }

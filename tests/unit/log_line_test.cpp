@@ -44,6 +44,26 @@ INSTANTIATE_TEST_SUITE_P(
         RecordCase{"10:15:24.807 Renamed 04542  EventError sent to [1]", 4542,
                    "EventError sent to [1]"}));
 
+// The tokenizer reads 8 bytes a step: at every offset of a space or a TAB, with bytes around it
+// that are near ' ' and '\t' in value (0x08, 0x0a, 0x1f, 0x21, 0x29 = ' ' ^ '\t') or have the
+// high bit set, the first word ends exactly where a byte-by-byte reading ends it.
+TEST(FirstWord, EndsAtTheFirstSpaceOrTabWhateverTheBytesAround) {
+  const std::string alphabet = std::string("a\x08\x0a\x1f\x21\x29\x80\xa0\xff\x89", 10);
+  std::uint32_t seed = 12345;
+  const auto next = [&seed] { return seed = seed * 1103515245u + 12345u, seed >> 16; };
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(1 + next() % 40, 'a');
+    for (char& c : text) c = alphabet[next() % alphabet.size()];
+    if (next() % 4 != 0) text[next() % text.size()] = next() % 2 ? ' ' : '\t';
+    if (next() % 3 == 0) text.insert(0, next() % 2 ? " \t" : " ");
+    std::size_t begin = 0;
+    while (begin < text.size() && (text[begin] == ' ' || text[begin] == '\t')) ++begin;
+    std::size_t end = begin;
+    while (end < text.size() && text[end] != ' ' && text[end] != '\t') ++end;
+    ASSERT_EQ(first_word(text), std::string_view(text).substr(begin, end - begin)) << round;
+  }
+}
+
 TEST(StandardRecord, RejectsWhatIsNotARecord) {
   for (const char* line : {"", "message EventError", "\tAttributeErrorCode\t57",
                            "@10:15:24.8070 [0] 8.5 send_to_client: message EventError",
