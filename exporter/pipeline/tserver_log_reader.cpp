@@ -38,8 +38,12 @@ void TServerLogReader::begin_segment(const SegmentBegin& begin) {
       log_.begin_midway(begin.offset, begin.mid_line);
       break;
     case SegmentStart::kResume: {
-      const auto context = tserver::RecordAssembler::Context::parse(begin.context);
-      log_.resume(begin.offset, context.value_or(tserver::RecordAssembler::Context{}));
+      // `<context> <pairing>`; earlier versions saved the context alone.
+      const std::size_t space = begin.context.find(' ');
+      const auto context = tserver::RecordAssembler::Context::parse(begin.context.substr(0, space));
+      log_.resume(
+          begin.offset, context.value_or(tserver::RecordAssembler::Context{}),
+          space == std::string_view::npos ? std::string_view{} : begin.context.substr(space + 1));
       if (begin.offset == 0) return;  // the header is read again as bytes
       break;
     }
@@ -49,7 +53,8 @@ void TServerLogReader::begin_segment(const SegmentBegin& begin) {
 
 StreamReader::Checkpoint TServerLogReader::checkpoint() const {
   const auto checkpoint = log_.checkpoint();
-  return Checkpoint{checkpoint.segment, checkpoint.offset, checkpoint.context.serialize()};
+  return Checkpoint{checkpoint.segment, checkpoint.offset,
+                    checkpoint.context.serialize() + ' ' + checkpoint.pairing};
 }
 
 void TServerLogReader::feed(std::string_view bytes) {

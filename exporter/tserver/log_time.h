@@ -66,6 +66,8 @@ class LogClock {
   Instant observe(const LogTime& time);
   Instant observe(std::int64_t micros_of_day) { return observe(LogTime{micros_of_day, {}}); }
 
+  /// True once a time was observed (or the clock restored).
+  [[nodiscard]] bool started() const { return started_; }
   /// The latest instant observed (zero before the first).
   [[nodiscard]] Instant now() const { return {last_, epoch_}; }
   /// Steps back counted so far (each one started an epoch).

@@ -1,6 +1,10 @@
 #include "tserver/record_assembler.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "hashing/fnv1a.h"
 #include "tserver/log_line.h"
@@ -582,6 +586,214 @@ std::optional<RecordAssembler::Context> RecordAssembler::Context::parse(std::str
   context.request_client = *request_client;
   context.request_name = *request_name;
   return context;
+}
+
+// ---- The pairing state (issue 14), for the state file ----
+//
+// `p1;c<clock>;h<held answer>;s<04542 record>;r<request>;r<request>...`, each part `-` when
+// absent: the clock `<micros>@<epoch>`; the held answer `<ReferenceID>,<event>,<time>`; the last
+// 04542 record `<stamp>,<text>`; a pending request `<client>,<ReferenceID>,<name>,<time>`, oldest
+// first. Bytes of the log (names, the record) are %XX-escaped but for [0-9A-Za-z_.-], so that
+// no separator, TAB or line end is ever in it.
+
+namespace {
+
+void put_bytes(std::string& out, std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char c : bytes) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || u == '_' ||
+        u == '.' || u == '-') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+}
+
+std::optional<std::string> parse_bytes(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (text.size() - i < 3) return std::nullopt;
+    const auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    const int high = nibble(text[i + 1]);
+    const int low = nibble(text[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return out;
+}
+
+void put_signed(std::string& out, std::int64_t value) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, end);
+}
+
+template <typename T>
+std::optional<T> parse_integer(std::string_view text) {
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+void put_time(std::string& out, const std::optional<LogClock::Instant>& time) {
+  if (!time) {
+    out += '-';
+    return;
+  }
+  put_signed(out, time->micros);
+  out += '@';
+  put_signed(out, time->epoch);
+}
+
+// nullopt: malformed; an empty optional inside: `-`.
+std::optional<std::optional<LogClock::Instant>> parse_time(std::string_view text) {
+  if (text == "-") return std::optional<LogClock::Instant>{};
+  const std::size_t at = text.find('@');
+  if (at == std::string_view::npos) return std::nullopt;
+  const auto micros = parse_integer<std::int64_t>(text.substr(0, at));
+  const auto epoch = parse_integer<std::uint32_t>(text.substr(at + 1));
+  if (!micros || !epoch) return std::nullopt;
+  return std::optional<LogClock::Instant>(LogClock::Instant{*micros, *epoch});
+}
+
+// Splits `text` at `separator` into exactly `n` fields.
+template <std::size_t N>
+bool split_fields(std::string_view text, char separator, std::string_view (&fields)[N]) {
+  for (std::size_t i = 0; i < N; ++i) {
+    const std::size_t end = i + 1 == N ? text.size() : text.find(separator);
+    if (end == std::string_view::npos) return false;
+    fields[i] = text.substr(0, end);
+    text.remove_prefix(std::min(text.size(), end + 1));
+    if (i + 1 == N && end != fields[i].size()) return false;
+  }
+  return fields[N - 1].find(separator) == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string RecordAssembler::pairing_state() const {
+  std::string out = "p1;c";
+  if (clock_.started()) {
+    put_time(out, clock_.now());
+  } else {
+    out += '-';
+  }
+  out += ";h";
+  if (held_answer_.held) {
+    out += std::to_string(held_answer_.reference);
+    out += ',';
+    put_bytes(out, held_answer_.name.view());
+    out += ',';
+    put_time(out, held_answer_.time);
+  } else {
+    out += '-';
+  }
+  out += ";s";
+  put_bytes(out, last_sent_stamp_.view());
+  out += ',';
+  put_bytes(out, last_sent_text_.view());
+  requests_.for_each_pending([&out](const ClientId& client, std::uint64_t reference,
+                                    std::string_view request,
+                                    const std::optional<LogClock::Instant>& received) {
+    out += ";r";
+    put_client(out, client);
+    out += ',';
+    out += std::to_string(reference);
+    out += ',';
+    put_bytes(out, request);
+    out += ',';
+    put_time(out, received);
+  });
+  return out;
+}
+
+bool RecordAssembler::restore_pairing(std::string_view text) {
+  if (!text.starts_with("p1;")) return false;
+  text.remove_prefix(3);
+  // Parsed whole before anything is applied: a malformed state changes nothing.
+  std::optional<LogClock::Instant> clock;
+  HeldAnswer held;
+  std::string sent_stamp, sent_text;
+  struct Saved {
+    ClientId client;
+    std::uint64_t reference;
+    std::string request;
+    std::optional<LogClock::Instant> received;
+  };
+  std::vector<Saved> pending;
+  while (!text.empty()) {
+    const std::size_t end = text.find(';');
+    const std::string_view part = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    if (part.empty()) return false;
+    const std::string_view body = part.substr(1);
+    switch (part[0]) {
+      case 'c': {
+        const auto time = parse_time(body);
+        if (!time) return false;
+        clock = *time;
+        break;
+      }
+      case 'h': {
+        if (body == "-") break;
+        std::string_view fields[3];
+        if (!split_fields(body, ',', fields)) return false;
+        const auto reference = parse_integer<std::uint64_t>(fields[0]);
+        const auto name = parse_bytes(fields[1]);
+        const auto time = parse_time(fields[2]);
+        if (!reference || !name || !time) return false;
+        held = HeldAnswer{true, *reference, {}, *time};
+        held.name.assign(*name);
+        break;
+      }
+      case 's': {
+        std::string_view fields[2];
+        if (!split_fields(body, ',', fields)) return false;
+        auto stamp = parse_bytes(fields[0]);
+        auto sent = parse_bytes(fields[1]);
+        if (!stamp || !sent) return false;
+        sent_stamp = std::move(*stamp);
+        sent_text = std::move(*sent);
+        break;
+      }
+      case 'r': {
+        if (pending.size() >= RequestTracker::kMaxPending) return false;
+        std::string_view fields[4];
+        if (!split_fields(body, ',', fields)) return false;
+        const auto client = parse_client(fields[0]);
+        const auto reference = parse_integer<std::uint64_t>(fields[1]);
+        auto request = parse_bytes(fields[2]);
+        const auto time = parse_time(fields[3]);
+        if (!client || !reference || !request || request->empty() || !time) return false;
+        pending.push_back(Saved{*client, *reference, std::move(*request), *time});
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  if (clock) clock_.restore(*clock, clock_.steps_back());
+  held_answer_ = held;
+  last_sent_stamp_.assign(sent_stamp);
+  last_sent_text_.assign(sent_text);
+  for (const Saved& saved : pending) {
+    requests_.add(saved.client, saved.reference, saved.request, saved.received);
+  }
+  return true;
 }
 
 }  // namespace tse::tserver

@@ -184,6 +184,17 @@ class RecordAssembler {
   /// Starts from a saved context, before the first line of a resumed stream.
   void restore(const Context& context);
 
+  /// The pairing of requests with their answers (issue 14), for the state file beside a
+  /// checkpoint: the pending requests with their times, the log's clock, an event's dump waiting
+  /// for its 04542 record, and the last 04542 record (a shape-B dump's header). Where a record is
+  /// open it is the same as at that record's start, since only the open record's own lines were
+  /// read since, and they change none of it before they complete (a request, an answer, a check
+  /// point or a 04541 record ends an open event first): saved with checkpoint(), it resumes there.
+  [[nodiscard]] std::string pairing_state() const;
+  /// Restores pairing_state()'s output, before the first line of a resumed stream; false (and
+  /// nothing changed) when the text is not one.
+  bool restore_pairing(std::string_view text);
+
   /// Lines seen so far; the open record began at line number open_record_line() (1-based),
   /// and open_record_context() is the context to resume with at that line. The open record can
   /// move to a later line that began a dump (dump_start_line()) when the event before that dump

@@ -28,8 +28,9 @@ void RequestTracker::add(const ClientId& client, std::uint64_t reference, std::s
   ++serial_;
   // A request whose record names no client is kept under a number no client has: only the
   // fallback by ReferenceID alone can find it.
-  const std::uint64_t k = key(client.known ? client.number : ~std::uint64_t{0}, reference);
-  const Pending entry{serial_, reference, client.application, intern(request), received};
+  const std::uint64_t number = client.known ? client.number : kNoClient;
+  const std::uint64_t k = key(number, reference);
+  const Pending entry{serial_, number, reference, client.application, intern(request), received};
   auto [it, inserted] = pending_.try_emplace(k, entry);
   if (!inserted) it->second = entry;  // the ReferenceID wrapped: the new request replaces the old
   order_.emplace_back(k, serial_);

@@ -69,13 +69,29 @@ class RequestTracker {
     }
   }
 
+  /// The pending requests, oldest first, as `f(client, reference, request, received)`: for the
+  /// state file, which gives them back to add() in the same order after a restart.
+  template <typename F>
+  void for_each_pending(F&& f) const {
+    for (const auto& [k, serial] : order_) {
+      const auto it = pending_.find(k);
+      if (it == pending_.end() || it->second.serial != serial) continue;  // answered, replaced
+      const Pending& p = it->second;
+      const bool known = p.client_number != kNoClient;
+      f(ClientId{known ? p.client_number : 0, known ? p.application : 0, known}, p.reference,
+        std::string_view(names_[p.name]), p.received);
+    }
+  }
+
   [[nodiscard]] std::size_t pending() const { return pending_.size(); }
   [[nodiscard]] std::uint64_t evictions() const { return evictions_; }
   [[nodiscard]] std::uint64_t unanswered() const { return unanswered_; }
 
  private:
+  static constexpr std::uint64_t kNoClient = ~std::uint64_t{0};  // a record that named none
   struct Pending {
-    std::uint64_t serial;  // when it was added, in requests
+    std::uint64_t serial;         // when it was added, in requests
+    std::uint64_t client_number;  // kNoClient when its record did not name one
     std::uint64_t reference;
     std::uint64_t application;  // of the client, 0 when its record did not print it
     std::uint32_t name;         // index into names_

@@ -53,7 +53,8 @@ void SegmentedLog::begin_midway(std::uint64_t file_offset, bool mid_line) {
   if (mid_line) framer_.skip_to_next_line();
 }
 
-void SegmentedLog::resume(std::uint64_t offset, const RecordAssembler::Context& context) {
+void SegmentedLog::resume(std::uint64_t offset, const RecordAssembler::Context& context,
+                          std::string_view pairing) {
   if (offset == 0) {
     begin_segment();
   } else {
@@ -65,6 +66,7 @@ void SegmentedLog::resume(std::uint64_t offset, const RecordAssembler::Context& 
     phase_ = Phase::kBody;
   }
   assembler_.restore(context);
+  if (!pairing.empty()) assembler_.restore_pairing(pairing);
 }
 
 std::uint64_t SegmentedLog::resume_position() const {
@@ -80,6 +82,7 @@ SegmentedLog::Checkpoint SegmentedLog::checkpoint() const {
   Checkpoint checkpoint;
   checkpoint.context =
       assembler_.has_open_record() ? assembler_.open_record_context() : assembler_.context();
+  checkpoint.pairing = assembler_.pairing_state();
   if (segments_.empty()) return checkpoint;
   const std::uint64_t position = resume_position();
   const SegmentSpan* span = &segments_.front();

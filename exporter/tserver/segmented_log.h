@@ -42,7 +42,9 @@ class SegmentedLog {
 
   /// The bytes fed next are a segment's from `offset` on, where a checkpoint() said to resume;
   /// the assembler restarts from the saved context. Offset 0 is a segment's start (header read).
-  void resume(std::uint64_t offset, const RecordAssembler::Context& context);
+  /// `pairing` is the checkpoint's pairing state (empty in state files of earlier versions).
+  void resume(std::uint64_t offset, const RecordAssembler::Context& context,
+              std::string_view pairing = {});
 
   void feed(std::string_view bytes);
 
@@ -54,6 +56,7 @@ class SegmentedLog {
     std::uint64_t segment = 0;
     std::uint64_t offset = 0;
     RecordAssembler::Context context;
+    std::string pairing;  // RecordAssembler::pairing_state(): the same at that point
   };
   [[nodiscard]] Checkpoint checkpoint() const;
   [[nodiscard]] std::uint64_t segment_serial() const { return serial_; }
