@@ -47,11 +47,15 @@ bool is_golden_line(const std::string& line) {
   for (const char* prefix :
        {"tserver_event_errors_total{", "tserver_request_errors_total{", "tserver_requests_total{",
         "tserver_link_disconnected_total{", "tserver_iscc_errors_total{",
-        "tserver_exporter_lines_read_total ",
-        "tserver_exporter_bytes_read_total ", "tserver_exporter_records_parsed_total ",
-        "tserver_exporter_lines_skipped_total{", "tserver_exporter_records_skipped_total{",
-        "tserver_exporter_lines_ignored_total{",
-        "tserver_exporter_malformed_records_total "}) {
+        "tserver_exporter_lines_read_total ", "tserver_exporter_bytes_read_total ",
+        "tserver_exporter_records_parsed_total ", "tserver_exporter_lines_skipped_total{",
+        "tserver_exporter_records_skipped_total{", "tserver_exporter_lines_ignored_total{",
+        "tserver_exporter_malformed_records_total ",
+        // Issue 14: answer times and unanswered requests, by the log's own time stamps.
+        "tserver_request_duration_seconds_bucket{", "tserver_request_duration_seconds_sum{",
+        "tserver_request_duration_seconds_count{", "tserver_requests_unanswered_total{",
+        "tserver_exporter_request_durations_skipped_total ",
+        "tserver_exporter_log_time_steps_back_total "}) {
     if (line.starts_with(prefix)) return true;
   }
   return false;
