@@ -6,10 +6,12 @@
 //
 // After a deliberate change of behaviour: TSE_UPDATE_GOLDEN=1 ./golden_tests rewrites the .prom
 // files; review the diff against EXPECTED.tsv before committing it.
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -191,6 +193,109 @@ TEST_P(GoldenTest, RequestErrorsSumToEventErrors) {
   std::erase_if(by_code, [](const auto& entry) { return entry.second == 0; });
   EXPECT_EQ(by_request, by_code);
 }
+
+// The cases listed in EXPECTED_durations.tsv.
+std::vector<std::string> duration_cases() {
+  std::vector<std::string> names;
+  std::ifstream tsv(kLogs / "EXPECTED_durations.tsv");
+  for (std::string line; std::getline(tsv, line);) {
+    const std::string name = line.substr(0, line.find('\t'));
+    if (!line.empty() && line.front() != '#' &&
+        std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
+    }
+  }
+  return names;
+}
+
+class DurationGoldenTest : public ::testing::TestWithParam<std::string> {};
+
+// EXPECTED_durations.tsv: case, tserver, request, what, value (issue 14): every non-zero bucket
+// (cumulative), sum, count and unanswered count of the case, and its skipped durations and steps
+// back, as counted by hand from the records' times. A sixth column is what the exporter gives today
+// where it differs from the contract (reported, not fixed here): the test holds it to that value,
+// so that a fix shows up as a failure that asks to delete the column.
+TEST_P(DurationGoldenTest, DurationsEqualTheHandCountedTable) {
+  // "tserver|request|what" (request "-": the self-metrics, whose tserver is not a label).
+  const auto key = [](const std::string& tserver, const std::string& request,
+                      const std::string& what) {
+    return request == "-" ? "-|" + what : tserver + "|" + request + "|" + what;
+  };
+  struct Row {
+    double value = 0;
+    std::optional<double> today;  // a reported divergence: what the exporter gives instead
+  };
+  std::map<std::string, Row> expected;
+  std::ifstream tsv(kLogs / "EXPECTED_durations.tsv");
+  for (std::string line; std::getline(tsv, line);) {
+    if (line.empty() || line.front() == '#') continue;
+    std::istringstream fields(line);
+    std::string name, tserver, request, what, value, today;
+    std::getline(fields, name, '\t');
+    std::getline(fields, tserver, '\t');
+    std::getline(fields, request, '\t');
+    std::getline(fields, what, '\t');
+    std::getline(fields, value, '\t');
+    std::getline(fields, today, '\t');
+    if (name != GetParam()) continue;
+    Row& row = expected[key(tserver, request, what)];
+    row.value = std::stod(value);
+    if (!today.empty()) row.today = std::stod(today);
+  }
+  ASSERT_FALSE(expected.empty());
+  std::map<std::string, double> actual;
+  std::istringstream lines(run_once(GetParam()));
+  for (std::string line; std::getline(lines, line);) {
+    const double value = std::stod(line.substr(line.rfind(' ') + 1));
+    if (value == 0) continue;
+    const auto label = [&](const std::string& name) {
+      const std::size_t at = line.find(name + "=\"") + name.size() + 2;
+      return line.substr(at, line.find('"', at) - at);
+    };
+    std::string what;
+    if (line.starts_with("tserver_request_duration_seconds_bucket{")) {
+      what = label("le");
+    } else if (line.starts_with("tserver_request_duration_seconds_sum{")) {
+      what = "sum";
+    } else if (line.starts_with("tserver_request_duration_seconds_count{")) {
+      what = "count";
+    } else if (line.starts_with("tserver_requests_unanswered_total{")) {
+      what = "unanswered";
+    } else if (line.starts_with("tserver_exporter_request_durations_skipped_total ")) {
+      actual[key({}, "-", "durations_skipped")] = value;
+      continue;
+    } else if (line.starts_with("tserver_exporter_log_time_steps_back_total ")) {
+      actual[key({}, "-", "steps_back")] = value;
+      continue;
+    } else {
+      continue;
+    }
+    actual[key(label("tserver"), label("request"), what)] = value;
+  }
+  // Sums are printed from doubles (4.524999999999999): compared to a billionth.
+  const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(1.0, b); };
+  for (const auto& [k, row] : expected) {
+    const double got = actual.contains(k) ? actual.at(k) : 0.0;
+    if (row.today) {
+      EXPECT_TRUE(near(got, *row.today))
+          << k << ": the exporter now gives " << got << " (the contract says " << row.value
+          << "); if that is the contract's value, delete the sixth column";
+    } else {
+      EXPECT_TRUE(near(got, row.value)) << k << ": exporter " << got << ", table " << row.value;
+    }
+  }
+  for (const auto& [k, value] : actual) {
+    EXPECT_TRUE(expected.contains(k)) << k << " = " << value << " is not in the table";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, DurationGoldenTest, ::testing::ValuesIn(duration_cases()),
+                         [](const auto& test_info) {
+                           std::string name = test_info.param;
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Logs, RequestGoldenTest, ::testing::ValuesIn(request_cases()),
                          [](const auto& test_info) {
