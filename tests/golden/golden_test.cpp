@@ -2,7 +2,8 @@
 // README's sample in data/sample/, is read in one-shot mode, and the exposition lines that
 // depend on the parsing must equal the ones in data/golden/<case>.prom, byte for byte.
 // Independently, EXPECTED.tsv beside the logs lists each case's non-zero EventError counts as
-// counted by hand from the contract; both must agree.
+// counted by hand from the contract; both must agree. EXPECTED_requests.tsv and
+// EXPECTED_durations.tsv do the same for the failed requests and the answer times (issue 14).
 //
 // After a deliberate change of behaviour: TSE_UPDATE_GOLDEN=1 ./golden_tests rewrites the .prom
 // files; review the diff against EXPECTED.tsv before committing it.
