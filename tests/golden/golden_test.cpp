@@ -128,10 +128,10 @@ TEST_P(GoldenTest, NonZeroCountsEqualTheHandCountedTable) {
   EXPECT_EQ(actual, expected);
 }
 
-// The cases listed in an EXPECTED_requests.tsv.
-std::vector<std::string> request_cases() {
+// The cases the tables list (their first column), in order of first appearance.
+std::vector<std::string> cases_in(std::initializer_list<fs::path> tables) {
   std::vector<std::string> names;
-  for (const auto& table : {kLogs / "EXPECTED_requests.tsv", kSample / "EXPECTED_requests.tsv"}) {
+  for (const auto& table : tables) {
     std::ifstream tsv(table);
     for (std::string line; std::getline(tsv, line);) {
       const std::string name = line.substr(0, line.find('\t'));
@@ -193,20 +193,6 @@ TEST_P(GoldenTest, RequestErrorsSumToEventErrors) {
   }
   std::erase_if(by_code, [](const auto& entry) { return entry.second == 0; });
   EXPECT_EQ(by_request, by_code);
-}
-
-// The cases listed in EXPECTED_durations.tsv.
-std::vector<std::string> duration_cases() {
-  std::vector<std::string> names;
-  std::ifstream tsv(kLogs / "EXPECTED_durations.tsv");
-  for (std::string line; std::getline(tsv, line);) {
-    const std::string name = line.substr(0, line.find('\t'));
-    if (!line.empty() && line.front() != '#' &&
-        std::find(names.begin(), names.end(), name) == names.end()) {
-      names.push_back(name);
-    }
-  }
-  return names;
 }
 
 class DurationGoldenTest : public ::testing::TestWithParam<std::string> {};
@@ -290,28 +276,24 @@ TEST_P(DurationGoldenTest, DurationsEqualTheHandCountedTable) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, DurationGoldenTest, ::testing::ValuesIn(duration_cases()),
-                         [](const auto& test_info) {
-                           std::string name = test_info.param;
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
-
-INSTANTIATE_TEST_SUITE_P(Logs, RequestGoldenTest, ::testing::ValuesIn(request_cases()),
-                         [](const auto& test_info) {
-                           std::string name = test_info.param;
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
-
-INSTANTIATE_TEST_SUITE_P(Logs, GoldenTest, ::testing::ValuesIn(cases()), [](const auto& test_info) {
-  std::string name = test_info.param;
+// A case's name as a test name: `durations.log` -> `durations_log`.
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param;
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return name;
-});
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, DurationGoldenTest,
+                         ::testing::ValuesIn(cases_in({kLogs / "EXPECTED_durations.tsv"})),
+                         test_name);
+
+INSTANTIATE_TEST_SUITE_P(Logs, RequestGoldenTest,
+                         ::testing::ValuesIn(cases_in({kLogs / "EXPECTED_requests.tsv",
+                                                       kSample / "EXPECTED_requests.tsv"})),
+                         test_name);
+
+INSTANTIATE_TEST_SUITE_P(Logs, GoldenTest, ::testing::ValuesIn(cases()), test_name);
 
 }  // namespace
 }  // namespace tse
