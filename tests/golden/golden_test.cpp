@@ -2,14 +2,17 @@
 // README's sample in data/sample/, is read in one-shot mode, and the exposition lines that
 // depend on the parsing must equal the ones in data/golden/<case>.prom, byte for byte.
 // Independently, EXPECTED.tsv beside the logs lists each case's non-zero EventError counts as
-// counted by hand from the contract; both must agree.
+// counted by hand from the contract; both must agree. EXPECTED_requests.tsv and
+// EXPECTED_durations.tsv do the same for the failed requests and the answer times (issue 14).
 //
 // After a deliberate change of behaviour: TSE_UPDATE_GOLDEN=1 ./golden_tests rewrites the .prom
 // files; review the diff against EXPECTED.tsv before committing it.
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -47,11 +50,15 @@ bool is_golden_line(const std::string& line) {
   for (const char* prefix :
        {"tserver_event_errors_total{", "tserver_request_errors_total{", "tserver_requests_total{",
         "tserver_link_disconnected_total{", "tserver_iscc_errors_total{",
-        "tserver_exporter_lines_read_total ",
-        "tserver_exporter_bytes_read_total ", "tserver_exporter_records_parsed_total ",
-        "tserver_exporter_lines_skipped_total{", "tserver_exporter_records_skipped_total{",
-        "tserver_exporter_lines_ignored_total{",
-        "tserver_exporter_malformed_records_total "}) {
+        "tserver_exporter_lines_read_total ", "tserver_exporter_bytes_read_total ",
+        "tserver_exporter_records_parsed_total ", "tserver_exporter_lines_skipped_total{",
+        "tserver_exporter_records_skipped_total{", "tserver_exporter_lines_ignored_total{",
+        "tserver_exporter_malformed_records_total ",
+        // Issue 14: answer times and unanswered requests, by the log's own time stamps.
+        "tserver_request_duration_seconds_bucket{", "tserver_request_duration_seconds_sum{",
+        "tserver_request_duration_seconds_count{", "tserver_requests_unanswered_total{",
+        "tserver_exporter_request_durations_skipped_total ",
+        "tserver_exporter_log_time_steps_back_total "}) {
     if (line.starts_with(prefix)) return true;
   }
   return false;
@@ -121,10 +128,10 @@ TEST_P(GoldenTest, NonZeroCountsEqualTheHandCountedTable) {
   EXPECT_EQ(actual, expected);
 }
 
-// The cases listed in an EXPECTED_requests.tsv.
-std::vector<std::string> request_cases() {
+// The cases the tables list (their first column), in order of first appearance.
+std::vector<std::string> cases_in(std::initializer_list<fs::path> tables) {
   std::vector<std::string> names;
-  for (const auto& table : {kLogs / "EXPECTED_requests.tsv", kSample / "EXPECTED_requests.tsv"}) {
+  for (const auto& table : tables) {
     std::ifstream tsv(table);
     for (std::string line; std::getline(tsv, line);) {
       const std::string name = line.substr(0, line.find('\t'));
@@ -188,20 +195,105 @@ TEST_P(GoldenTest, RequestErrorsSumToEventErrors) {
   EXPECT_EQ(by_request, by_code);
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, RequestGoldenTest, ::testing::ValuesIn(request_cases()),
-                         [](const auto& test_info) {
-                           std::string name = test_info.param;
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+class DurationGoldenTest : public ::testing::TestWithParam<std::string> {};
 
-INSTANTIATE_TEST_SUITE_P(Logs, GoldenTest, ::testing::ValuesIn(cases()), [](const auto& test_info) {
-  std::string name = test_info.param;
+// EXPECTED_durations.tsv: case, tserver, request, what, value (issue 14): every non-zero bucket
+// (cumulative), sum, count and unanswered count of the case, and its skipped durations and steps
+// back, as counted by hand from the records' times. A sixth column is what the exporter gives today
+// where it differs from the contract (reported, not fixed here): the test holds it to that value,
+// so that a fix shows up as a failure that asks to delete the column.
+TEST_P(DurationGoldenTest, DurationsEqualTheHandCountedTable) {
+  // "tserver|request|what" (request "-": the self-metrics, whose tserver is not a label).
+  const auto key = [](const std::string& tserver, const std::string& request,
+                      const std::string& what) {
+    return request == "-" ? "-|" + what : tserver + "|" + request + "|" + what;
+  };
+  struct Row {
+    double value = 0;
+    std::optional<double> today;  // a reported divergence: what the exporter gives instead
+  };
+  std::map<std::string, Row> expected;
+  std::ifstream tsv(kLogs / "EXPECTED_durations.tsv");
+  for (std::string line; std::getline(tsv, line);) {
+    if (line.empty() || line.front() == '#') continue;
+    std::istringstream fields(line);
+    std::string name, tserver, request, what, value, today;
+    std::getline(fields, name, '\t');
+    std::getline(fields, tserver, '\t');
+    std::getline(fields, request, '\t');
+    std::getline(fields, what, '\t');
+    std::getline(fields, value, '\t');
+    std::getline(fields, today, '\t');
+    if (name != GetParam()) continue;
+    Row& row = expected[key(tserver, request, what)];
+    row.value = std::stod(value);
+    if (!today.empty()) row.today = std::stod(today);
+  }
+  ASSERT_FALSE(expected.empty());
+  std::map<std::string, double> actual;
+  std::istringstream lines(run_once(GetParam()));
+  for (std::string line; std::getline(lines, line);) {
+    const double value = std::stod(line.substr(line.rfind(' ') + 1));
+    if (value == 0) continue;
+    const auto label = [&](const std::string& name) {
+      const std::size_t at = line.find(name + "=\"") + name.size() + 2;
+      return line.substr(at, line.find('"', at) - at);
+    };
+    std::string what;
+    if (line.starts_with("tserver_request_duration_seconds_bucket{")) {
+      what = label("le");
+    } else if (line.starts_with("tserver_request_duration_seconds_sum{")) {
+      what = "sum";
+    } else if (line.starts_with("tserver_request_duration_seconds_count{")) {
+      what = "count";
+    } else if (line.starts_with("tserver_requests_unanswered_total{")) {
+      what = "unanswered";
+    } else if (line.starts_with("tserver_exporter_request_durations_skipped_total ")) {
+      actual[key({}, "-", "durations_skipped")] = value;
+      continue;
+    } else if (line.starts_with("tserver_exporter_log_time_steps_back_total ")) {
+      actual[key({}, "-", "steps_back")] = value;
+      continue;
+    } else {
+      continue;
+    }
+    actual[key(label("tserver"), label("request"), what)] = value;
+  }
+  // Sums are printed from doubles (4.524999999999999): compared to a billionth.
+  const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(1.0, b); };
+  for (const auto& [k, row] : expected) {
+    const double got = actual.contains(k) ? actual.at(k) : 0.0;
+    if (row.today) {
+      EXPECT_TRUE(near(got, *row.today))
+          << k << ": the exporter now gives " << got << " (the contract says " << row.value
+          << "); if that is the contract's value, delete the sixth column";
+    } else {
+      EXPECT_TRUE(near(got, row.value)) << k << ": exporter " << got << ", table " << row.value;
+    }
+  }
+  for (const auto& [k, value] : actual) {
+    EXPECT_TRUE(expected.contains(k)) << k << " = " << value << " is not in the table";
+  }
+}
+
+// A case's name as a test name: `durations.log` -> `durations_log`.
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param;
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return name;
-});
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, DurationGoldenTest,
+                         ::testing::ValuesIn(cases_in({kLogs / "EXPECTED_durations.tsv"})),
+                         test_name);
+
+INSTANTIATE_TEST_SUITE_P(Logs, RequestGoldenTest,
+                         ::testing::ValuesIn(cases_in({kLogs / "EXPECTED_requests.tsv",
+                                                       kSample / "EXPECTED_requests.tsv"})),
+                         test_name);
+
+INSTANTIATE_TEST_SUITE_P(Logs, GoldenTest, ::testing::ValuesIn(cases()), test_name);
 
 }  // namespace
 }  // namespace tse
