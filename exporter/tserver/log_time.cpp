@@ -220,10 +220,12 @@ LogClock::Instant LogClock::observe(const LogTime& time) {
   if (!started_) {
     started_ = true;
     last_ = candidate;
+    epoch_start_ = candidate;
   } else if (candidate < last_ - kJitter) {  // a clock change, a restart: durations start over
     ++steps_back_;
     ++epoch_;
     last_ = candidate;
+    epoch_start_ = candidate;
   } else {
     last_ = std::max(last_, candidate);
   }
@@ -238,11 +240,13 @@ std::optional<std::int64_t> LogClock::elapsed(const Instant& from, const Instant
   return std::nullopt;
 }
 
-void LogClock::restore(const Instant& now, std::uint64_t steps_back) {
+void LogClock::restore(const Instant& now, std::uint64_t steps_back,
+                       std::optional<std::int64_t> epoch_start) {
   started_ = true;
   anchored_ = false;  // the next date maps itself onto the running day it falls on
   last_ = now.micros;
   epoch_ = now.epoch;
+  epoch_start_ = epoch_start.value_or(now.micros);
   steps_back_ = steps_back;
 }
 

@@ -70,6 +70,8 @@ class LogClock {
   [[nodiscard]] bool started() const { return started_; }
   /// The latest instant observed (zero before the first).
   [[nodiscard]] Instant now() const { return {last_, epoch_}; }
+  /// Where the current epoch began: the first time, or the time after the last step back.
+  [[nodiscard]] std::int64_t epoch_start() const { return epoch_start_; }
   /// Steps back counted so far (each one started an epoch).
   [[nodiscard]] std::uint64_t steps_back() const { return steps_back_; }
 
@@ -77,8 +79,9 @@ class LogClock {
   /// beyond the jitter (counted by the caller as skipped).
   static std::optional<std::int64_t> elapsed(const Instant& from, const Instant& to);
 
-  /// For the state file: the clock resumes where it stood.
-  void restore(const Instant& now, std::uint64_t steps_back);
+  /// For the state file: the clock resumes where it stood (its epoch began at `epoch_start`).
+  void restore(const Instant& now, std::uint64_t steps_back,
+               std::optional<std::int64_t> epoch_start = {});
 
  private:
   bool started_ = false;
@@ -86,6 +89,7 @@ class LogClock {
   std::int64_t day_offset_ = 0;  // days since 1970 of running day 0
   std::int64_t last_ = 0;
   std::uint32_t epoch_ = 0;
+  std::int64_t epoch_start_ = 0;
   std::uint64_t steps_back_ = 0;
 };
 

@@ -270,6 +270,9 @@ void RecordAssembler::end_event() {
 void RecordAssembler::report_event() {
   event_.reported = true;
   ++stats_.event_errors;
+  // A request whose answer comes after the timeout was unanswered: it is taken out as such first,
+  // whatever records came in between (the same count with or without them).
+  if (event_.reference) expire_requests(event_.time);
   const RequestTracker::Answered answered = event_.reference
                                                 ? requests_.answer(event_.client, *event_.reference)
                                                 : RequestTracker::Answered{};
@@ -280,6 +283,7 @@ void RecordAssembler::report_event() {
 void RecordAssembler::answer_request(const ClientId& client, std::uint64_t reference,
                                      const std::optional<LogClock::Instant>& time) {
   if (!client.known) return;  // only the client's own answer: never the ReferenceID alone
+  expire_requests(time);      // an answer after the timeout answers nothing (see report_event)
   report_duration(requests_.answer(client, reference), time);
 }
 
@@ -296,8 +300,8 @@ void RecordAssembler::report_duration(const RequestTracker::Answered& answered,
   sink_.on_answer(answered.request, *micros);
 }
 
-void RecordAssembler::expire_requests() {
-  requests_.expire(clock_.now(), options_.request_timeout,
+void RecordAssembler::expire_requests(const std::optional<LogClock::Instant>& at) {
+  requests_.expire(at.value_or(clock_.now()), clock_.epoch_start(), options_.request_timeout,
                    [this](std::string_view request) { sink_.on_unanswered(request); });
 }
 
@@ -590,11 +594,11 @@ std::optional<RecordAssembler::Context> RecordAssembler::Context::parse(std::str
 
 // ---- The pairing state (issue 14), for the state file ----
 //
-// `p1;c<clock>;h<held answer>;s<04542 record>;r<request>;r<request>...`, each part `-` when
-// absent: the clock `<micros>@<epoch>`; the held answer `<ReferenceID>,<event>,<time>`; the last
-// 04542 record `<stamp>,<text>`; a pending request `<client>,<ReferenceID>,<name>,<time>`, oldest
-// first. Bytes of the log (names, the record) are %XX-escaped but for [0-9A-Za-z_.-], so that
-// no separator, TAB or line end is ever in it.
+// `p1;c<clock>,<epoch start>;h<held answer>;s<04542 record>;r<request>;r<request>...`, each part
+// `-` when absent: the clock `<micros>@<epoch>`; the held answer `<ReferenceID>,<event>,<time>`;
+// the last 04542 record `<stamp>,<text>`; a pending request `<client>,<ReferenceID>,<name>,<time>`,
+// oldest first. Bytes of the log (names, the record) are %XX-escaped but for [0-9A-Za-z_.-], so
+// that no separator, TAB or line end is ever in it.
 
 namespace {
 
@@ -689,6 +693,8 @@ std::string RecordAssembler::pairing_state() const {
   std::string out = "p1;c";
   if (clock_.started()) {
     put_time(out, clock_.now());
+    out += ',';
+    put_signed(out, clock_.epoch_start());
   } else {
     out += '-';
   }
@@ -726,6 +732,7 @@ bool RecordAssembler::restore_pairing(std::string_view text) {
   text.remove_prefix(3);
   // Parsed whole before anything is applied: a malformed state changes nothing.
   std::optional<LogClock::Instant> clock;
+  std::int64_t epoch_start = 0;
   HeldAnswer held;
   std::string sent_stamp, sent_text;
   struct Saved {
@@ -743,9 +750,14 @@ bool RecordAssembler::restore_pairing(std::string_view text) {
     const std::string_view body = part.substr(1);
     switch (part[0]) {
       case 'c': {
-        const auto time = parse_time(body);
-        if (!time) return false;
-        clock = *time;
+        if (body == "-") break;
+        std::string_view fields[2];
+        if (!split_fields(body, ',', fields)) return false;
+        const auto time = parse_time(fields[0]);
+        const auto start = parse_integer<std::int64_t>(fields[1]);
+        if (!time || !*time || !start) return false;
+        clock = **time;
+        epoch_start = *start;
         break;
       }
       case 'h': {
@@ -786,7 +798,7 @@ bool RecordAssembler::restore_pairing(std::string_view text) {
         return false;
     }
   }
-  if (clock) clock_.restore(*clock, clock_.steps_back());
+  if (clock) clock_.restore(*clock, clock_.steps_back(), epoch_start);
   held_answer_ = held;
   last_sent_stamp_.assign(sent_stamp);
   last_sent_text_.assign(sent_text);

@@ -286,7 +286,8 @@ class RecordAssembler {
                       const std::optional<LogClock::Instant>& time);
   void report_duration(const RequestTracker::Answered& answered,
                        const std::optional<LogClock::Instant>& time);
-  void expire_requests();
+  /// Takes out the requests unanswered at `at` (by default the latest time the log printed).
+  void expire_requests(const std::optional<LogClock::Instant>& at = std::nullopt);
   std::optional<LogClock::Instant> observe_record_time(std::string_view line);
   std::optional<LogClock::Instant> observe_dump_time();
   [[nodiscard]] const Mark& open_mark() const {

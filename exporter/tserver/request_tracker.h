@@ -48,19 +48,22 @@ class RequestTracker {
   Answered answer(const ClientId& client, std::uint64_t reference);
 
   /// Takes out the requests received more than `timeout` microseconds of log time before `now`,
-  /// oldest first, calling `unanswered(request name)` for each.
+  /// oldest first, calling `unanswered(request name)` for each. A request from an earlier epoch
+  /// (the log's clock stepped back since) has waited at least since `epoch_start`, where the
+  /// epoch of `now` began.
   template <typename F>
-  void expire(const LogClock::Instant& now, std::int64_t timeout, F&& unanswered) {
+  void expire(const LogClock::Instant& now, std::int64_t epoch_start, std::int64_t timeout,
+              F&& unanswered) {
     while (!order_.empty()) {
       const auto [k, serial] = order_.front();
       auto it = pending_.find(k);
       if (it != pending_.end() && it->second.serial == serial) {
         const std::optional<LogClock::Instant>& received = it->second.received;
-        // Without a time, or from another epoch (the log's clock stepped back), a request cannot
-        // be aged: it waits its turn by count.
-        if (!received || received->epoch != now.epoch || now.micros - received->micros <= timeout) {
-          return;
-        }
+        if (!received) return;  // no time printed: it waits its turn by count
+        const std::int64_t waited =
+            received->epoch == now.epoch ? now.micros - received->micros : now.micros - epoch_start;
+        // Oldest first: a request after this one, of this epoch or a later one, waited less.
+        if (waited <= timeout) return;
         unanswered(std::string_view(names_[it->second.name]));
         ++unanswered_;
         forget(it);

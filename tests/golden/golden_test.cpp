@@ -199,35 +199,25 @@ class DurationGoldenTest : public ::testing::TestWithParam<std::string> {};
 
 // EXPECTED_durations.tsv: case, tserver, request, what, value (issue 14): every non-zero bucket
 // (cumulative), sum, count and unanswered count of the case, and its skipped durations and steps
-// back, as counted by hand from the records' times. A sixth column is what the exporter gives today
-// where it differs from the contract (reported, not fixed here): the test holds it to that value,
-// so that a fix shows up as a failure that asks to delete the column.
+// back, as counted by hand from the records' times.
 TEST_P(DurationGoldenTest, DurationsEqualTheHandCountedTable) {
   // "tserver|request|what" (request "-": the self-metrics, whose tserver is not a label).
   const auto key = [](const std::string& tserver, const std::string& request,
                       const std::string& what) {
     return request == "-" ? "-|" + what : tserver + "|" + request + "|" + what;
   };
-  struct Row {
-    double value = 0;
-    std::optional<double> today;  // a reported divergence: what the exporter gives instead
-  };
-  std::map<std::string, Row> expected;
+  std::map<std::string, double> expected;
   std::ifstream tsv(kLogs / "EXPECTED_durations.tsv");
   for (std::string line; std::getline(tsv, line);) {
     if (line.empty() || line.front() == '#') continue;
     std::istringstream fields(line);
-    std::string name, tserver, request, what, value, today;
+    std::string name, tserver, request, what, value;
     std::getline(fields, name, '\t');
     std::getline(fields, tserver, '\t');
     std::getline(fields, request, '\t');
     std::getline(fields, what, '\t');
     std::getline(fields, value, '\t');
-    std::getline(fields, today, '\t');
-    if (name != GetParam()) continue;
-    Row& row = expected[key(tserver, request, what)];
-    row.value = std::stod(value);
-    if (!today.empty()) row.today = std::stod(today);
+    if (name == GetParam()) expected[key(tserver, request, what)] = std::stod(value);
   }
   ASSERT_FALSE(expected.empty());
   std::map<std::string, double> actual;
@@ -261,15 +251,9 @@ TEST_P(DurationGoldenTest, DurationsEqualTheHandCountedTable) {
   }
   // Sums are printed from doubles (4.524999999999999): compared to a billionth.
   const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(1.0, b); };
-  for (const auto& [k, row] : expected) {
+  for (const auto& [k, value] : expected) {
     const double got = actual.contains(k) ? actual.at(k) : 0.0;
-    if (row.today) {
-      EXPECT_TRUE(near(got, *row.today))
-          << k << ": the exporter now gives " << got << " (the contract says " << row.value
-          << "); if that is the contract's value, delete the sixth column";
-    } else {
-      EXPECT_TRUE(near(got, row.value)) << k << ": exporter " << got << ", table " << row.value;
-    }
+    EXPECT_TRUE(near(got, value)) << k << ": exporter " << got << ", table " << value;
   }
   for (const auto& [k, value] : actual) {
     EXPECT_TRUE(expected.contains(k)) << k << " = " << value << " is not in the table";

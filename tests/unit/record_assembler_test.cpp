@@ -205,7 +205,7 @@ TEST(RecordAssembler, SipServerLinesBetweenARecordAndItsColumn0DumpKeepThemToget
                 "08:24:59.856: SIPCM: id=1\n"
                 "message RequestMakeCall\n"
                 "\tAttributeReferenceID\t17\n"
-                "10:15:24.807 Trc 04542 EventError sent to [724] (x)\n"
+                "10:00:04.807 Trc 04542 EventError sent to [724] (x)\n"
                 "08:24:59.856: SIPCM: id=1\n"
                 "08:24:59.873: $+CTI:PRM:START:1:564\n"
                 "SIP/2.0 200 OK\n"

@@ -67,14 +67,21 @@ TEST(RequestTracker, RequestsWaitingLongerThanTheTimeoutAreUnanswered) {
   EXPECT_EQ(answered.received, (LogClock::Instant{11 * kS, 0}));
   std::vector<std::string> unanswered;
   const auto collect = [&](std::string_view name) { unanswered.emplace_back(name); };
-  tracker.expire(LogClock::Instant{40 * kS, 0}, 30 * kS, collect);  // 30 s exactly: not yet
+  tracker.expire(LogClock::Instant{40 * kS, 0}, 0, 30 * kS, collect);  // 30 s exactly: not yet
   EXPECT_TRUE(unanswered.empty());
-  tracker.expire(LogClock::Instant{41 * kS, 0}, 30 * kS, collect);
+  tracker.expire(LogClock::Instant{41 * kS, 0}, 0, 30 * kS, collect);
   EXPECT_EQ(unanswered, std::vector<std::string>{"RequestOld"});
-  tracker.expire(LogClock::Instant{500 * kS, 1}, 30 * kS, collect);  // another epoch: not aged
+  // The log's clock stepped back to 5 s (epoch 1 began there): RequestNew, from epoch 0, has
+  // waited at least since then; at 35 s that is 30 s, not yet; at 35.000001 s it is unanswered.
+  tracker.expire(LogClock::Instant{35 * kS, 1}, 5 * kS, 30 * kS, collect);
   EXPECT_EQ(tracker.unanswered(), 1u);
+  tracker.expire(LogClock::Instant{35 * kS + 1, 1}, 5 * kS, 30 * kS, collect);
+  EXPECT_EQ(unanswered, (std::vector<std::string>{"RequestOld", "RequestNew"}));
+  // One without a time cannot be aged: it waits its turn by count.
+  tracker.expire(LogClock::Instant{5000 * kS, 1}, 5 * kS, 30 * kS, collect);
+  EXPECT_EQ(tracker.unanswered(), 2u);
   EXPECT_EQ(tracker.evictions(), 0u);
-  EXPECT_EQ(tracker.pending(), 2u);
+  EXPECT_EQ(tracker.pending(), 1u);
 }
 
 }  // namespace
