@@ -594,9 +594,10 @@ std::optional<RecordAssembler::Context> RecordAssembler::Context::parse(std::str
 
 // ---- The pairing state (issue 14), for the state file ----
 //
-// `p1;c<clock>,<epoch start>;h<held answer>;s<04542 record>;r<request>;r<request>...`, each part
-// `-` when absent: the clock `<micros>@<epoch>`; the held answer `<ReferenceID>,<event>,<time>`;
-// the last 04542 record `<stamp>,<text>`; a pending request `<client>,<ReferenceID>,<name>,<time>`,
+// `p1;c<clock>,<epoch start>;h<held answer>;q<time>;s<04542 record>;r<request>;r<request>...`,
+// each part `-` when absent: the clock `<micros>@<epoch>`; the held answer
+// `<ReferenceID>,<event>,<time>`; the time of the last 04541 record (its dump may come after the
+// checkpoint); the last 04542 record `<stamp>,<text>`; a pending request `<client>,<ReferenceID>,<name>,<time>`,
 // oldest first. Bytes of the log (names, the record) are %XX-escaped but for [0-9A-Za-z_.-], so
 // that no separator, TAB or line end is ever in it.
 
@@ -708,6 +709,8 @@ std::string RecordAssembler::pairing_state() const {
   } else {
     out += '-';
   }
+  out += ";q";
+  put_time(out, request_time_);
   out += ";s";
   put_bytes(out, last_sent_stamp_.view());
   out += ',';
@@ -728,11 +731,12 @@ std::string RecordAssembler::pairing_state() const {
 }
 
 bool RecordAssembler::restore_pairing(std::string_view text) {
-  if (!text.starts_with("p1;")) return false;
+  if (!text.starts_with("p1;") || text.ends_with(';')) return false;
   text.remove_prefix(3);
   // Parsed whole before anything is applied: a malformed state changes nothing.
   std::optional<LogClock::Instant> clock;
   std::int64_t epoch_start = 0;
+  std::optional<LogClock::Instant> request_time;
   HeldAnswer held;
   std::string sent_stamp, sent_text;
   struct Saved {
@@ -772,6 +776,12 @@ bool RecordAssembler::restore_pairing(std::string_view text) {
         held.name.assign(*name);
         break;
       }
+      case 'q': {
+        const auto time = parse_time(body);
+        if (!time) return false;
+        request_time = *time;
+        break;
+      }
       case 's': {
         std::string_view fields[2];
         if (!split_fields(body, ',', fields)) return false;
@@ -800,6 +810,7 @@ bool RecordAssembler::restore_pairing(std::string_view text) {
   }
   if (clock) clock_.restore(*clock, clock_.steps_back(), epoch_start);
   held_answer_ = held;
+  request_time_ = request_time;
   last_sent_stamp_.assign(sent_stamp);
   last_sent_text_.assign(sent_text);
   for (const Saved& saved : pending) {

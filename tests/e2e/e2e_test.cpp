@@ -526,6 +526,57 @@ TEST_F(E2E, RestartResumesCountsAndPosition) {
             std::string::npos);
 }
 
+// Issue 14: a request pending when the daemon stops is answered after the restart, and its
+// answer time joins the histogram restored from the state file (never lost, never twice).
+TEST_F(E2E, ARequestPendingAtARestartIsAnsweredAfterIt) {
+  const std::string seg = logs_.path() + "/TS_P.20251217_100000_000.log";
+  const auto request = [](const char* time, int reference) {
+    return std::string("2025-12-17T") + time +
+           " Trc 04541 RequestMakeCall received from [724] (0000002a WDE_01 10.1.2.3:51234)\n"
+           "message RequestMakeCall\n"
+           "\tAttributeReferenceID\t" +
+           std::to_string(reference) + "\n";
+  };
+  const auto answer = [](const char* time, int reference) {  // an EventDialing, in shape B
+    return std::string("2025-12-17T") + time +
+           " Trc 04542 EventDialing sent to [724] (0000002a WDE_01 10.1.2.3:51234)\n"
+           "message EventDialing\n"
+           "\tAttributeReferenceID\t" +
+           std::to_string(reference) + "\n";
+  };
+  const std::string bucket =
+      "tserver_request_duration_seconds_bucket{request=\"RequestMakeCall\","
+      "tserver=\"TS_P\",le=";
+  write_file(seg, header("TS_P", "TS_P.20251217_100000_000.log"));
+  {
+    Process daemon(daemon_args({"--source.file=" + seg}), proc_.path());
+    const int port = daemon.port();
+    ASSERT_NE(port, 0);
+    // One answered in 0.25 s, one pending (its dump ends at the next record, the check point).
+    append_file(seg, request("10:00:00.000", 1) + answer("10:00:00.250", 1) +
+                         request("10:00:01.000", 2) +
+                         "2025-12-17T10:00:01.100 Std 04120 Check point 2025-12-17T10:00:01\n");
+    ASSERT_NE(scrape_until(port, {bucket + "\"0.25\"} 1", bucket + "\"+Inf\"} 1"}), "");
+    EXPECT_TRUE(daemon.stop(SIGTERM).code == 0);
+  }
+  append_file(seg, answer("10:00:02.500", 2));  // 1.5 s after its request, while the daemon is down
+  Process daemon(daemon_args({"--source.file=" + seg}), proc_.path());
+  const int port = daemon.port();
+  ASSERT_NE(port, 0);
+  const std::string m = scrape_until(port, {bucket + "\"+Inf\"} 2"});
+  EXPECT_TRUE(HasLine(m, bucket + "\"0.1\"} 0"));
+  EXPECT_TRUE(HasLine(m, bucket + "\"0.25\"} 1"));
+  EXPECT_TRUE(HasLine(m, bucket + "\"1\"} 1"));
+  EXPECT_TRUE(HasLine(m, bucket + "\"2.5\"} 2"));
+  EXPECT_TRUE(HasLine(m,
+                      "tserver_request_duration_seconds_sum{request=\"RequestMakeCall\","
+                      "tserver=\"TS_P\"} 1.75"));
+  EXPECT_TRUE(HasLine(m,
+                      "tserver_request_duration_seconds_count{request=\"RequestMakeCall\","
+                      "tserver=\"TS_P\"} 2"));
+  EXPECT_EQ(m.find("tserver_requests_unanswered_total{"), std::string::npos);  // none
+}
+
 // A corrupt state file: one warning, a self-metric, a clean start, and the file replaced.
 TEST_F(E2E, CorruptStateFileStartsCleanWithAWarning) {
   write_file(state_.path() + "/tserver_exporter.state",
@@ -782,7 +833,6 @@ TEST_F(E2E, ShapeBDumpAfterIdleFlushIsCountedOnce) {
       << "one EventError, counted " << tserver_series(m, "TS_BUG3").sum << " times";
 }
 
-
 // Issue 11: idle HTTP clients starved the daemon of descriptors (about 1,100 at the default
 // limit of 1,024): scrapes timed out and state writes failed. With --web.max-connections, 300
 // idle clients at a limit of 128 descriptors neither keep a scrape out nor stop the counting.
@@ -819,7 +869,8 @@ TEST_F(E2E, IdleHttpClientsNeitherKeepScrapesOutNorStopTheCounting) {
   EXPECT_LE(std::stoi(*open), 64);
   EXPECT_TRUE(HasLine(m, "tserver_exporter_state_write_failures_total 0")) << m;
   EXPECT_TRUE(HasLine(m, "tserver_exporter_http_connections_dropped_total{reason=\"refused\"} 0"));
-  const auto evicted = value_of(m, "tserver_exporter_http_connections_dropped_total{reason=\"evicted\"}");
+  const auto evicted =
+      value_of(m, "tserver_exporter_http_connections_dropped_total{reason=\"evicted\"}");
   ASSERT_TRUE(evicted.has_value());
   EXPECT_GE(std::stoi(*evicted), 300 - 64);
   for (int fd : idle) ::close(fd);

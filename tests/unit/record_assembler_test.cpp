@@ -712,5 +712,66 @@ TEST(RecordAssemblerAnswers, RequestsWithoutAnAnswerInTimeAreUnanswered) {
   EXPECT_EQ(t.stats.requests_evicted, 0u);
 }
 
+// Feeds `text` line by line into `assembler` (no flush: the stream goes on).
+void feed_lines(RecordAssembler& assembler, std::string_view text) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    assembler.on_line(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+}
+
+// The state file's form of the pairing: what one assembler was waiting for, another restored from
+// its text waits for the same way, and gives it back as the same text; names with separators and
+// bytes of any value survive it.
+TEST(RecordAssemblerPairingState, SurvivesItsTextForm) {
+  Timings before;
+  RecordAssembler first(before);
+  const std::string odd = "Request%;,\xff";
+  feed_lines(first, timed_request("2025-12-17T10:00:00.000", "RequestMakeCall", 7) +
+                        timed_request("2025-12-17T10:00:00.500", odd, 8) +
+                        "2025-12-17T10:00:01.000 Trc 04542 EventRinging sent to " +
+                        std::string(kClient) + "\n");
+  const std::string text = first.pairing_state();
+  EXPECT_TRUE(text.starts_with("p1;c"));
+  EXPECT_EQ(text.find_first_of("\t\n\\ "), std::string::npos);
+
+  Timings after;
+  RecordAssembler second(after);
+  second.restore(first.context());  // as a checkpoint resumes: the context, then the pairing
+  ASSERT_TRUE(second.restore_pairing(text));
+  EXPECT_EQ(second.pairing_state(), text);
+  // The shape-B dump under the 04542 record read before the restart answers request 8, and a
+  // later EventError answers request 7, each with its time from before the restart.
+  feed_lines(second,
+             "message EventRinging\n\tAttributeReferenceID\t8\n"
+             "@10:00:02.0000 [0] 8.5 send_to_client: message EventError\n"
+             "\tAttributeErrorCode\t57\n\tAttributeReferenceID\t7\n"
+             "2025-12-17T10:00:02.000 Trc 04542 EventError sent to " +
+                 std::string(kClient) + "\n");
+  second.flush();
+  EXPECT_EQ(after.answers,
+            (std::vector<std::string>{"Request%;,\xff 500000", "RequestMakeCall 2000000"}));
+  EXPECT_EQ(after.errors, std::vector<std::string>{"RequestMakeCall"});
+}
+
+TEST(RecordAssemblerPairingState, AMalformedTextChangesNothing) {
+  Timings sink;
+  RecordAssembler assembler(sink);
+  const std::string empty = assembler.pairing_state();
+  EXPECT_EQ(empty, "p1;c-;h-;q-;s,");
+  for (const char* bad :
+       {"", "p2;c-", "p1;x", "p1;c5", "p1;c5@0", "p1;c5@0,", "p1;h7,Event%4", "p1;q1@", "p1;s%zz,",
+        "p1;r1.2,7,RequestX", "p1;r1.2,7,,-", "p1;rz.2,7,RequestX,-", "p1;r1.2,-7,RequestX,-",
+        "p1;r1.2,7,RequestX,-;"}) {
+    EXPECT_FALSE(assembler.restore_pairing(bad)) << bad;
+    EXPECT_EQ(assembler.pairing_state(), empty) << bad;
+  }
+  EXPECT_TRUE(assembler.restore_pairing("p1;r1.2,7,RequestX,-"));
+  EXPECT_EQ(assembler.pairing_state(), "p1;c-;h-;q-;s,;r1.2,7,RequestX,-");
+}
+
 }  // namespace
 }  // namespace tse::tserver
