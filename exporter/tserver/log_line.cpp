@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "hashing/fnv1a.h"
+#include "tserver/fixed_pattern.h"
 
 namespace tse::tserver {
 namespace {
@@ -100,6 +101,15 @@ bool is_date(std::string_view s) {
 
 // Consumes the time stamp at the start of a record line; returns false if there is none.
 bool skip_time_stamp(std::string_view line, std::string_view& rest) {
+  // The two stamps of nearly every log, at fixed positions; the general reading below accepts
+  // them too, with the same rest.
+  for (const std::size_t n : {kIsoPattern.size(), kClockPattern.size()}) {
+    if (line.size() > n && is_space(line[n]) &&
+        (n == kIsoPattern.size() ? kIsoPattern.matches(line) : kClockPattern.matches(line))) {
+      rest = line.substr(n);
+      return true;
+    }
+  }
   std::string_view tok = next_token(line, rest);
   if (is_clock(tok)) return true;  // time only (default time_format)
   const std::size_t t = tok.find('T');
@@ -293,7 +303,14 @@ OtherLineKind classify_other_line(std::string_view line) {
 AtLine parse_at_line(std::string_view line) {
   if (line.size() < 2 || line.front() != '@' || !is_digit(line[1])) return {};
   std::string_view rest;
-  if (!is_clock(next_token(line.substr(1), rest))) return {};
+  // `@HH:MM:SS.ffff`, the dump header's usual clock, at fixed positions (else the general reading).
+  const std::string_view clock = line.substr(1);
+  if (clock.size() > kAtClockPattern.size() && is_space(clock[kAtClockPattern.size()]) &&
+      kAtClockPattern.matches(clock)) {
+    rest = clock.substr(kAtClockPattern.size());
+  } else if (!is_clock(next_token(clock, rest))) {
+    return {};
+  }
   std::string_view after_tag;
   if (next_token(rest, after_tag) == "[BSYNC]") return {AtLineKind::kBackupCopy, {}};
   const std::string_view body = trim(rest);
