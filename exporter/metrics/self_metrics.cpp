@@ -101,7 +101,7 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, std::string_view versio
                              "what was written to them before is still read.")),
       requests_evicted(counter(registry, "tserver_exporter_pending_requests_evicted_total",
                                "Client requests forgotten unanswered (over 4096 pending, or "
-                               "65536 requests old): an error answering one later counts as "
+                               "16384 requests old): an error answering one later counts as "
                                "request=\"unknown\".")),
       globs_unmatched(gauge(registry, "tserver_exporter_globs_unmatched",
                             "--source.file globs that match no file at the last poll.")),
