@@ -1,6 +1,7 @@
-// Fuzzes the state file loader (state/state_file.h) three ways, chosen by the first byte:
+// Fuzzes the state file loader (state/state_file.h) four ways, chosen by the first byte:
 // the bytes as a file; the bytes with a valid checksum line put in place of theirs, so that the
-// line parser is reached past the checksum; and a state built from the bytes, serialized.
+// line parser is reached past the checksum; a state built from the bytes, serialized; and the
+// bytes as a stream's saved pairing of requests and answers (RecordAssembler::restore_pairing).
 //
 // Invariant: whatever parses serializes and parses again to the same state.
 #include <cstddef>
@@ -11,6 +12,7 @@
 #include "fuzz_support.h"
 #include "hashing/fnv1a.h"
 #include "state/state_file.h"
+#include "tserver/record_assembler.h"
 
 namespace {
 
@@ -64,7 +66,7 @@ tse::SavedState build(std::string_view bytes, Choices& choices) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  const std::uint8_t mode = data[0] % 3;
+  const std::uint8_t mode = data[0] % 4;
   std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
   std::string error;
   switch (mode) {
@@ -81,9 +83,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (const auto state = tse::parse_state(text, error)) check_round_trip(*state);
       break;
     }
-    default: {
+    case 2: {
       Choices choices(input);
       check_round_trip(build(input, choices));
+      break;
+    }
+    default: {
+      struct Sink : tse::tserver::RecordSink {
+        void on_event_error(const tse::tserver::EventErrorReport&) override {}
+      } sink;
+      tse::tserver::RecordAssembler first(sink);
+      const std::string before = first.pairing_state();
+      if (!first.restore_pairing(input)) {
+        TSE_FUZZ_CHECK(first.pairing_state() == before);  // refused: nothing changed
+        break;
+      }
+      const std::string text = first.pairing_state();
+      tse::tserver::RecordAssembler second(sink);
+      TSE_FUZZ_CHECK(second.restore_pairing(text));
+      TSE_FUZZ_CHECK(second.pairing_state() == text);
     }
   }
   return 0;
