@@ -597,9 +597,8 @@ class Timings : public RecordSink {
   AssemblerStats stats;
 };
 
-Timings timings(std::string_view text, AssemblerOptions options = {}) {
-  Timings sink;
-  RecordAssembler assembler(sink, options);
+// Feeds `text` line by line into `assembler` (no flush: the stream goes on).
+void feed_lines(RecordAssembler& assembler, std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t nl = text.find('\n', pos);
@@ -607,6 +606,12 @@ Timings timings(std::string_view text, AssemblerOptions options = {}) {
     assembler.on_line(text.substr(pos, nl - pos));
     pos = nl + 1;
   }
+}
+
+Timings timings(std::string_view text, AssemblerOptions options = {}) {
+  Timings sink;
+  RecordAssembler assembler(sink, options);
+  feed_lines(assembler, text);
   assembler.flush();
   sink.stats = assembler.stats();
   return sink;
@@ -710,17 +715,6 @@ TEST(RecordAssemblerAnswers, RequestsWithoutAnAnswerInTimeAreUnanswered) {
   EXPECT_TRUE(t.answers.empty());
   EXPECT_EQ(t.stats.requests_unanswered, 1u);
   EXPECT_EQ(t.stats.requests_evicted, 0u);
-}
-
-// Feeds `text` line by line into `assembler` (no flush: the stream goes on).
-void feed_lines(RecordAssembler& assembler, std::string_view text) {
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    assembler.on_line(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
 }
 
 // The state file's form of the pairing: what one assembler was waiting for, another restored from
