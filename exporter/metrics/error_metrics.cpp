@@ -366,10 +366,10 @@ prometheus::Counter& ErrorMetrics::TServer::iscc_counter(const std::string& code
   return *iscc_errors_.emplace(code, &counter).first->second;
 }
 
-prometheus::Histogram& ErrorMetrics::TServer::duration_series(const std::string& request,
-                                                              bool force) {
+ErrorMetrics::TServer::DurationSeries& ErrorMetrics::TServer::duration_series(
+    const std::string& request, bool force) {
   auto it = durations_.find(request);
-  if (it != durations_.end()) return *it->second;
+  if (it != durations_.end()) return it->second;
   if (request != kOther) {
     if (!force && owner_.duration_series_total_ >= owner_.limits_.duration_series) {
       owner_.capped(owner_.requests_capped_, "request duration of", request, label_);
@@ -379,22 +379,46 @@ prometheus::Histogram& ErrorMetrics::TServer::duration_series(const std::string&
   }
   auto& histogram =
       owner_.durations_.Add({{"tserver", label_}, {"request", request}}, duration_buckets());
-  return *durations_.emplace(request, &histogram).first->second;
+  return durations_.emplace(request, DurationSeries{&histogram, {}, 0}).first->second;
 }
 
 prometheus::Counter& ErrorMetrics::TServer::unanswered_counter(const std::string& request) {
   return by_request(unanswered_, owner_.unanswered_, request);
 }
 
-void ErrorMetrics::TServer::observe_duration(std::string_view request, double seconds) {
+ErrorMetrics::TServer::DurationSeries& ErrorMetrics::TServer::durations_of(
+    std::string_view request) {
+  // A name seen before is its own label: no allocation on this path.
+  if (const auto it = durations_.find(request); it != durations_.end()) return it->second;
+  return duration_series(owner_.request_label(request));
+}
+
+void ErrorMetrics::TServer::observe_duration(DurationSeries& series, double seconds) {
   if (!(seconds >= 0) || !std::isfinite(seconds)) return;  // the parser never passes one
   ++owner_.generation_;
-  // A name seen before is its own label: no allocation on this path (one call per answer).
-  if (const auto it = durations_.find(request); it != durations_.end()) {
-    it->second->Observe(seconds);
-    return;
+  const auto& bounds = duration_buckets();
+  if (series.counts.empty()) {
+    series.counts.assign(bounds.size() + 1, 0);
+    owner_.gathered_.push_back(&series);
   }
-  duration_series(owner_.request_label(request)).Observe(seconds);
+  // The first bucket whose upper bound is not below the value, as Histogram::Observe() picks it:
+  // the number of bounds below it, counted without a branch (the answer times are random).
+  std::size_t bucket = 0;
+  for (const double bound : bounds) bucket += bound < seconds ? 1 : 0;
+  ++series.counts[bucket];
+  series.sum += seconds;
+}
+
+void ErrorMetrics::flush_durations() {
+  if (gathered_.empty()) return;
+  std::vector<double> increments;
+  for (TServer::DurationSeries* series : gathered_) {
+    increments.assign(series->counts.begin(), series->counts.end());
+    series->histogram->ObserveMultiple(increments, series->sum);
+    series->counts.clear();  // keeps its capacity: no allocation at the next answer
+    series->sum = 0;
+  }
+  gathered_.clear();
 }
 
 void ErrorMetrics::TServer::count_by_request(
@@ -498,9 +522,9 @@ std::vector<ErrorMetrics::Value> ErrorMetrics::values(bool event_errors_only) co
     for (const auto& [request, counter] : ts->unanswered_) {
       if (!event_errors_only) put("requests_unanswered", request, {}, counter);
     }
-    for (const auto& [request, histogram] : ts->durations_) {
+    for (const auto& [request, series] : ts->durations_) {
       if (event_errors_only) break;
-      const auto metric = histogram->Collect().histogram;
+      const auto metric = series.histogram->Collect().histogram;
       std::uint64_t below = 0;  // the cumulative count of the buckets before
       for (std::size_t i = 0; i < metric.bucket.size(); ++i) {
         const std::uint64_t in_bucket = metric.bucket[i].cumulative_count - below;
@@ -583,7 +607,8 @@ bool ErrorMetrics::restore_duration(TServer& ts, const Value& saved) {
     sum = std::bit_cast<double>(saved.value);
     if (!std::isfinite(sum) || sum < 0) return false;
   }
-  auto& histogram = ts.duration_series(request_label(saved.request, true), true);
+  flush_durations();
+  auto& histogram = *ts.duration_series(request_label(saved.request, true), true).histogram;
   const auto now = histogram.Collect().histogram;
   if (index) {
     const std::uint64_t below = *index == 0 ? 0 : now.bucket[*index - 1].cumulative_count;

@@ -54,9 +54,25 @@ class ErrorMetrics {
     void count_request(std::string_view request);
     void count_link_disconnected();
     void count_iscc_error(std::optional<std::int64_t> code);
+    /// An answer-time histogram, and the answers gathered for it since the last flush: an
+    /// Observe() per answer would take the histogram's mutex (which a rendering on another
+    /// thread takes too) and two atomic compare-and-swap loops, per answer.
+    struct DurationSeries {
+      prometheus::Histogram* histogram = nullptr;
+      std::vector<std::uint64_t> counts;  // by bucket, +Inf last; empty: none gathered
+      double sum = 0;
+    };
     /// A request answered after `seconds` of log time (never negative: the parser skips a time
     /// that goes backwards). Its series is made on first use, like tserver_requests_total's.
-    void observe_duration(std::string_view request, double seconds);
+    /// Gathered in plain integers: the histogram shows it at ErrorMetrics::flush_durations().
+    void observe_duration(std::string_view request, double seconds) {
+      observe_duration(durations_of(request), seconds);
+    }
+    /// The series `request`'s answers go to (request="other" past the limits), made on first
+    /// use; valid for the life of the ErrorMetrics, so that a reader can keep it per request
+    /// name instead of looking the name up at every answer.
+    DurationSeries& durations_of(std::string_view request);
+    void observe_duration(DurationSeries& series, double seconds);
     /// A request with no answer within the request timeout.
     void count_unanswered(std::string_view request);
 
@@ -80,9 +96,6 @@ class ErrorMetrics {
                           std::string_view request);
     prometheus::Counter& request_counter(const std::string& request);
     prometheus::Counter& iscc_counter(const std::string& code, bool force = false);
-    /// The histogram of `request` (a label): past Limits::duration_series, unless `force`,
-    /// that of request="other".
-    prometheus::Histogram& duration_series(const std::string& request, bool force = false);
     prometheus::Counter& unanswered_counter(const std::string& request);
     friend class ErrorMetrics;
     TServer(ErrorMetrics& owner, std::string label);
@@ -104,8 +117,11 @@ class ErrorMetrics {
     std::map<std::string, prometheus::Counter*, std::less<>> requests_;
     std::map<std::string, prometheus::Counter*, std::less<>> request_errors_;  // request|code
     std::map<std::string, prometheus::Counter*, std::less<>> iscc_errors_;
-    std::map<std::string, prometheus::Histogram*, std::less<>> durations_;  // by request
-    std::map<std::string, prometheus::Counter*, std::less<>> unanswered_;   // by request
+    /// The histogram of `request` (a label): past Limits::duration_series, unless `force`,
+    /// that of request="other".
+    DurationSeries& duration_series(const std::string& request, bool force = false);
+    std::map<std::string, DurationSeries, std::less<>> durations_;         // by request
+    std::map<std::string, prometheus::Counter*, std::less<>> unanswered_;  // by request
     prometheus::Counter* link_disconnected_ = nullptr;
     std::size_t request_pairs_ = 0;  // request_errors_ series with request != "other"
     std::size_t iscc_codes_ = 0;     // iscc_errors_ series with a numeric code
@@ -194,6 +210,11 @@ class ErrorMetrics {
   [[nodiscard]] std::optional<std::chrono::system_clock::time_point> last_error(
       std::string_view tserver) const;
 
+  /// Adds the answer times gathered since the last call to their histograms. The reader calls it
+  /// after each block of log it reads, so that a state write or a rendering, which come between
+  /// blocks on the same thread, always sees every answer counted so far.
+  void flush_durations();
+
   /// Changes with every count: tells whether the counters moved since it was last read.
   [[nodiscard]] std::uint64_t generation() const { return generation_; }
 
@@ -238,6 +259,7 @@ class ErrorMetrics {
   std::size_t named_tservers_ = 0;         // T-Servers other than "other"
   RateLimiter capped_log_{std::chrono::minutes(1)};
   std::uint64_t generation_ = 0;
+  std::vector<TServer::DurationSeries*> gathered_;  // with answers waiting for flush_durations()
   std::map<std::string, std::unique_ptr<TServer>, std::less<>> tservers_;
 };
 

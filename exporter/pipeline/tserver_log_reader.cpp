@@ -128,8 +128,17 @@ void TServerLogReader::on_iscc_error(std::optional<std::int64_t> code) {
   if (auto* c = counters()) c->count_iscc_error(code);
 }
 
-void TServerLogReader::on_answer(std::string_view request, std::int64_t micros) {
-  if (auto* c = counters()) c->observe_duration(request, static_cast<double>(micros) / 1e6);
+void TServerLogReader::on_answer(const tserver::AnswerReport& answer) {
+  auto* c = counters();
+  if (c == nullptr) return;
+  if (c != durations_owner_) {  // another label since the last answer: its own series
+    durations_.clear();
+    durations_owner_ = c;
+  }
+  if (answer.request_id >= durations_.size()) durations_.resize(answer.request_id + 1, nullptr);
+  auto*& series = durations_[answer.request_id];
+  if (series == nullptr) series = &c->durations_of(answer.request);
+  c->observe_duration(*series, static_cast<double>(answer.micros) / 1e6);
 }
 
 void TServerLogReader::on_unanswered(std::string_view request) {
@@ -137,6 +146,7 @@ void TServerLogReader::on_unanswered(std::string_view request) {
 }
 
 void TServerLogReader::publish() {
+  errors_.flush_durations();  // before anything reads the counts: see flush_durations()
   const auto& stats = log_.stats();
   const ParseTotals now{
       .bytes = bytes_,

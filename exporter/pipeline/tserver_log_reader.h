@@ -58,7 +58,7 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   void on_request(std::string_view name) override;
   void on_link_disconnected() override;
   void on_iscc_error(std::optional<std::int64_t> code) override;
-  void on_answer(std::string_view request, std::int64_t micros) override;
+  void on_answer(const tserver::AnswerReport& answer) override;
   void on_unanswered(std::string_view request) override;
   ErrorMetrics::TServer* counters();  // nullptr while the label is refused
   void rename();                      // the glob names changed (a reload)
@@ -77,6 +77,10 @@ class TServerLogReader final : public StreamReader, private tserver::SegmentSink
   std::uint64_t names_seen_ = 0;  // glob_names_->generation when named_ was taken
   std::string named_;             // the name in force for the current segment, if any
   ErrorMetrics::TServer* counters_ = nullptr;
+  // The answer-time series of counters_ by the assembler's request number (AnswerReport): at
+  // most RequestTracker::kMaxNames, 8 bytes each; emptied when the label changes.
+  std::vector<ErrorMetrics::TServer::DurationSeries*> durations_;
+  ErrorMetrics::TServer* durations_owner_ = nullptr;
   Admission admit_;
   bool refused_ = false;  // admit_ said no to the current label
   std::uint64_t bytes_ = 0;

@@ -297,7 +297,7 @@ void RecordAssembler::report_duration(const RequestTracker::Answered& answered,
     return;
   }
   ++stats_.answers;
-  sink_.on_answer(answered.request, *micros);
+  sink_.on_answer(AnswerReport{answered.request, answered.request_id, *micros});
 }
 
 void RecordAssembler::expire_requests(const std::optional<LogClock::Instant>& at) {
@@ -597,9 +597,9 @@ std::optional<RecordAssembler::Context> RecordAssembler::Context::parse(std::str
 // `p1;c<clock>,<epoch start>;h<held answer>;q<time>;s<04542 record>;r<request>;r<request>...`,
 // each part `-` when absent: the clock `<micros>@<epoch>`; the held answer
 // `<ReferenceID>,<event>,<time>`; the time of the last 04541 record (its dump may come after the
-// checkpoint); the last 04542 record `<stamp>,<text>`; a pending request `<client>,<ReferenceID>,<name>,<time>`,
-// oldest first. Bytes of the log (names, the record) are %XX-escaped but for [0-9A-Za-z_.-], so
-// that no separator, TAB or line end is ever in it.
+// checkpoint); the last 04542 record `<stamp>,<text>`; a pending request
+// `<client>,<ReferenceID>,<name>,<time>`, oldest first. Bytes of the log (names, the record) are
+// %XX-escaped but for [0-9A-Za-z_.-], so that no separator, TAB or line end is ever in it.
 
 namespace {
 

@@ -22,6 +22,16 @@ struct EventErrorReport {
   std::string_view request;
 };
 
+/// A request answered (issue 14).
+struct AnswerReport {
+  std::string_view request;  // its TLib name
+  /// A small number (below RequestTracker::kMaxNames) that stands for `request` for the life of
+  /// the assembler: a sink that counts answers by name can keep what it needs by this number
+  /// instead of looking the name up at every answer.
+  std::uint32_t request_id = 0;
+  std::int64_t micros = 0;  // from the request's record to its answer, in log time
+};
+
 /// Receives what the assembler recognises. Called synchronously from RecordAssembler::on_line
 /// and flush(), on the assembler's thread; views are valid during the call only.
 class RecordSink {
@@ -34,8 +44,8 @@ class RecordSink {
   virtual void on_link_disconnected() {}
   /// An ISCCEventError, with its AttributeErrorCode when it has one.
   virtual void on_iscc_error(std::optional<std::int64_t> /*code*/) {}
-  /// A request (by its TLib name) answered after `micros` microseconds of log time (issue 14).
-  virtual void on_answer(std::string_view /*request*/, std::int64_t /*micros*/) {}
+  /// A request answered, with the time it took.
+  virtual void on_answer(const AnswerReport& /*answer*/) {}
   /// A request with no answer within the request timeout (issue 14).
   virtual void on_unanswered(std::string_view /*request*/) {}
 };

@@ -72,7 +72,7 @@ RequestTracker::Answered RequestTracker::answer(const ClientId& client, std::uin
     }
     if (matches != 1) return {};
   }
-  const Answered answered{names_[it->second.name], it->second.received};
+  const Answered answered{names_[it->second.name], it->second.name, it->second.received};
   forget(it);
   return answered;
 }

@@ -39,6 +39,7 @@ class RequestTracker {
   /// What answer() found.
   struct Answered {
     std::string_view request;                   // empty when no pending request matches
+    std::uint32_t request_id = 0;               // its index among the names seen
     std::optional<LogClock::Instant> received;  // when its record printed a time
   };
 

@@ -552,6 +552,15 @@ TEST(ErrorMetrics, RequestDurationsHaveExactBucketsSumAndCount) {
   ts.observe_duration("RequestAnswerCall", 0.001);
   ts.observe_duration("RequestAnswerCall", -1);  // never passed by the parser: not counted
   EXPECT_EQ(metrics.generation(), before + 6);
+  // Gathered until the reader's flush at the end of a block of log: the series exist, empty.
+  EXPECT_EQ(lines_of(registry, "tserver_request_duration_seconds_count"),
+            (std::vector<std::string>{
+                "tserver_request_duration_seconds_count{request=\"RequestAnswerCall\","
+                "tserver=\"TS_A\"} 0",
+                "tserver_request_duration_seconds_count{request=\"RequestMakeCall\","
+                "tserver=\"TS_A\"} 0"}));
+  metrics.flush_durations();
+  metrics.flush_durations();  // a second flush adds nothing
   const std::string make = "request=\"RequestMakeCall\",tserver=\"TS_A\"";
   const auto bucket = [&](const char* le, int count) {
     return "tserver_request_duration_seconds_bucket{" + make + ",le=\"" + le + "\"} " +
@@ -600,6 +609,7 @@ TEST(ErrorMetrics, RequestDurationsAreCappedByNameAndBySeries) {
   metrics.tserver("A").observe_duration("RequestReleaseCall", 0.01);  // a third name: "other"
   metrics.tserver("B").observe_duration("RequestMakeCall", 0.01);     // a third series: "other"
   metrics.tserver("B").count_unanswered("RequestMakeCall");           // not a histogram
+  metrics.flush_durations();
   EXPECT_EQ(lines_of(registry, "tserver_request_duration_seconds_count"),
             (std::vector<std::string>{
                 "tserver_request_duration_seconds_count{request=\"RequestAnswerCall\","
@@ -629,6 +639,7 @@ TEST(ErrorMetrics, RequestDurationsSurviveTheStateFileExactly) {
   ts.observe_duration("RequestAnswerCall", 0.0);  // a sum of 0: no sum value saved
   ts.count_unanswered("RequestMakeCall");
   metrics.tserver("TS_B").observe_duration("RequestMakeCall", 1.0 / 3);
+  metrics.flush_durations();
 
   SavedState state;
   for (const auto& v : metrics.values())
@@ -665,6 +676,7 @@ TEST(ErrorMetrics, RequestDurationsSurviveTheStateFileExactly) {
   for (auto* m : {&metrics, &restored}) {
     m->tserver("TS_A").observe_duration("RequestMakeCall", 0.3);
     m->tserver("TS_A").count_unanswered("RequestMakeCall");
+    m->flush_durations();
   }
   for (const auto& family : families)
     EXPECT_EQ(lines_of(registry2, family), lines_of(registry, family)) << family;

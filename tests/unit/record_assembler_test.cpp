@@ -589,8 +589,8 @@ class Timings : public RecordSink {
   void on_event_error(const EventErrorReport& report) override {
     errors.push_back(report.request.empty() ? "unknown" : std::string(report.request));
   }
-  void on_answer(std::string_view request, std::int64_t micros) override {
-    answers.push_back(std::string(request) + " " + std::to_string(micros));
+  void on_answer(const AnswerReport& answer) override {
+    answers.push_back(std::string(answer.request) + " " + std::to_string(answer.micros));
   }
   void on_unanswered(std::string_view request) override { unanswered.emplace_back(request); }
   std::vector<std::string> errors, answers, unanswered;

@@ -256,8 +256,8 @@ class Tally : public SegmentSink {
     ++codes[code + " for " + std::string(report.request.empty() ? "-" : report.request)];
   }
   void on_request(std::string_view name) override { ++codes["request " + std::string(name)]; }
-  void on_answer(std::string_view request, std::int64_t micros) override {
-    ++codes["answer " + std::string(request) + " " + std::to_string(micros)];
+  void on_answer(const AnswerReport& answer) override {
+    ++codes["answer " + std::string(answer.request) + " " + std::to_string(answer.micros)];
   }
   void on_unanswered(std::string_view request) override {
     ++codes["unanswered " + std::string(request)];
