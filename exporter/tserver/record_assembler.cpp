@@ -327,7 +327,7 @@ void RecordAssembler::start_dump(std::string_view name, bool shape_b) {
           : name.starts_with("Event") ? Dump::kEvent
                                       : Dump::kOther;
   held_answer_.held = false;  // a new dump: the held one's 04542 record did not come
-  dump_stamp_.assign({});
+  dump_stamp_.clear();
   dump_under_sent_ = false;
   if (dump_ == Dump::kEvent) dump_event_name_.assign(name);
   if (dump_ != Dump::kEventError) {  // another event's lines: the EventError before is complete

@@ -78,8 +78,9 @@ class Snippet {
  public:
   void assign(std::string_view text) {
     size_ = static_cast<std::uint8_t>(std::min(text.size(), N));
-    std::memcpy(bytes_, text.data(), size_);
+    if (size_ != 0) std::memcpy(bytes_, text.data(), size_);  // an empty view may have no data
   }
+  void clear() { size_ = 0; }
   [[nodiscard]] std::string_view view() const { return {bytes_, size_}; }
 
  private:
