@@ -1,7 +1,8 @@
 #include "http/landing_page.h"
 
 #include <algorithm>
-#include <ctime>
+
+#include "logging/utc_time.h"
 
 namespace tse {
 namespace {
@@ -32,12 +33,7 @@ std::size_t utf8_length(std::string_view s) {
 }
 
 std::string format_time(std::chrono::system_clock::time_point at) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(at);
-  std::tm tm{};
-  if (::gmtime_r(&t, &tm) == nullptr) return "?";
-  char text[32];
-  const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return std::string(text, n);
+  return utc_date_time(at, ' ') + " UTC";
 }
 
 // 1234567 as "1,234,567": counts and byte sizes read at a glance.

@@ -3,8 +3,9 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <ctime>
 #include <string_view>
+
+#include "logging/utc_time.h"
 
 namespace tse {
 namespace {
@@ -18,12 +19,8 @@ void append_time(spdlog::memory_buf_t& dest, spdlog::log_clock::time_point time)
   const auto since_epoch = time.time_since_epoch();
   const auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds);
-  const std::time_t t = static_cast<std::time_t>(seconds.count());
-  std::tm utc{};
-  ::gmtime_r(&t, &utc);
-  std::array<char, 32> text{};
-  const std::size_t n = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S", &utc);
-  append(dest, std::string_view(text.data(), n));
+  append(dest, utc_date_time(std::chrono::system_clock::time_point(
+                   std::chrono::duration_cast<std::chrono::system_clock::duration>(seconds))));
   const auto ms = static_cast<int>(millis.count());
   const std::array<char, 6> tail{'.',
                                  static_cast<char>('0' + ms / 100),

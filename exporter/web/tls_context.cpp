@@ -2,13 +2,14 @@
 
 #include <sys/stat.h>
 
-#include <arpa/inet.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/ip/address_v6.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -60,10 +61,14 @@ bool san_allowed(X509* cert, const std::vector<std::string>& allowed) {
       text = asn1_text(name->d.ia5);
     } else if (name->type == GEN_IPADD) {
       const std::string raw = asn1_text(name->d.iPAddress);
-      char buffer[INET6_ADDRSTRLEN] = {};
-      if (raw.size() == 4 && inet_ntop(AF_INET, raw.data(), buffer, sizeof buffer)) text = buffer;
-      if (raw.size() == 16 && inet_ntop(AF_INET6, raw.data(), buffer, sizeof buffer)) {
-        text = buffer;
+      if (raw.size() == 4) {
+        boost::asio::ip::address_v4::bytes_type bytes;
+        std::copy(raw.begin(), raw.end(), bytes.begin());
+        text = boost::asio::ip::address_v4(bytes).to_string();
+      } else if (raw.size() == 16) {
+        boost::asio::ip::address_v6::bytes_type bytes;
+        std::copy(raw.begin(), raw.end(), bytes.begin());
+        text = boost::asio::ip::address_v6(bytes).to_string();
       }
     }
     found = !text.empty() && std::find(allowed.begin(), allowed.end(), text) != allowed.end();
