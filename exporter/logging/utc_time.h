@@ -15,12 +15,11 @@ inline std::string utc_date_time(std::chrono::system_clock::time_point at, char 
   const std::chrono::year_month_day date{days};
   const std::chrono::hh_mm_ss time{seconds - days};
   char text[48];
-  const int n = std::snprintf(text, sizeof text, "%04d-%02u-%02u%c%02d:%02d:%02d",
-                              static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                              static_cast<unsigned>(date.day()), separator,
-                              static_cast<int>(time.hours().count()),
-                              static_cast<int>(time.minutes().count()),
-                              static_cast<int>(time.seconds().count()));
+  const int n = std::snprintf(
+      text, sizeof text, "%04d-%02u-%02u%c%02d:%02d:%02d", static_cast<int>(date.year()),
+      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), separator,
+      static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+      static_cast<int>(time.seconds().count()));
   return n > 0 ? std::string(text, static_cast<std::size_t>(n)) : std::string("?");
 }
 

@@ -2,18 +2,17 @@
 
 #include <sys/stat.h>
 
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
-#include <boost/asio/ip/address_v4.hpp>
-#include <boost/asio/ip/address_v6.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/ip/address_v6.hpp>
 
 #include "os/small_file.h"
 
