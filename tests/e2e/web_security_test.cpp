@@ -208,6 +208,36 @@ TEST_F(WebSecurityTest, RequireAndVerifyClientCert) {
   EXPECT_EQ(rogue.out.find("status=200"), std::string::npos) << rogue.out;
 }
 
+// client_allowed_sans (exporter-toolkit's): a verified client certificate is taken only when one
+// of its subject alternative names is listed; IP addresses as their usual text, IPv6 too.
+TEST_F(WebSecurityTest, ClientAllowedSansMatchNamesAndAddresses) {
+  const std::string d = dir();
+  const auto client = [&](const std::string& name, const std::string& sans) {
+    const Shell made =
+        sh("cd " + d + " && printf 'subjectAltName=" + sans + "\\n' > " + name +
+           ".ext && openssl req -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + name +
+           ".csr -subj '/CN=" + name + "' && openssl x509 -req -in " + name +
+           ".csr -CA ca.crt -CAkey ca.key -set_serial 9 -out " + name + ".crt -days 2 -extfile " +
+           name + ".ext");
+    EXPECT_EQ(made.rc, 0) << made.out;
+    return "--cert " + d + "/" + name + ".crt --key " + d + "/" + name + ".key";
+  };
+  const std::string v4 = client("v4", "IP:10.1.2.3");
+  const std::string v6 = client("v6", "IP:2001:db8::7");
+  const std::string dns = client("dns", "DNS:scraper.example");
+  const std::string other = client("other", "IP:10.1.2.4,DNS:other.example");
+  auto p = start(tls_only() +
+                 "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n"
+                 "  client_allowed_sans:\n    - 10.1.2.3\n    - \"2001:db8::7\"\n"
+                 "    - scraper.example\n");
+  const int port = p->port();
+  for (const std::string* allowed : {&v4, &v6, &dns}) {
+    EXPECT_NE(curl(port, *allowed).out.find("status=200"), std::string::npos) << *allowed;
+  }
+  const Shell refused = curl(port, other);
+  EXPECT_EQ(refused.out.find("status=200"), std::string::npos) << refused.out;
+}
+
 TEST_F(WebSecurityTest, RequireAnyClientCertTakesAnUnverifiedOne) {
   auto p = start(tls_only() + "  client_auth_type: RequireAnyClientCert\n");
   const int port = p->port();
