@@ -25,7 +25,13 @@ struct FileStatus {
 /// An open, read-only file, closed when the handle goes. Move-only; one thread at a time.
 class FileHandle {
  public:
+#ifdef _WIN32
+  // A HANDLE, spelt void* so that <windows.h> stays out of every includer. The Windows
+  // open_regular never keeps INVALID_HANDLE_VALUE: a failed open leaves no handle at all.
+  using Native = void*;
+#else
   using Native = int;
+#endif
   FileHandle() = default;
   explicit FileHandle(Native native) : native_(native) {}
   ~FileHandle() { reset(); }
@@ -46,7 +52,11 @@ class FileHandle {
   void reset();
 
  private:
+#ifdef _WIN32
+  static constexpr Native kNone = nullptr;
+#else
   static constexpr Native kNone = -1;
+#endif
   Native native_ = kNone;
 };
 
