@@ -6,8 +6,7 @@
 namespace tse::os {
 
 /// Which file a name or descriptor leads to: the same identity is the same file, whatever its
-/// name now (POSIX: device and inode; a Windows implementation would use the volume serial
-/// number and the file index).
+/// name now (POSIX: device and inode; Windows: the volume serial number and the file index).
 struct FileIdentity {
   std::uint64_t device = 0;
   std::uint64_t inode = 0;

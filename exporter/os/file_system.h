@@ -11,7 +11,7 @@
 namespace tse::os {
 
 // The few file-system calls the file source makes, behind one small interface: the POSIX
-// implementation is in os/posix/; a Windows one can sit beside it. Any thread may call them;
+// implementation is in os/posix/, the Windows one in os/windows/. Any thread may call them;
 // none blocks on what a file is (a FIFO, a device): only regular files are ever opened.
 
 /// Why a file could not be opened or looked at.
