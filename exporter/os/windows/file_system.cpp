@@ -96,22 +96,52 @@ std::uint64_t join(DWORD high, DWORD low) {
   return (static_cast<std::uint64_t>(high) << 32) | static_cast<std::uint64_t>(low);
 }
 
+// The serial number of the volume an open file is on, when GetFileInformationByHandle gives 0.
+// Wine looks the volume up by the name the file was opened by, and answers 0 once that name is
+// renamed or deleted, which would make a rotated log look like another file. A rename never
+// leaves its volume, so the volume of that (stale) name is still the file's. Real Windows
+// gives the serial whatever the name; a volume whose serial is 0 gives 0 here too.
+DWORD volume_serial_by_name(HANDLE handle) {
+  std::wstring path(::GetFinalPathNameByHandleW(handle, nullptr, 0, VOLUME_NAME_DOS), L'\0');
+  path.resize(::GetFinalPathNameByHandleW(handle, path.data(), static_cast<DWORD>(path.size()),
+                                          VOLUME_NAME_DOS) < path.size()
+                  ? path.size() - 1
+                  : 0);
+  // "\\?\C:\..." or "\\?\UNC\server\share\...": the root is what GetVolumeInformationW takes.
+  const std::wstring_view prefix = L"\\\\?\\";
+  if (!path.starts_with(prefix)) return 0;
+  std::string root = to_utf8(std::wstring_view(path).substr(prefix.size()));
+  if (root.starts_with("UNC\\")) root.replace(0, 3, "\\");
+  root.resize(root_length(root));
+  DWORD serial = 0;
+  if (root.empty() || !::GetVolumeInformationW(to_wide(root).c_str(), nullptr, 0, &serial, nullptr,
+                                               nullptr, nullptr, 0)) {
+    return 0;
+  }
+  return serial;
+}
+
 // Asks the file itself, never its directory entry: NTFS directory entries show a stale size
-// for a file another process holds open for writing.
+// for a file another process holds open for writing. A device (NUL, CON) or a pipe has no file
+// information to give: it is only found not regular.
 bool to_status(HANDLE handle, FileStatus& status) {
+  if (::GetFileType(handle) != FILE_TYPE_DISK) {
+    status = FileStatus{};
+    return true;
+  }
   BY_HANDLE_FILE_INFORMATION info{};
   FILE_BASIC_INFO basic{};
   if (!::GetFileInformationByHandle(handle, &info) ||
       !::GetFileInformationByHandleEx(handle, FileBasicInfo, &basic, sizeof basic)) {
     return false;
   }
-  status.id =
-      FileIdentity{info.dwVolumeSerialNumber, join(info.nFileIndexHigh, info.nFileIndexLow)};
+  const DWORD serial =
+      info.dwVolumeSerialNumber != 0 ? info.dwVolumeSerialNumber : volume_serial_by_name(handle);
+  status.id = FileIdentity{serial, join(info.nFileIndexHigh, info.nFileIndexLow)};
   status.size = join(info.nFileSizeHigh, info.nFileSizeLow);
   // ChangeTime moves with the data and the metadata (renames, attributes), as POSIX ctime.
   status.change_ns = (basic.ChangeTime.QuadPart - kUnixEpochTicks) * 100;
-  status.regular = ::GetFileType(handle) == FILE_TYPE_DISK &&
-                   (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) == 0;
+  status.regular = (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) == 0;
   return true;
 }
 

@@ -32,14 +32,16 @@ ProcessStats read_stats(HANDLE process) {
     stats.cpu_seconds = (ticks(kernel) + ticks(user)) / kTicksPerSecond;
     stats.start_time_seconds = ticks(creation) / kTicksPerSecond - kEpochSeconds;
   }
-  PROCESS_MEMORY_COUNTERS_EX memory{};
-  if (::GetProcessMemoryInfo(process, reinterpret_cast<PROCESS_MEMORY_COUNTERS*>(&memory),
-                             sizeof memory)) {
+  PROCESS_MEMORY_COUNTERS memory{};
+  if (::GetProcessMemoryInfo(process, &memory, sizeof memory)) {
     stats.resident_bytes = static_cast<double>(memory.WorkingSetSize);
-    stats.virtual_bytes = static_cast<double>(memory.PrivateUsage);
+    // The commit charge, which the Go client reads as PrivateUsage: Windows gives the same
+    // value in PagefileUsage, and wine fills only the latter.
+    stats.virtual_bytes = static_cast<double>(memory.PagefileUsage);
   }
+  // A process has handles open, its own at least: 0 is a count not kept (wine answers 0).
   DWORD handles = 0;
-  if (::GetProcessHandleCount(process, &handles)) stats.open_fds = handles;
+  if (::GetProcessHandleCount(process, &handles) && handles > 0) stats.open_fds = handles;
   // No per-process limit on handles: the Go client's constant, the kernel's per-process cap.
   stats.max_fds = 16'777'216.0;
   return stats;
