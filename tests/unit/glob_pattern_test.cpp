@@ -17,7 +17,7 @@ constexpr GlobOptions kWindows{.case_insensitive = true, .backslash_is_separator
 
 TEST(GlobPattern, StarAndQuestionMarkMatchWithinOneName) {
   EXPECT_TRUE(glob_match("*.log", "a.log"));
-  EXPECT_TRUE(glob_match("*.log", ".log.log") == false);  // a leading '.' needs a literal '.'
+  EXPECT_FALSE(glob_match("*.log", ".log.log"));  // a leading '.' needs a literal '.'
   EXPECT_TRUE(glob_match("*", ""));
   EXPECT_TRUE(glob_match("**", "abc"));
   EXPECT_TRUE(glob_match("a*b*c", "aXbYbZc"));
