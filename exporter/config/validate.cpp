@@ -8,6 +8,7 @@
 
 #include "config/config_values.h"
 #include "net/host_port.h"
+#include "net/ip_address.h"
 #include "source/stream_listener.h"
 
 namespace tse {
@@ -80,9 +81,7 @@ std::string check_listen_address(const std::string& address, const std::string& 
     return e.what();
   }
   if (split.host.empty()) return {};
-  boost::system::error_code ec;
-  boost::asio::ip::make_address(split.host, ec);
-  if (ec && !host_name(split.host)) {
+  if (!net::parse_ip_address(split.host) && !host_name(split.host)) {
     return name + " \"" + address + "\": \"" + split.host +
            "\" is neither an IP address nor a host name; use HOST:PORT or :PORT";
   }

@@ -2,15 +2,14 @@
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange under C++20
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
@@ -19,7 +18,10 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
+#ifndef _WIN32
+#include <unistd.h>  // dup, STDIN_FILENO
 #include <boost/asio/posix/stream_descriptor.hpp>
+#endif
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -34,6 +36,8 @@
 #include "logging/log_setup.h"
 #include "logging/rate_limiter.h"
 #include "os/file_system.h"
+#include "os/process_limits.h"
+#include "os/std_streams.h"
 #include "pipeline/tserver_log_reader.h"
 #include "source/stream_listener.h"
 #include "tserver/segment_name.h"
@@ -117,34 +121,31 @@ namespace {
 // the files then get 16 and the HTTP and TCP caps may meet the limit first (both survive it).
 std::size_t open_file_budget(const Config& config) {
   const LimitsConfig& limits = config.limits;
-  constexpr rlim_t kReserved = 64;
-  constexpr rlim_t kLeast = 16;
-  struct rlimit limit {};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return limits.max_open_files;
-  if (limit.rlim_cur < limit.rlim_max) {
-    const rlim_t soft = limit.rlim_cur;
-    limit.rlim_cur = limit.rlim_max;
-    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = soft;
-  }
+  constexpr std::uint64_t kReserved = 64;
+  constexpr std::uint64_t kLeast = 16;
+  // Where the system has no per-process limit (Windows), a fixed budget: a cap all the same.
+  constexpr std::size_t kWithoutLimit = 4096;
+  const std::optional<std::uint64_t> limit = os::raise_open_file_limit();
   if (limits.max_open_files > 0) return limits.max_open_files;
+  if (!limit) return kWithoutLimit;
   std::size_t tcp_listeners = 0;
   for (const auto& source : config.sources) {
     tcp_listeners +=
         source.kind == SourceConfig::Kind::kTcp ||
         (source.kind == SourceConfig::Kind::kSyslog && source.target.starts_with("tcp://"));
   }
-  const rlim_t others =
+  const std::uint64_t others =
       kReserved + limits.web_max_connections + tcp_listeners * ListenerOptions{}.max_connections;
-  if (limit.rlim_cur < others + kLeast) {
+  if (*limit < others + kLeast) {
     spdlog::warn(
         "the descriptor limit ({}) is too low for {} HTTP connections, {} TCP listeners "
         "and the log files: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or "
         "lower --web.max-connections",
-        limit.rlim_cur, limits.web_max_connections, tcp_listeners);
+        *limit, limits.web_max_connections, tcp_listeners);
     return kLeast;
   }
-  const auto budget = static_cast<std::size_t>(std::min<rlim_t>(limit.rlim_cur - others, 1u << 20));
-  spdlog::debug("descriptor limit {}: at most {} open log files", limit.rlim_cur, budget);
+  const auto budget = static_cast<std::size_t>(std::min<std::uint64_t>(*limit - others, 1u << 20));
+  spdlog::debug("descriptor limit {}: at most {} open log files", *limit, budget);
   return budget;
 }
 
@@ -329,9 +330,8 @@ int run_once(const Config& config, std::ostream& out) {
   exporter.tailer().read_once();
   if (StreamReader* reader = exporter.stdin_reader()) {
     std::vector<char> buffer(1u << 20);
-    for (ssize_t n; (n = ::read(STDIN_FILENO, buffer.data(), buffer.size())) != 0;) {
+    for (long n; (n = os::read_stdin(buffer.data(), buffer.size())) != 0;) {
       if (n < 0) {
-        if (errno == EINTR) continue;
         throw std::system_error(errno, std::generic_category(), "cannot read standard input");
       }
       reader->feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
@@ -393,36 +393,76 @@ std::string format_endpoint(const boost::asio::ip::tcp::endpoint& endpoint) {
 
 // Reads standard input as it comes (--source.stdin); at its end, closes the open records and
 // keeps serving. A quiet input gets StreamReader::idle() after --source.idle-flush.
+//
+// POSIX: an Asio descriptor on a duplicate of standard input, read on the event loop. Windows:
+// consoles and anonymous pipes cannot be read asynchronously, so a thread of its own reads with
+// blocking calls and posts each chunk to the event loop. That thread cannot be interrupted in
+// ReadFile: it is detached, and what it posts after the pump is gone is dropped (it holds the
+// shared `Link`, never the pump).
 class StdinPump {
  public:
   StdinPump(boost::asio::io_context& io, StreamReader& reader, std::chrono::milliseconds idle)
-      : input_(io, ::dup(STDIN_FILENO)),
+      :
+#ifndef _WIN32
+        input_(io, ::dup(STDIN_FILENO)),
+#endif
+        io_(io),
         timer_(io),
         reader_(reader),
         idle_(idle),
-        buffer_(1u << 16) {}
+        buffer_(1u << 16) {
+  }
+  ~StdinPump() {
+#ifdef _WIN32
+    const std::lock_guard lock(link_->mutex);
+    link_->pump = nullptr;
+#endif
+  }
+  StdinPump(const StdinPump&) = delete;
+  StdinPump& operator=(const StdinPump&) = delete;
 
-  void start() { read(); }
+  void start() {
+#ifdef _WIN32
+    std::thread([link = link_, &io = io_] {
+      std::vector<char> chunk(1u << 16);
+      while (true) {
+        const long n = os::read_stdin(chunk.data(), chunk.size());
+        const std::lock_guard lock(link->mutex);
+        if (link->pump == nullptr) return;
+        boost::asio::post(
+            io, [link, bytes = std::string(chunk.data(), n > 0 ? static_cast<std::size_t>(n) : 0)] {
+              if (link->pump != nullptr) link->pump->received(bytes, bytes.empty());
+            });
+        if (n <= 0) return;
+      }
+    }).detach();
+#else
+    read();
+#endif
+  }
 
  private:
+  void received(std::string_view bytes, bool ended) {
+    if (!bytes.empty()) {
+      reader_.feed(bytes);
+      arm_idle();
+    }
+    if (ended) {
+      spdlog::info("standard input ended; serving the counts");
+      timer_.cancel();
+      reader_.finish();
+    }
+  }
+#ifndef _WIN32
   void read() {
     input_.async_read_some(boost::asio::buffer(buffer_),
                            [this](const boost::system::error_code& ec, std::size_t n) {
-                             if (n > 0) {
-                               reader_.feed(std::string_view(buffer_.data(), n));
-                               arm_idle();
-                             }
-                             if (ec) {
-                               if (ec != boost::asio::error::operation_aborted) {
-                                 spdlog::info("standard input ended; serving the counts");
-                                 timer_.cancel();
-                                 reader_.finish();
-                               }
-                               return;
-                             }
-                             read();
+                             if (ec == boost::asio::error::operation_aborted) return;
+                             received(std::string_view(buffer_.data(), n), bool(ec));
+                             if (!ec) read();
                            });
   }
+#endif
   void arm_idle() {
     timer_.expires_after(idle_);
     timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -430,7 +470,21 @@ class StdinPump {
     });
   }
 
+#ifdef _WIN32
+  // What the reading thread and the event loop share; `pump` is cleared when the pump goes.
+  struct Link {
+    std::mutex mutex;
+    StdinPump* pump = nullptr;
+  };
+  std::shared_ptr<Link> link_ = [this] {
+    auto link = std::make_shared<Link>();
+    link->pump = this;
+    return link;
+  }();
+#else
   boost::asio::posix::stream_descriptor input_;
+#endif
+  boost::asio::io_context& io_;
   boost::asio::steady_timer timer_;
   StreamReader& reader_;
   std::chrono::milliseconds idle_;
@@ -695,7 +749,20 @@ class Reloader {
   std::vector<std::pair<SourceConfig, std::unique_ptr<StreamListener>>> listeners_;
 };
 
-void wait_for_hangup(boost::asio::signal_set& hangup, Reloader& reloader) {
+const char* signal_name(int signal) {
+  switch (signal) {
+    case SIGINT:
+      return "SIGINT";
+#ifdef SIGBREAK
+    case SIGBREAK:
+      return "SIGBREAK";
+#endif
+    default:
+      return "SIGTERM";
+  }
+}
+
+[[maybe_unused]] void wait_for_hangup(boost::asio::signal_set& hangup, Reloader& reloader) {
   hangup.async_wait([&hangup, &reloader](const boost::system::error_code& ec, int) {
     if (ec) return;
     reloader.reload("SIGHUP");
@@ -714,8 +781,15 @@ int run_daemon(const Config& config, ConfigReader reread) {
   boost::asio::io_context http_io;
   boost::asio::io_context io;
   // Signals first: a supervisor may signal as soon as it sees the "listening" line.
+  // Windows raises no SIGTERM and has no SIGHUP: Ctrl+C is SIGINT, Ctrl+Break SIGBREAK, and a
+  // reload is POST /-/reload.
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+#ifdef SIGBREAK
+  stop_signals.add(SIGBREAK);
+#endif
+#ifdef SIGHUP
   boost::asio::signal_set hangup(io, SIGHUP);  // waited for once the reloader exists
+#endif
   // Bind before anything else, so that a port in use is the one line the user sees.
   std::unique_ptr<Exporter> exporter;
   std::unique_ptr<ExpositionCache> exposition;
@@ -862,7 +936,9 @@ int run_daemon(const Config& config, ConfigReader reread) {
   reloader = std::make_unique<Reloader>(io, config, std::move(reread), *exporter, server,
                                         web_security, web_events, render_and_publish);
   reloader->start_listeners();
+#ifdef SIGHUP
   wait_for_hangup(hangup, *reloader);
+#endif
   std::optional<StdinPump> stdin_pump;
   if (StreamReader* reader = exporter->stdin_reader()) {
     stdin_pump.emplace(io, *reader, config.idle_flush);
@@ -870,7 +946,7 @@ int run_daemon(const Config& config, ConfigReader reread) {
   }
   stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
-    spdlog::info("{} received; stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    spdlog::info("{} received; stopping", signal_name(signal));
     poll.stop();
     http_thread.stop();
     reloader->stop_listeners();

@@ -5,11 +5,18 @@
 
 #include <spdlog/spdlog.h>
 
+#ifdef _WIN32
+#include <windows.h>
+
+#include "os/windows/wide_path.h"
+#endif
+
 #include "config/config_summary.h"
 #include "daemon/exporter.h"
 #include "daemon/options.h"
 #include "daemon/version.h"
 #include "logging/log_setup.h"
+#include "os/std_streams.h"
 #include "web/web_config.h"
 
 namespace {
@@ -19,10 +26,7 @@ namespace {
 constexpr int kRunFailed = 1;
 constexpr int kBadConfiguration = 2;
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+int run_cli(const std::vector<std::string>& args) {
   tse::Options options;
   try {
     options = tse::parse_options(args);
@@ -50,6 +54,7 @@ int main(int argc, char** argv) {
   }
 
   tse::setup_logging(config.log);
+  tse::os::set_binary_stdio();  // --once prints the same bytes on every system
 
   try {
     return options.once ? tse::run_once(config, std::cout)
@@ -67,3 +72,18 @@ int main(int argc, char** argv) {
     return kRunFailed;
   }
 }
+
+}  // namespace
+
+#ifdef _WIN32
+// Windows hands the arguments over in UTF-16 (wmain, linked with -municode): converted to the
+// UTF-8 the exporter uses everywhere, whatever the console's code page.
+int wmain(int argc, wchar_t** argv) {
+  ::SetConsoleOutputCP(CP_UTF8);
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.push_back(tse::os::to_utf8(argv[i]));
+  return run_cli(args);
+}
+#else
+int main(int argc, char** argv) { return run_cli(std::vector<std::string>(argv + 1, argv + argc)); }
+#endif

@@ -6,6 +6,8 @@
 #include "logging/rate_limiter.h"
 #include "net/connection_set.h"
 #include "net/host_port.h"
+#include "net/ip_address.h"
+#include "net/listen_options.h"
 
 #include <algorithm>
 #include <array>
@@ -644,7 +646,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
     auto& acceptor = listeners_.emplace_back(std::make_unique<Listener>(io))->acceptor;
     try {
       acceptor.open(endpoint.protocol());
-      acceptor.set_option(asio::socket_base::reuse_address(true));
+      net::set_exclusive_listen(acceptor);
       if (endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
         boost::system::error_code ignored;  // `:port` means every interface, IPv4 included
         acceptor.set_option(asio::ip::v6_only(false), ignored);
@@ -803,9 +805,8 @@ tcp::endpoint parse_listen_address(asio::io_context& io, const std::string& addr
     probe.open(tcp::v6(), ec);
     return ec ? tcp::endpoint(tcp::v4(), port16) : tcp::endpoint(tcp::v6(), port16);
   }
+  if (const auto ip = net::parse_ip_address(host)) return {*ip, port16};
   boost::system::error_code ec;
-  const auto ip = asio::ip::make_address(host, ec);
-  if (!ec) return {ip, port16};
   tcp::resolver resolver(io);
   const auto results = resolver.resolve(host, port_text, ec);
   if (ec || results.empty()) {

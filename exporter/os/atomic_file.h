@@ -23,7 +23,7 @@ bool make_private_directory(const std::string& directory, std::string& error);
 /// On failure (a full disk, an unwritable directory) the temporary file is removed and `name`
 /// is left as it was. False with a reason in `error`.
 ///
-/// The POSIX implementation is atomic_file_posix.cpp. Not thread-safe for one `name`.
+/// The POSIX implementation is posix/atomic_file.cpp. Not thread-safe for one `name`.
 bool replace_file(const std::string& directory, std::string_view name, std::string_view previous,
                   std::string_view bytes, std::string& error);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "os/path.h"
 #include "tserver/segment_name.h"
 
 namespace tse {
@@ -15,10 +16,7 @@ TServerLogReader::TServerLogReader(ErrorMetrics& errors, SelfMetrics& self,
       admit_(std::move(admit)) {}
 
 void TServerLogReader::begin_segment(const SegmentBegin& begin) {
-  const std::string_view path = begin.path;
-  const std::size_t slash = path.rfind('/');
-  file_label_.assign(
-      tserver::segment_base_name(slash == std::string_view::npos ? path : path.substr(slash + 1)));
+  file_label_.assign(tserver::segment_base_name(os::file_name(begin.path)));
   log_label_.clear();
   named_ = name_;
   glob_.clear();

@@ -9,16 +9,6 @@
 
 namespace tse {
 
-std::string_view file_name(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-std::string_view directory(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view(".") : path.substr(0, slash);
-}
-
 FileDiscovery::FileDiscovery(std::vector<std::string> globs, Exclude exclude, SelfMetrics& metrics)
     : globs_(std::move(globs)), exclude_(std::move(exclude)), metrics_(metrics) {}
 

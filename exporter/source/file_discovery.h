@@ -10,6 +10,7 @@
 #include "logging/rate_limiter.h"
 #include "metrics/self_metrics.h"
 #include "os/file_handle.h"
+#include "os/path.h"
 
 namespace tse {
 
@@ -48,7 +49,7 @@ class FileDiscovery {
   RateLimiter warnings_;
 };
 
-std::string_view file_name(std::string_view path);
-std::string_view directory(std::string_view path);
+using os::directory;
+using os::file_name;
 
 }  // namespace tse

@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "net/host_port.h"
+#include "net/ip_address.h"
 #include "source/tcp_stream_server.h"
 #include "source/udp_syslog_receiver.h"
 
@@ -129,9 +130,7 @@ ListenerOptions StreamListener::parse(const std::string& value, bool syslog) {
   HostPort split = split_host_port(rest, "\"" + value + "\"");
   options.host = std::move(split.host);
   options.port = split.port;
-  boost::system::error_code ec;
-  if (!options.host.empty()) asio::ip::make_address(options.host, ec);
-  if (ec)
+  if (!options.host.empty() && !net::parse_ip_address(options.host))
     throw std::invalid_argument("\"" + value + "\": \"" + options.host + "\" is no IP address");
   return options;
 }

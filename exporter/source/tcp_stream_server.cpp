@@ -8,6 +8,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "net/listen_options.h"
 #include "source/syslog_message.h"
 #include "web/tls_context.h"
 
@@ -163,7 +164,7 @@ TcpStreamServer::TcpStreamServer(asio::io_context& io, std::shared_ptr<ListenerS
   const ListenerOptions& options = sink_->options();
   const tcp::endpoint endpoint(asio::ip::make_address(options.bind_host()), options.port);
   acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  net::set_exclusive_listen(acceptor_);
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
 }

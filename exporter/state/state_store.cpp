@@ -1,39 +1,21 @@
 #include "state/state_store.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "os/atomic_file.h"
+#include "os/small_file.h"
 
 namespace tse {
-namespace {
-
-std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-}  // namespace
 
 StateStore::StateStore(std::string directory)
     : directory_(std::move(directory)), path_(directory_ + "/" + kFileName) {}
 
 StateStore::ReadResult StateStore::read(const std::string& path, SavedState& state,
                                         std::string& error) const {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return ReadResult::kMissing;
-    error = errno_text("cannot open " + path);
-    return ReadResult::kInvalid;
-  }
   std::string text;
-  char buf[65536];
-  ssize_t n = 0;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
-  const bool read_failed = n < 0;
-  ::close(fd);
-  if (read_failed) {
-    error = errno_text("cannot read " + path);
+  bool missing = false;
+  const std::string why_not = os::read_small_file(path, text, kMaxStateFileBytes, &missing);
+  if (missing) return ReadResult::kMissing;
+  if (!why_not.empty()) {
+    error = path + " " + (why_not.starts_with("is ") ? why_not : "cannot be read: " + why_not);
     return ReadResult::kInvalid;
   }
   std::string why;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,9 @@ class StateStore {
 
   static constexpr const char* kFileName = "tserver_exporter.state";
   static constexpr const char* kPreviousFileName = "tserver_exporter.state.1";
+  /// A larger state file is refused as damaged: a real one is ~0.3 MB a log at most (README,
+  /// The state file), and the number of logs is capped.
+  static constexpr std::size_t kMaxStateFileBytes = 256 * 1024 * 1024;
 
   enum class LoadResult {
     kLoaded,          // the newest generation

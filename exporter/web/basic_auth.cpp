@@ -68,9 +68,15 @@ BasicAuth::BasicAuth(std::map<std::string, std::string> users, std::function<voi
     cost = 4;
     for (const auto& [user, hash] : users_) cost = std::max(cost, bcrypt_cost(hash));
   }
+  // The salt's random bytes from OpenSSL: libxcrypt's own source of them (getrandom,
+  // /dev/urandom) does not exist in a Windows build.
+  unsigned char salt[16];
+  if (RAND_bytes(salt, sizeof salt) != 1) {
+    throw std::runtime_error("basic_auth_users: no random bytes for a bcrypt salt");
+  }
   char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), nullptr, 0, setting,
-                       sizeof setting) == nullptr) {
+  if (crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), reinterpret_cast<char*>(salt),
+                       sizeof salt, setting, sizeof setting) == nullptr) {
     throw std::runtime_error("basic_auth_users: libxcrypt cannot make a bcrypt salt");
   }
   dummy_setting_ = setting;

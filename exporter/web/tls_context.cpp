@@ -1,7 +1,5 @@
 #include "web/tls_context.h"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -14,6 +12,7 @@
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/asio/ip/address_v6.hpp>
 
+#include "os/file_system.h"
 #include "os/small_file.h"
 
 namespace tse {
@@ -222,15 +221,16 @@ std::string TlsContextSource::signature() const {
   std::string out;
   for (const std::string* path : {&config_.cert_file, &config_.key_file, &config_.client_ca_file}) {
     if (path->empty()) continue;
-    struct stat st {};
-    if (::stat(path->c_str(), &st) != 0) {
+    // The change time moves with every write and every rename over the file (a certificate
+    // renewed in place or swapped in), the identity with a replacement.
+    const os::StatResult stat = os::status_at(*path);
+    if (stat.error == os::FileError::kMissing) {
       out += "missing;";
       continue;
     }
-    out += std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
-           std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
-           std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ctim.tv_sec) + "." +
-           std::to_string(st.st_ctim.tv_nsec) + ";";
+    out += std::to_string(stat.status.id.device) + ":" + std::to_string(stat.status.id.inode) +
+           ":" + std::to_string(stat.status.size) + ":" + std::to_string(stat.status.change_ns) +
+           ":" + std::to_string(static_cast<int>(stat.error)) + ";";
   }
   return out;
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "os/path.h"  // is_separator
+
 namespace tse::os {
 
 // Paths are UTF-8 in std::string everywhere in the exporter; the Windows API takes UTF-16.
@@ -27,8 +29,5 @@ std::wstring to_native_path(std::string_view utf8);
 /// leading `\` (the root of the current drive), or 0 for a relative path. Both '/' and '\'
 /// separate.
 std::size_t root_length(std::string_view path);
-
-/// Whether `c` separates names in a Windows path.
-constexpr bool is_separator(char c) { return c == '/' || c == '\\'; }
 
 }  // namespace tse::os
