@@ -14,6 +14,7 @@
 
 #include "config/config_values.h"
 #include "config/validate.h"
+#include "os/fs_path.h"
 #include "os/small_file.h"
 
 namespace tse {
@@ -197,8 +198,8 @@ class Loader {
       if (optional && v.node.IsScalar()) out.clear();
       return;
     }
-    const std::filesystem::path p(value);
-    out = p.is_absolute() ? value : (base_ / p).lexically_normal().string();
+    const std::filesystem::path p = os::fs_path(value);
+    out = p.is_absolute() ? value : os::utf8_of((base_ / p).lexically_normal());
   }
 
   template <class Each>
@@ -424,7 +425,7 @@ std::string ConfigLocations::describe(const std::string& key, const std::string&
 std::vector<std::string> parse_config_text(const std::string& text, const std::string& file_name,
                                            const std::string& base_directory, Config& config,
                                            ConfigLocations* locations) {
-  Loader loader(file_name, base_directory, config, locations);
+  Loader loader(file_name, os::fs_path(base_directory), config, locations);
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -449,8 +450,8 @@ std::vector<std::string> load_config_file(const std::string& path, Config& confi
     return {path + ": cannot read the configuration file: " + why +
             "; expected a readable YAML file"};
   }
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  return parse_config_text(text, path, parent.string(), config, locations);
+  const std::filesystem::path parent = os::fs_path(path).parent_path();
+  return parse_config_text(text, path, os::utf8_of(parent), config, locations);
 }
 
 }  // namespace tse

@@ -9,6 +9,7 @@
 #include "config/config_values.h"
 #include "net/host_port.h"
 #include "net/ip_address.h"
+#include "os/fs_path.h"
 #include "source/stream_listener.h"
 
 namespace tse {
@@ -43,7 +44,7 @@ void check_count(std::vector<ConfigProblem>& problems, const std::string& key, s
 // exporter would wait for ever. Said at start instead, with the glob meant.
 std::string check_not_folder(const std::string& target) {
   std::error_code ec;
-  if (target.empty() || !std::filesystem::is_directory(target, ec)) return {};
+  if (target.empty() || !std::filesystem::is_directory(os::fs_path(target), ec)) return {};
   std::string folder = target;
   while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
   if (folder != "/") folder += '/';
@@ -165,7 +166,7 @@ std::vector<ConfigProblem> validate(const Config& config, bool once) {
   for (std::size_t i = 0; i < config.catalog.tables.size(); ++i) {
     const std::string key = "catalog.tables[" + std::to_string(i) + "]";
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(config.catalog.tables[i], ec)) {
+    if (!std::filesystem::is_regular_file(os::fs_path(config.catalog.tables[i]), ec)) {
       problems.push_back({key, key + " \"" + config.catalog.tables[i] +
                                    "\" is not a readable file; expected a table of error codes"});
     }
@@ -206,7 +207,7 @@ std::vector<ConfigProblem> validate(const Config& config, bool once) {
       check_telemetry_path(web.telemetry_path, "web.telemetry_path"));
   if (!web.config_file.empty()) {
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(web.config_file, ec)) {
+    if (!std::filesystem::is_regular_file(os::fs_path(web.config_file), ec)) {
       problems.push_back({"web.config_file",
                           "web.config_file \"" + web.config_file + "\" is not a readable file"});
     }

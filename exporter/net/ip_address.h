@@ -9,10 +9,17 @@
 namespace tse::net {
 
 /// `text` as an IP address, or nullopt, by the same rules on every system: an IPv4 address is
-/// four decimal numbers 0-255 without leading zeros, as glibc's inet_pton takes them (Windows'
-/// parser also takes "1.2.3" and "1.2.3.04", which would make a typo listen somewhere else).
+/// four decimal numbers 0-255 without leading zeros, as glibc's inet_pton takes them; an IPv6
+/// one has hex digits, ':' and '.' only (then a scope, `%eth0`). Windows' parser also takes
+/// "1.2.3", "1.2.3.04" and "[::1]", which would make a typo listen somewhere else.
 inline std::optional<boost::asio::ip::address> parse_ip_address(std::string_view text) {
-  if (text.find(':') == std::string_view::npos) {
+  if (text.find(':') != std::string_view::npos) {
+    const std::string_view address = text.substr(0, text.find('%'));
+    for (const char c : address) {
+      const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!hex && c != ':' && c != '.') return std::nullopt;
+    }
+  } else {
     int parts = 0;
     std::size_t at = 0;
     while (true) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "os/file_system.h"
+#include "os/fs_path.h"
 
 namespace tse::os {
 
@@ -16,7 +17,7 @@ std::string read_small_file(const std::string& path, std::string& text, std::siz
   OpenResult opened = open_regular(path);
   if (opened.error == FileError::kNotRegular) {
     std::error_code ec;
-    return std::filesystem::is_directory(path, ec)
+    return std::filesystem::is_directory(fs_path(path), ec)
                ? "is a directory"
                : "is not a regular file (a FIFO, a device or a socket)";
   }

@@ -15,6 +15,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/config_values.h"
+#include "os/fs_path.h"
 #include "os/small_file.h"
 
 namespace tse {
@@ -216,10 +217,10 @@ class Reader {
 
   std::string path(const std::string& value) const {
     if (value.empty()) return value;
-    const std::filesystem::path p(value);
+    const std::filesystem::path p = os::fs_path(value);
     if (p.is_absolute()) return value;
-    const std::filesystem::path dir = std::filesystem::path(file_).parent_path();
-    return dir.empty() ? value : (dir / p).string();
+    const std::filesystem::path dir = os::fs_path(file_).parent_path();
+    return dir.empty() ? value : os::utf8_of(dir / p);
   }
 
   const std::string& file() const { return file_; }

@@ -41,9 +41,10 @@ TEST(ParseIpAddress, StrictDottedQuadsAndIpv6) {
     ASSERT_TRUE(address.has_value()) << good;
     EXPECT_EQ(address->to_string(), good);
   }
-  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "1.2.3.04", "01.2.3.4", "256.1.1.1",
-                          "1.2.3.1000", "1..2.3", "1.2.3.", ".1.2.3", "0x7f.0.0.1", "127.1",
-                          "localhost", "1.2.3.4 ", " 1.2.3.4", "1:2:3:4:5:6:7:8:9", "[::1]"}) {
+  for (const char* bad :
+       {"", "1.2.3", "1.2.3.4.5", "1.2.3.04", "01.2.3.4", "256.1.1.1", "1.2.3.1000", "1..2.3",
+        "1.2.3.", ".1.2.3", "0x7f.0.0.1", "127.1", "localhost", "1.2.3.4 ", " 1.2.3.4",
+        "1:2:3:4:5:6:7:8:9", "[::1]", "::1 ", "fe80::g"}) {
     EXPECT_FALSE(net::parse_ip_address(bad).has_value()) << bad;
   }
 }
