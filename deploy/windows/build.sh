@@ -88,7 +88,7 @@ build_deps() {
             -DCMAKE_INSTALL_PREFIX="$P" -DBUILD_SHARED_LIBS=OFF)
   export TSE_WINDOWS_PREFIX=$P
 
-  log "OpenSSL (about 4 minutes on two cores)"
+  log "OpenSSL (about 2 minutes on two cores)"
   (cd openssl-3.* &&
      ./Configure mingw64 --cross-compile-prefix=x86_64-w64-mingw32- no-shared no-tests \
        --prefix="$P" --libdir=lib >/dev/null &&
@@ -113,10 +113,10 @@ build_deps() {
   cmake --build b-gtest -j"$jobs" >/dev/null
   cmake --install b-gtest >/dev/null
 
-  log "libxcrypt (bcrypt only)"
+  log "libxcrypt (bcrypt: \$2a\$ of Go, \$2b\$, \$2y\$ of htpasswd)"
   if (cd libxcrypt-* && { [ -x configure ] || autoreconf -fi >/dev/null 2>&1; } &&
         ./configure -q --host=x86_64-w64-mingw32 --prefix="$P" --disable-shared --enable-static \
-          --disable-symvers --enable-hashes=bcrypt --enable-obsolete-api=no \
+          --disable-symvers --enable-hashes=bcrypt,bcrypt_a,bcrypt_y --enable-obsolete-api=no \
           --disable-failure-tokens --disable-werror >/dev/null 2>&1 &&
         make -s -j"$jobs" >/dev/null 2>&1 && make -s install >/dev/null 2>&1); then
     echo ON >"$P/have_xcrypt"

@@ -220,7 +220,7 @@ class Reader {
     const std::filesystem::path p = os::fs_path(value);
     if (p.is_absolute()) return value;
     const std::filesystem::path dir = os::fs_path(file_).parent_path();
-    return dir.empty() ? value : os::utf8_of(dir / p);
+    return dir.empty() ? value : os::utf8_of((dir / p).lexically_normal());
   }
 
   const std::string& file() const { return file_; }

@@ -1,6 +1,5 @@
 #include "catalog/catalog_table.h"
-
-#include <unistd.h>
+#include "temp_dir.h"
 
 #include <filesystem>
 #include <fstream>
@@ -24,11 +23,7 @@ const std::string kShippedTable = TSE_TEST_DATA "/../../config/tlib-error-codes.
 
 class CatalogTableTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char templ[] = "/tmp/tse_catalog_XXXXXX";
-    ASSERT_NE(::mkdtemp(templ), nullptr);
-    dir_ = templ;
-  }
+  void SetUp() override { dir_ = tse::testing::make_temp_dir("tse_catalog_").string(); }
   void TearDown() override { fs::remove_all(dir_); }
 
   std::string write(const std::string& name, const std::string& text) {

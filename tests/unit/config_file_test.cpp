@@ -2,8 +2,6 @@
 // error lines (FILE:LINE:COLUMN, 1-based), and the flags laid over the file.
 #include "config/config_file.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
@@ -11,6 +9,7 @@
 
 #include "config/validate.h"
 #include "daemon/options.h"
+#include "temp_dir.h"
 #include "web/web_config.h"
 
 namespace tse {
@@ -81,7 +80,9 @@ log:
   EXPECT_TRUE(c.from_beginning);
   EXPECT_EQ(c.poll_interval, 2s);
   EXPECT_EQ(c.idle_flush, 250ms);
-  EXPECT_EQ(c.catalog.tables, (Lines{"/etc/tse/tlib-error-codes.yml", "/opt/codes.yml"}));
+  using tse::testing::native_separators;
+  EXPECT_EQ(c.catalog.tables, (Lines{native_separators("/etc/tse/tlib-error-codes.yml"),
+                                     native_separators("/opt/codes.yml")}));
   EXPECT_EQ(c.catalog.codes, (std::vector<CatalogEntryConfig>{
                                  {9001, "SITE_X", "The site's own code"}, {-3, "NEGATIVE", ""}}));
   EXPECT_EQ(c.limits, (LimitsConfig{.metrics_max_tservers = 10,
@@ -95,7 +96,7 @@ log:
   EXPECT_EQ(c.storage.write_interval, 1min);
   EXPECT_EQ(c.web.listen_addresses, Lines{"127.0.0.1:9999"});
   EXPECT_EQ(c.web.telemetry_path, "/m");
-  EXPECT_EQ(c.web.config_file, "/etc/tse/web.yml");
+  EXPECT_EQ(c.web.config_file, native_separators("/etc/tse/web.yml"));
   EXPECT_EQ(c.log.level, "warning");
   EXPECT_EQ(c.log.format, "json");
 }
@@ -258,10 +259,7 @@ TEST(ConfigFile, AValueInErrorLeavesWhatWasThere) {
 // A real file on disk, with the flags over it: what main() does.
 class ConfigOnDisk : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tse-config-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = tse::testing::make_temp_dir("tse-config-"); }
   void TearDown() override { fs::remove_all(dir_); }
   std::string write(const std::string& name, const std::string& text) {
     const fs::path path = dir_ / name;

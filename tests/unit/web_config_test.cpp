@@ -1,4 +1,5 @@
 #include "web/web_config.h"
+#include "temp_dir.h"
 
 #include <filesystem>
 #include <utility>
@@ -164,9 +165,10 @@ TEST(WebConfig, RelativePathsResolveAgainstTheFilesDirectory) {
       "tls_server_config:\n  cert_file: server.crt\n  key_file: /abs/server.key\n"
       "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca/clients.pem\n",
       kFile);
-  EXPECT_EQ(config.tls.cert_file, "/etc/tse/server.crt");
-  EXPECT_EQ(config.tls.key_file, "/abs/server.key");
-  EXPECT_EQ(config.tls.client_ca_file, "/etc/tse/ca/clients.pem");
+  using tse::testing::native_separators;
+  EXPECT_EQ(config.tls.cert_file, native_separators("/etc/tse/server.crt"));
+  EXPECT_EQ(config.tls.key_file, native_separators("/abs/server.key"));  // no drive: relative
+  EXPECT_EQ(config.tls.client_ca_file, native_separators("/etc/tse/ca/clients.pem"));
   EXPECT_EQ(config.tls.client_auth, ClientAuth::kRequireAndVerifyClientCert);
   EXPECT_EQ(
       parse_web_config("tls_server_config:\n  cert_file: s.crt\n  key_file: s.key\n", "web.yml")
@@ -295,7 +297,11 @@ TEST(WebConfig, ADirectoryOrADeviceIsNoWebConfiguration) {
   std::filesystem::create_directories(dir);
   for (const auto& [path, why] : std::vector<std::pair<std::string, std::string>>{
            {dir, "is a directory"},
+#ifdef _WIN32
+           {"NUL", "is not a regular file (a FIFO, a device or a socket)"}}) {
+#else
            {"/dev/null", "is not a regular file (a FIFO, a device or a socket)"}}) {
+#endif
     try {
       load_web_config(path);
       ADD_FAILURE() << path << " was read as a web configuration";

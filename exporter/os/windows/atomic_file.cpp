@@ -74,7 +74,9 @@ bool write_all(HANDLE file, std::string_view bytes) {
 }
 
 bool remove_if_there(const std::wstring& path) {
-  return ::DeleteFileW(path.c_str()) || ::GetLastError() == ERROR_FILE_NOT_FOUND;
+  // Not there, or its folder is not (then creating it says why, as on POSIX).
+  return ::DeleteFileW(path.c_str()) || ::GetLastError() == ERROR_FILE_NOT_FOUND ||
+         ::GetLastError() == ERROR_PATH_NOT_FOUND;
 }
 
 // MoveFileExW over an existing name, durably. A virus scanner or a backup agent that has just
@@ -114,7 +116,7 @@ bool keep_as(const std::wstring& target, const std::wstring& previous) {
 // The name `name` in `directory`, as written for messages.
 std::string join(const std::string& directory, std::string_view name) {
   if (!directory.empty() && !is_separator(directory.back())) {
-    return directory + "\\" + std::string(name);
+    return directory + "/" + std::string(name);  // as StateStore's paths: Windows takes '/'
   }
   return directory + std::string(name);
 }
