@@ -18,6 +18,9 @@
 #include "os/glob_pattern.h"
 #include "os/windows/wide_path.h"
 
+// ntdll's own last status, beside GetLastError's translation of it (declared by the DDK only).
+extern "C" LONG NTAPI RtlGetLastNtStatus();
+
 namespace tse::os {
 namespace {
 
@@ -90,6 +93,26 @@ class ScopedHandle {
 HANDLE open_shared(const std::string& path, DWORD access) {
   return ::CreateFileW(to_native_path(path).c_str(), access, kShareAll, nullptr, OPEN_EXISTING,
                        FILE_FLAG_BACKUP_SEMANTICS, nullptr);
+}
+
+// A file deleted while a handle (the exporter's own, a backup agent's) still holds it open
+// stays "delete pending" under its name until the last handle closes, on NTFS without POSIX
+// delete semantics (Windows Server 2016 and before, and wine). That name is gone for every
+// purpose of the exporter: opening it fails with ACCESS_DENIED and STATUS_DELETE_PENDING on
+// Windows; wine even opens it, and then says DeletePending.
+constexpr LONG kStatusDeletePending = static_cast<LONG>(0xC0000056);
+
+bool delete_pending(HANDLE handle) {
+  FILE_STANDARD_INFO standard{};
+  return ::GetFileInformationByHandleEx(handle, FileStandardInfo, &standard, sizeof standard) &&
+         standard.DeletePending;
+}
+
+// errno for the last failed open: a delete-pending file is a missing one.
+int open_error() {
+  const DWORD error = ::GetLastError();
+  if (error == ERROR_ACCESS_DENIED && RtlGetLastNtStatus() == kStatusDeletePending) return ENOENT;
+  return errno_of(error);
 }
 
 std::uint64_t join(DWORD high, DWORD low) {
@@ -190,8 +213,8 @@ void FileHandle::reset() {
 OpenResult open_regular(const std::string& path) {
   OpenResult result;
   ScopedHandle handle(open_shared(path, GENERIC_READ));
-  if (!handle.valid()) {
-    result.error_number = errno_of(::GetLastError());
+  if (!handle.valid() || delete_pending(handle.get())) {
+    result.error_number = handle.valid() ? ENOENT : open_error();
     result.error = error_of(result.error_number);
     return result;
   }
@@ -216,9 +239,14 @@ StatResult status_at(const std::string& path) {
   StatResult result;
   // FILE_READ_ATTRIBUTES alone: no read access that a writer's share mode could refuse.
   ScopedHandle handle(open_shared(path, FILE_READ_ATTRIBUTES));
-  if (!handle.valid() || !to_status(handle.get(), result.status)) {
+  if (!handle.valid() || delete_pending(handle.get())) {
+    result.error_number = handle.valid() ? ENOENT : open_error();
+    result.error = error_of(result.error_number);
+    return result;
+  }
+  if (!to_status(handle.get(), result.status)) {
     result.error_number = errno_of(::GetLastError());
-    result.error = handle.valid() ? FileError::kOther : error_of(result.error_number);
+    result.error = FileError::kOther;
     return result;
   }
   if (!result.status.regular) result.error = FileError::kNotRegular;
@@ -306,7 +334,8 @@ std::optional<std::string> find_in_directory(const std::string& directory, std::
     if (found) return;
     ScopedHandle handle(open_shared(prefix + entry.name, FILE_READ_ATTRIBUTES));
     BY_HANDLE_FILE_INFORMATION info{};
-    if (handle.valid() && ::GetFileInformationByHandle(handle.get(), &info) &&
+    if (handle.valid() && !delete_pending(handle.get()) &&
+        ::GetFileInformationByHandle(handle.get(), &info) &&
         join(info.nFileIndexHigh, info.nFileIndexLow) == inode) {
       found = prefix + entry.name;
     }
