@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace tse::os {
@@ -35,6 +36,40 @@ constexpr std::string_view file_name(std::string_view path) {
 constexpr std::string_view directory(std::string_view path) {
   const std::size_t at = last_separator(path);
   return at == std::string_view::npos ? std::string_view(".") : path.substr(0, at);
+}
+
+/// One spelling of a folder, for keys that must not depend on how a glob wrote it
+/// ("logs//x", "logs/./x" and "logs/x" are one folder; on Windows also "LOGS\\X"): separators
+/// made '/', repeated ones and "." names dropped, a trailing one dropped; on Windows ASCII
+/// letters folded to lower case, and a leading "\\\\" (UNC) kept. ".." is kept: it may
+/// cross a link.
+inline std::string normal_directory(std::string_view folder) {
+  std::string out;
+  out.reserve(folder.size());
+  std::size_t at = 0;
+#ifdef _WIN32
+  if (folder.size() >= 2 && is_separator(folder[0]) && is_separator(folder[1])) {
+    out.assign(2, '/');
+    at = 2;
+  }
+#endif
+  if (out.empty() && !folder.empty() && is_separator(folder[0])) out.push_back('/');
+  while (at < folder.size()) {
+    while (at < folder.size() && is_separator(folder[at])) ++at;
+    std::size_t end = at;
+    while (end < folder.size() && !is_separator(folder[end])) ++end;
+    const std::string_view name = folder.substr(at, end - at);
+    at = end;
+    if (name.empty() || name == ".") continue;
+    if (!out.empty() && out.back() != '/') out += '/';
+    out += name;
+  }
+#ifdef _WIN32
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+#endif
+  return out.empty() ? std::string(".") : out;
 }
 
 }  // namespace tse::os

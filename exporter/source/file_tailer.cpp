@@ -16,6 +16,11 @@ namespace {
 
 constexpr std::size_t kChunk = 1u << 20;
 
+// A saved stream key (folder '/' key, from any earlier version) in today's spelling.
+std::string normal_stream_key(std::string_view saved) {
+  return os::normal_directory(directory(saved)) + "/" + std::string(file_name(saved));
+}
+
 }  // namespace
 
 FileTailer::FileTailer(TailerOptions options, StreamKey stream_key, Exclude exclude,
@@ -181,7 +186,7 @@ void FileTailer::scan(bool at_start, std::chrono::steady_clock::time_point now) 
       if (followed) {
         apply_resume(saved);
       } else {
-        stopped_[saved.stream] = saved;
+        stopped_[normal_stream_key(saved.stream)] = saved;
       }
     }
     while (stopped_.size() > options_.max_streams) stopped_.erase(stopped_.begin());
@@ -244,7 +249,7 @@ void FileTailer::set_globs(std::vector<std::string> globs) {
 }
 
 void FileTailer::apply_resume(const StreamPosition& saved) {
-  SegmentSequence& stream = stream_at(saved.stream);
+  SegmentSequence& stream = stream_at(normal_stream_key(saved.stream));
   ResumePlan plan = plan_resume(saved, std::move(stream.segments), metrics_);
   if (!plan.found) {
     spdlog::info(
@@ -303,7 +308,9 @@ std::vector<StreamPosition> FileTailer::positions() {
 }
 
 std::string FileTailer::stream_key_of(const std::string& path) const {
-  std::string key(directory(path));
+  // The folder in one spelling: a glob respelled between runs ("logs//", "./", on Windows the
+  // case or '\\') must find its saved positions, not read the same files again as a new stream.
+  std::string key = os::normal_directory(directory(path));
   key += '/';
   key += stream_key_(file_name(path));
   return key;
