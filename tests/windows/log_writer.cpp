@@ -15,7 +15,7 @@
 // CreateFileW(CREATE_NEW) on the next name and by MoveFileExW of a file already holding its
 // header (and held open) from a name outside the glob to the next name; a segment three back
 // is renamed out of the glob within its folder (the reader must drain it, after a restart too,
-// found by its file ID), and one five back deleted by DeleteFileW.
+// found by its file ID), and one seven back deleted by DeleteFileW.
 //
 //   x86_64-w64-mingw32-g++-posix -std=c++20 -O2 -static -municode tests/windows/log_writer.cpp
 //     -o log_writer.exe
@@ -105,8 +105,8 @@ class Writer {
       const std::wstring old = segment_name(segment_ - 3);
       if (!::MoveFileExW(old.c_str(), (old + L".done").c_str(), 0)) fail("MoveFileExW", old);
     }
-    if (segment_ >= 5) {  // as `expire` would
-      const std::wstring old = segment_name(segment_ - 5) + L".done";
+    if (segment_ >= 7) {  // as `expire` would
+      const std::wstring old = segment_name(segment_ - 7) + L".done";
       if (!::DeleteFileW(old.c_str())) fail("DeleteFileW", old);
     }
     begin_segment();
