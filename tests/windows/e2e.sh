@@ -83,28 +83,42 @@ echo "== 1. --once: the Windows build against the Linux build"
 # Lines that differ between two builds or two runs: the build's labels, the time of the run.
 # With a second and third argument, the `glob` label's value $2 (the Windows path, escaped as
 # the exposition escapes it) becomes $3 (the Unix one): that is the same glob.
+differing='^(tserver_exporter_build_info[{ ]|process_|'
+differing+='tserver_exporter_config_last_reload_success_timestamp_seconds[{ ])'
 comparable() {
-  grep -v -E '^(tserver_exporter_build_info[{ ]|tserver_exporter_config_last_reload_success_timestamp_seconds[{ ]|process_)' \
-    "$1" | FROM="glob=\"${2:-}\"" TO="glob=\"${3:-}\"" perl -pe 's/\Q$ENV{FROM}\E/$ENV{TO}/g' || true
+  grep -v -E "$differing" "$1" |
+    FROM="glob=\"${2:-}\"" TO="glob=\"${3:-}\"" perl -pe 's/\Q$ENV{FROM}\E/$ENV{TO}/g' || true
 }
 
 # The golden test's lines (tests/golden/golden_test.cpp, is_golden_line), sorted as it does.
-golden_lines() {
-  grep -E '^(tserver_event_errors_total\{|tserver_request_errors_total\{|tserver_requests_total\{|tserver_link_disconnected_total\{|tserver_iscc_errors_total\{|tserver_exporter_lines_read_total |tserver_exporter_bytes_read_total |tserver_exporter_records_parsed_total |tserver_exporter_lines_skipped_total\{|tserver_exporter_records_skipped_total\{|tserver_exporter_lines_ignored_total\{|tserver_exporter_malformed_records_total |tserver_request_duration_seconds_bucket\{|tserver_request_duration_seconds_sum\{|tserver_request_duration_seconds_count\{|tserver_requests_unanswered_total\{|tserver_exporter_request_durations_skipped_total |tserver_exporter_log_time_steps_back_total )' \
-    "$1" | LC_ALL=C sort
-}
+golden_prefixes=(
+  'tserver_event_errors_total\{' 'tserver_request_errors_total\{' 'tserver_requests_total\{'
+  'tserver_link_disconnected_total\{' 'tserver_iscc_errors_total\{'
+  'tserver_exporter_lines_read_total ' 'tserver_exporter_bytes_read_total '
+  'tserver_exporter_records_parsed_total ' 'tserver_exporter_lines_skipped_total\{'
+  'tserver_exporter_records_skipped_total\{' 'tserver_exporter_lines_ignored_total\{'
+  'tserver_exporter_malformed_records_total '
+  'tserver_request_duration_seconds_bucket\{' 'tserver_request_duration_seconds_sum\{'
+  'tserver_request_duration_seconds_count\{' 'tserver_requests_unanswered_total\{'
+  'tserver_exporter_request_durations_skipped_total '
+  'tserver_exporter_log_time_steps_back_total '
+)
+golden_pattern="^($(IFS='|' && echo "${golden_prefixes[*]}"))"
+golden_lines() { grep -E "$golden_pattern" "$1" | LC_ALL=C sort; }
 
 once_cases=0
-# once_case NAME UNIX_TARGET [GOLDEN]: UNIX_TARGET is a file or a glob; with GOLDEN, the Windows
+# once_case NAME UNIX_TARGET [GOLDEN [WINDOWS_TARGET]]: UNIX_TARGET is a file or a glob, the
+# Windows build gets WINDOWS_TARGET, by default the same path as Z:\...; with GOLDEN, the Windows
 # exposition must also give that golden file's lines.
 once_case() {
-  local name=$1 target=$2 golden=${3:-} out=$work/once/$1 win_rc=0 linux_rc=0
+  local name=$1 target=$2 golden=${3:-} windows_target=${4:-$(winpath "$2")}
+  local out=$work/once/$1 win_rc=0 linux_rc=0
   mkdir -p "$out"
-  timeout 60 wine "$win_exe" --once --source.file="$(winpath "$target")" \
+  timeout 60 wine "$win_exe" --once --source.file="$windows_target" \
     >"$out/windows.prom" 2>"$out/windows.err" || win_rc=$?
   timeout 60 "$linux_exe" --once --source.file="$target" >"$out/linux.prom" 2>"$out/linux.err" ||
     linux_rc=$?
-  once_compare "$name" "$out" "$win_rc" "$linux_rc" "$golden" "$target"
+  once_compare "$name" "$out" "$win_rc" "$linux_rc" "$golden" "$target" "$windows_target"
 }
 
 # once_stdin NAME FILE: the same through --source.stdin (binary standard input on Windows).
@@ -119,9 +133,7 @@ once_stdin() {
 }
 
 once_compare() {
-  local name=$1 out=$2 win_rc=$3 linux_rc=$4 golden=$5 target=${6:-}
-  local escaped
-  escaped=$(winpath "$target")
+  local name=$1 out=$2 win_rc=$3 linux_rc=$4 golden=$5 target=${6:-} escaped=${7:-}
   escaped=${escaped//\\/\\\\}
   once_cases=$((once_cases + 1))
   if [ "$win_rc" != 0 ] || [ "$linux_rc" != 0 ]; then
@@ -152,6 +164,9 @@ for path in "$data"/logs/*; do
   fi
 done
 once_case sample "$data/sample/*.log" "$data/golden/sample.prom"
+# Windows takes either separator and folds the case of names (glob_pattern.h).
+once_case "sample (z:/.../*.LOG)" "$data/sample/*.log" "$data/golden/sample.prom" \
+  "z:$data/sample/*.LOG"
 once_stdin "sample (stdin)" "$data"/sample/*.log
 for path in "$corpus"/*; do
   once_case "fuzz corpus $(basename "$path")" "$path"
@@ -260,13 +275,13 @@ wait_counts() {
 # start (its glob matched nothing yet): a failed state write, a file it could not open or a
 # state file it found corrupt after a kill would show here.
 quiet_log() {
-  local unexpected
-  unexpected=$(grep -E 'level=(warn|error)' "$1" | grep -v -c 'msg="no file matches .* yet; waiting for it"' || true)
+  local expected='msg="no file matches .* yet; waiting for it"' unexpected
+  unexpected=$(grep -E 'level=(warn|error)' "$1" | grep -v -c "$expected" || true)
   if [ "$unexpected" = 0 ]; then
     pass "$2: no warning or error logged"
   else
     fail "$2: $unexpected warning(s) or error(s) logged, first: $(grep -E 'level=(warn|error)' "$1" |
-      grep -v 'msg="no file matches .* yet; waiting for it"' | head -1)"
+      grep -v "$expected" | head -1)"
   fi
 }
 
