@@ -18,6 +18,8 @@
 #   4. A clean stop: `wine taskkill` without /F does not stop it (a console program has no window
 #      to close, as on Windows); SIGINT to its wine process (wine's Ctrl+C: CTRL_C_EVENT) does,
 #      with exit code 0, and a restart shows the same counts.
+#   5. Standard input in daemon mode: the sample piped in gives its EXPECTED.tsv counts, and the
+#      end of the pipe leaves the exporter serving.
 #
 #   tests/windows/e2e.sh WINDOWS_EXE LINUX_EXE
 #
@@ -373,7 +375,7 @@ if start_exporter "$torture/state" "$torture/logs" "$torture/exporter.log"; then
   # rendering follows the sync), so no later read of the state can be below it.
   (
     n=0
-    while [ "$n" -lt 400 ]; do
+    while [ "$n" -lt 400 ] && [ ! -e "$torture/stop" ]; do
       n=$((n + 1))
       if curl -s -m 2 "$url/metrics" >"$torture/s.prom" 2>/dev/null; then
         cp "$torture/state/tserver_exporter.state" "$torture/s.state" 2>/dev/null || true
@@ -412,8 +414,8 @@ if start_exporter "$torture/state" "$torture/logs" "$torture/exporter.log"; then
   if [ "$kills" = 3 ] && finish_writer "kill and restart"; then
     wait_counts "$torture/written" "after $kills hard kills"
   fi
-  kill "$scraper_pid" 2>/dev/null || true
-  wait "$scraper_pid" 2>/dev/null || true
+  touch "$torture/stop" # after a whole scrape and its state: a kill could split the two
+  wait_exit "$scraper_pid" 10 || fail "the scraper did not stop within 10 s"
   scrapes=$(awk '$1 == "scrape" { print $2 }' "$torture/scrapes.txt" | sort -u | wc -l)
   problems=$(awk '
     function report(text) { if (++reported <= 5) print text }
@@ -438,6 +440,31 @@ if start_exporter "$torture/state" "$torture/logs" "$torture/exporter.log"; then
   wait_exit "$exporter_pid" 15 || true
   quiet_log "$torture/exporter.log" "kills and restarts"
 fi
+
+echo "== 5. standard input in daemon mode (a reader thread on Windows: pipes are not overlapped)"
+stdin_dir=$work/stdin
+mkdir -p "$stdin_dir/state"
+awk -F'\t' '!/^#/ { print $3, $4 }' "$data/sample/EXPECTED.tsv" | LC_ALL=C sort >"$stdin_dir/expected"
+(
+  cat "$data"/sample/*.log
+  sleep 3 # the pipe stays open while the counts are checked
+) | wine "$win_exe" --source.stdin --web.listen-address="127.0.0.1:$port" \
+  --storage.path="$(winpath "$stdin_dir/state")" >/dev/null 2>"$stdin_dir/exporter.log" &
+exporter_pid=$!
+pids+=("$exporter_pid")
+wait_counts "$stdin_dir/expected" "the sample on standard input"
+deadline=$((SECONDS + 15))
+until grep -q 'msg="standard input ended; serving the counts"' "$stdin_dir/exporter.log" ||
+  [ "$SECONDS" -ge "$deadline" ]; do sleep 0.2; done
+if curl -sf -m 2 -o /dev/null "$url/-/healthy" &&
+  grep -q 'msg="standard input ended; serving the counts"' "$stdin_dir/exporter.log"; then
+  pass "standard input ended: said so, still serving"
+else
+  fail "standard input ended: not logged within 15 s, or no longer serving"
+fi
+kill -INT "$exporter_pid" 2>/dev/null || true
+wait_exit "$exporter_pid" 15 || fail "SIGINT with standard input ended: still running after 15 s"
+quiet_log "$stdin_dir/exporter.log" "standard input"
 
 echo "== $failures failure(s), $once_cases --once cases, $((SECONDS - started)) s"
 [ "$failures" = 0 ]
