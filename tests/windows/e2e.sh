@@ -5,8 +5,9 @@
 #      logs and, when the Linux build has tse_loggen, the generated logs of bench.loggen_counts
 #      and bench.loggen_durations_*; by path (a Windows glob for the Windows build) and, for each
 #      single file, on standard input. The two expositions must be equal once the lines that
-#      legitimately differ are removed (build_info, the reload time stamp, process_*), and the
-#      Windows one must give the golden file's lines.
+#      legitimately differ are removed (build_info, the reload time stamp, process_*) and the
+#      `glob` label's Windows path is read as the Unix path it names; the Windows one must give
+#      the golden file's lines.
 #   2. Following a folder: the daemon follows Z:\...\TServer_SfB_01.*.log while log_writer.exe
 #      (a Windows program: all three share flags, new segments by CreateFileW and by MoveFileExW,
 #      old ones renamed out of the glob and deleted) writes a known number of EventErrors per
@@ -15,9 +16,10 @@
 #      process twice, `wine taskkill /F` once) and restarted on its state directory: the final
 #      counts are exact, no scrape ever saw a counter go down or a value the state file did not
 #      hold yet.
-#   4. A clean stop: `wine taskkill` without /F does not stop it (a console program has no window
-#      to close, as on Windows); SIGINT to its wine process (wine's Ctrl+C: CTRL_C_EVENT) does,
-#      with exit code 0, and a restart shows the same counts.
+#   4. A clean stop (of 2's daemon, so run before 3): `wine taskkill` without /F does not stop it
+#      (a console program has no window to close, as on Windows); SIGINT to its wine process does
+#      (wine turns it into CTRL_C_EVENT, which the CRT raises as SIGINT: what Ctrl+C in its
+#      console does on Windows), with exit code 0, and a restart shows the same counts.
 #   5. Standard input in daemon mode: the sample piped in gives its EXPECTED.tsv counts, and the
 #      end of the pipe leaves the exporter serving.
 #
