@@ -9,6 +9,7 @@
 #     from the example and starts the service, which answers on its default port 10057;
 #     `msiexec /x` removes the service and the program files and leaves %ProgramData%.
 # A throwaway WINEPREFIX under a temporary directory: ~/.wine is never touched. Exit 0: passed.
+# TSE_KEEP=1 keeps the temporary directory (prefix, logs, state) for a look after a failure.
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd)
