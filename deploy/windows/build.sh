@@ -163,3 +163,22 @@ if unexpected=$(grep -viE "$allowed" <<<"$dlls"); then
 fi
 x86_64-w64-mingw32-strip -o "$build_dir/tserver_exporter.exe" "$exe"
 log "built $build_dir/tserver_exporter.exe (imports: $(echo $dlls))"
+
+# --- 5. the zip and the MSI, from one directory laid out as both install it --------------------
+version=$(sed -n 's/^project(tserver_exporter VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
+[ -n "$version" ] || { echo "build.sh: no project(VERSION) in $root/CMakeLists.txt" >&2; exit 1; }
+name=tserver_exporter-$version-windows-amd64
+stage=$build_dir/package/tserver_exporter
+rm -rf "$build_dir/package"
+mkdir -p "$stage/prometheus" "$stage/grafana"
+cp "$build_dir/tserver_exporter.exe" "$root/README.md" "$root/LICENSE" \
+  "$root/config/tlib-error-codes.yml" "$stage/"
+cp "$root/config/tserver_exporter.yml" "$stage/tserver_exporter.example.yml"
+cp "$root/deploy/prometheus/tserver-exporter.rules.yml" "$stage/prometheus/"
+cp "$root/deploy/grafana/tserver-exporter.json" "$stage/grafana/"
+rm -f "$build_dir/$name.zip" "$build_dir/$name.msi"
+(cd "$build_dir/package" && cmake -E tar cf "$build_dir/$name.zip" --format=zip tserver_exporter)
+# wixl finds the files relative to the current directory only.
+(cd "$stage" && wixl -a x64 -D Version="$version" -o "$build_dir/$name.msi" \
+   "$here/tserver_exporter.wxs")
+log "built $build_dir/$name.zip and $build_dir/$name.msi"

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "os/default_paths.h"
+
 namespace tse {
 
 /// The typed configuration: what the command-line flags and the YAML file (`--config.file`) both
@@ -66,7 +68,7 @@ struct LimitsConfig {
 };
 
 struct StorageConfig {
-  std::string path = "data";
+  std::string path = os::default_state_directory();  // "data"; %ProgramData% on Windows
   std::chrono::milliseconds write_interval{5000};
 
   bool operator==(const StorageConfig&) const = default;

@@ -772,7 +772,25 @@ const char* signal_name(int signal) {
 
 }  // namespace
 
-int run_daemon(const Config& config, ConfigReader reread) {
+void DaemonControl::request_stop(std::string reason) {
+  const std::lock_guard lock(mutex_);
+  if (stop_) {
+    stop_(std::move(reason));
+  } else {
+    pending_ = std::move(reason);
+  }
+}
+
+void DaemonControl::attach(std::function<void(std::string)> stop) {
+  const std::lock_guard lock(mutex_);
+  stop_ = std::move(stop);
+  if (stop_ && pending_) {
+    stop_(std::move(*pending_));
+    pending_.reset();
+  }
+}
+
+int run_daemon(const Config& config, ConfigReader reread, DaemonControl* control) {
   // Two event loops: `io` counts (files, network sources, standard input, the state file,
   // rendering); `http_io` answers HTTP on a thread of its own from the last rendered text, so
   // that a poll reading a backlog never holds a scrape up.
@@ -944,16 +962,34 @@ int run_daemon(const Config& config, ConfigReader reread) {
     stdin_pump.emplace(io, *reader, config.idle_flush);
     stdin_pump->start();
   }
-  stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("{} received; stopping", signal_name(signal));
+  // One way to stop, on the counting loop, whoever asks: a signal or `control`.
+  bool stopping = false;
+  const auto stop = [&](const std::string& reason) {
+    if (std::exchange(stopping, true)) return;
+    spdlog::info("{}; stopping", reason);
     poll.stop();
     http_thread.stop();
     reloader->stop_listeners();
     io.stop();
+  };
+  stop_signals.async_wait([&stop](const boost::system::error_code& ec, int signal) {
+    if (!ec) stop(std::string(signal_name(signal)) + " received");
   });
+  // Detached before what `stop` refers to goes: a request then finds nothing to post to.
+  struct Attachment {
+    DaemonControl* control;
+    ~Attachment() {
+      if (control != nullptr) control->attach({});
+    }
+  } attachment{control};
+  if (control != nullptr) {
+    control->attach([&io, &stop](std::string reason) {
+      boost::asio::post(io, [&stop, reason = std::move(reason)] { stop(reason); });
+    });
+  }
   poll.start();
   ready = true;
+  if (control != nullptr && control->on_ready) control->on_ready();
   io.run();
   http_thread.stop();
   exporter->save_state();

@@ -2,6 +2,8 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -86,10 +88,34 @@ int run_once(const Config& config, std::ostream& out);
 /// it): fills its argument and returns every error (none: it can run).
 using ConfigReader = std::function<std::vector<std::string>(Config&)>;
 
+/// What another thread needs of a running daemon: to stop it as SIGINT does (a Windows
+/// service's control handler, a console's close), and to learn when it is ready.
+class DaemonControl {
+ public:
+  /// Any thread: the daemon stops as on SIGINT (state saved), logging "`reason`; stopping". A
+  /// request that comes before run_daemon can take it is kept, and run_daemon stops as soon as
+  /// it has started.
+  void request_stop(std::string reason);
+
+  /// Called once, on the counting thread, when the daemon is ready (listening, state loaded,
+  /// the files polled once): when /-/ready starts answering 200. Set before run_daemon.
+  std::function<void()> on_ready;
+
+  /// run_daemon's: how to stop it while it runs (posting to its event loop); an empty one when
+  /// it returns. A kept request is passed on at once.
+  void attach(std::function<void(std::string)> stop);
+
+ private:
+  std::mutex mutex_;
+  std::function<void(std::string)> stop_;
+  std::optional<std::string> pending_;
+};
+
 /// The daemon: follows the files on one thread and serves HTTP on another until SIGINT or
-/// SIGTERM. `config` has passed validate(). SIGHUP and `POST /-/reload` read the configuration
-/// again through `reread` and apply what changed (without `reread`, they re-read nothing and
-/// succeed). Returns the exit code; throws std::system_error when it cannot listen.
-int run_daemon(const Config& config, ConfigReader reread = {});
+/// SIGTERM (or Ctrl+Break on Windows), or `control`'s request_stop(). `config` has passed
+/// validate(). SIGHUP and `POST /-/reload` read the configuration again through `reread` and
+/// apply what changed (without `reread`, they re-read nothing and succeed). Returns the exit
+/// code; throws std::system_error when it cannot listen.
+int run_daemon(const Config& config, ConfigReader reread = {}, DaemonControl* control = nullptr);
 
 }  // namespace tse

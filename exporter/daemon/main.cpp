@@ -1,13 +1,17 @@
 // tserver_exporter: wires the command line to the exporter; all the work is in the library.
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <string>
 #include <system_error>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
 #ifdef _WIN32
 #include <windows.h>
 
+#include "daemon/windows/service.h"
 #include "os/windows/wide_path.h"
 #endif
 
@@ -26,6 +30,65 @@ namespace {
 constexpr int kRunFailed = 1;
 constexpr int kBadConfiguration = 2;
 
+// A run of the daemon, or of --once, with its configuration: `service` under the Service
+// Control Manager (Windows), where nothing reads standard error and the errors go to the log.
+int run(const tse::Options& options, tse::DaemonControl* control, bool service) {
+  const auto fail = [service](int code, const std::string& what) {
+    if (service) {
+      spdlog::error("{}", what);
+    } else {
+      std::cerr << "tserver_exporter: error: " << what << "\n";
+    }
+    return code;
+  };
+  tse::Config config;
+  const std::vector<std::string> errors = tse::load_configuration(options, config);
+  if (!errors.empty()) {
+    for (const auto& error : errors) fail(kBadConfiguration, error);
+    return kBadConfiguration;
+  }
+  if (options.config_check) {
+    std::cout << tse::describe_config(config, options.config_file);
+    return 0;
+  }
+#ifdef _WIN32
+  if (service) {
+    for (const auto& source : config.sources) {
+      if (source.kind == tse::SourceConfig::Kind::kStdin) {
+        return fail(kBadConfiguration,
+                    "a stdin source cannot run as a Windows service: a service has no standard "
+                    "input");
+      }
+    }
+    tse::windows::setup_service_logging(config.log);
+  } else {
+    tse::setup_logging(config.log);
+  }
+  // Closing the console, logging off, shutting down: the graceful stop Ctrl+C makes.
+  std::optional<tse::windows::ConsoleCloseStop> console_close;
+  if (!service && !options.once) console_close.emplace(*control);
+#else
+  tse::setup_logging(config.log);
+#endif
+  tse::os::set_binary_stdio();  // --once prints the same bytes on every system
+
+  try {
+    return options.once ? tse::run_once(config, std::cout)
+                        : tse::run_daemon(
+                              config,
+                              [&options](tse::Config& next) {
+                                return tse::load_configuration(options, next);
+                              },
+                              control);
+  } catch (const tse::UsageError& e) {  // a catalog table that changed since it was checked
+    return fail(kBadConfiguration, e.what());
+  } catch (const tse::WebConfigError& e) {  // a bad web configuration file: a usage error
+    return fail(kBadConfiguration, e.what());
+  } catch (const std::exception& e) {
+    return fail(kRunFailed, e.what());
+  }
+}
+
 int run_cli(const std::vector<std::string>& args) {
   tse::Options options;
   try {
@@ -42,35 +105,20 @@ int run_cli(const std::vector<std::string>& args) {
     std::cout << "tserver_exporter " << tse::version() << " (revision " << tse::revision() << ")\n";
     return 0;
   }
-  tse::Config config;
-  const std::vector<std::string> errors = tse::load_configuration(options, config);
-  if (!errors.empty()) {
-    for (const auto& error : errors) std::cerr << "tserver_exporter: error: " << error << "\n";
-    return kBadConfiguration;
+#ifdef _WIN32
+  if (!options.windows_install_config.empty()) {
+    return tse::windows::install_config(options.windows_install_config);
   }
-  if (options.config_check) {
-    std::cout << tse::describe_config(config, options.config_file);
-    return 0;
+  if (options.windows_service) {
+    return tse::windows::run_service([&options](tse::DaemonControl& control) {
+      // Until the configuration says otherwise, the log's defaults: its errors are the log's.
+      tse::windows::setup_service_logging(tse::LogConfig{});
+      return run(options, &control, /*service=*/true);
+    });
   }
-
-  tse::setup_logging(config.log);
-  tse::os::set_binary_stdio();  // --once prints the same bytes on every system
-
-  try {
-    return options.once ? tse::run_once(config, std::cout)
-                        : tse::run_daemon(config, [&options](tse::Config& next) {
-                            return tse::load_configuration(options, next);
-                          });
-  } catch (const tse::UsageError& e) {  // a catalog table that changed since it was checked
-    std::cerr << "tserver_exporter: error: " << e.what() << "\n";
-    return kBadConfiguration;
-  } catch (const tse::WebConfigError& e) {  // a bad web configuration file: a usage error
-    std::cerr << "tserver_exporter: error: " << e.what() << "\n";
-    return kBadConfiguration;
-  } catch (const std::exception& e) {
-    std::cerr << "tserver_exporter: error: " << e.what() << "\n";
-    return kRunFailed;
-  }
+#endif
+  tse::DaemonControl control;
+  return run(options, &control, /*service=*/false);
 }
 
 }  // namespace

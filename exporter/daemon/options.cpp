@@ -146,7 +146,12 @@ const std::vector<Flag>& flags() {
        "limits.udp_receive_buffer"},
       {"storage.path", "DIR",
        "Directory of the state file: the counters and where each log was read up to, so that a "
-       "restart neither loses nor repeats a count. (data)",
+       "restart neither loses nor repeats a count. "
+#ifdef _WIN32
+       "(%ProgramData%\\tserver_exporter\\data)",
+#else
+       "(data)",
+#endif
        [](Config& c, const std::string& v) {
          if (v.empty()) throw UsageError("--storage.path needs a directory");
          c.storage.path = v;
@@ -242,6 +247,31 @@ const std::vector<Flag>& flags() {
        false,
        Kind::kFile,
        [](Options& o, const std::string&) { o.once = true; }},
+#ifdef _WIN32
+      {"windows.service",
+       "",
+       "Run as a Windows service (the service's command line, as the MSI installs it): logs to "
+       "%ProgramData%\\tserver_exporter\\logs\\tserver_exporter.log (10 MiB, 5 kept) and its "
+       "warnings and errors also to the Application event log; a stop saves the state as Ctrl+C "
+       "does. Not with --source.stdin, --once or --config.check.",
+       {},
+       {},
+       false,
+       Kind::kFile,
+       [](Options& o, const std::string&) { o.windows_service = true; }},
+      {"windows.install-config",
+       "FILE",
+       "Copy tserver_exporter.example.yml, from beside tserver_exporter.exe, to FILE if FILE does "
+       "not exist, and exit (the MSI's first install).",
+       {},
+       {},
+       false,
+       Kind::kFile,
+       [](Options& o, const std::string& v) {
+         if (v.empty()) throw UsageError("--windows.install-config needs a file name");
+         o.windows_install_config = v;
+       }},
+#endif
       {"version",
        "",
        "Print the version and exit.",
@@ -302,6 +332,20 @@ Options parse_options(const std::vector<std::string>& args) {
     }
     flag->apply(scratch, *value);
     options.settings.emplace_back(name, *value);
+  }
+  if (options.windows_service) {
+    // A service has no console: nothing to read from it nor to print to.
+    for (const auto& [name, value] : options.settings) {
+      if (name == "source.stdin") {
+        throw UsageError(
+            "--source.stdin cannot be used with --windows.service: a service has no "
+            "standard input");
+      }
+    }
+    if (options.once || options.config_check) {
+      throw UsageError(std::string(options.once ? "--once" : "--config.check") +
+                       " cannot be used with --windows.service");
+    }
   }
   return options;
 }

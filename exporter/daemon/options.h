@@ -19,6 +19,8 @@ struct Options {
   bool once = false;          // --once
   bool show_help = false;
   bool show_version = false;
+  bool windows_service = false;        // --windows.service (Windows only)
+  std::string windows_install_config;  // --windows.install-config (Windows only)
   /// The flags that fill the Config, as given: the flag's name (without `--`) and its value.
   std::vector<std::pair<std::string, std::string>> settings;
 };

@@ -99,6 +99,40 @@ TEST(Options, RunModeBitsStayOutOfTheConfig) {
   EXPECT_TRUE(o.settings.empty());
 }
 
+// The Windows service's flags exist on Windows alone; a service has no standard input, nor a
+// console for --once or --config.check to print to. The state's default directory is where a
+// service can write (its working directory is System32).
+TEST(Options, WindowsServiceFlagsAndTheStateDirectory) {
+#ifdef _WIN32
+  const Options o = parse_options({"--windows.service", "--config.file=C:\\x.yml"});
+  EXPECT_TRUE(o.windows_service);
+  EXPECT_TRUE(o.settings.empty());
+  EXPECT_EQ(parse_options({"--windows.install-config=C:\\y.yml"}).windows_install_config,
+            "C:\\y.yml");
+  EXPECT_EQ(error_of([] {
+              parse_options({"--windows.service", "--source.stdin"});
+            }),
+            "--source.stdin cannot be used with --windows.service: a service has no standard "
+            "input");
+  EXPECT_EQ(error_of([] {
+              parse_options({"--once", "--windows.service"});
+            }),
+            "--once cannot be used with --windows.service");
+  EXPECT_EQ(error_of([] {
+              parse_options({"--windows.service", "--config.check"});
+            }),
+            "--config.check cannot be used with --windows.service");
+  EXPECT_NE(usage_text().find("\n  --windows.service "), std::string::npos);
+  EXPECT_TRUE(configure({"--source.file=a"})
+                  .storage.path.ends_with(":\\ProgramData\\tserver_exporter\\data"));
+#else
+  EXPECT_EQ(error_of([] { parse_options({"--windows.service"}); }),
+            "unknown flag --windows.service; see --help");
+  EXPECT_EQ(usage_text().find("--windows."), std::string::npos);
+  EXPECT_EQ(configure({"--source.file=a"}).storage.path, "data");
+#endif
+}
+
 TEST(Options, MistakesSayWhatToFix) {
   const auto message = [](const Args& args) { return error_of([&] { configure(args); }); };
   EXPECT_EQ(message({}),
@@ -167,7 +201,8 @@ TEST(Options, ABadListenAddressOrSyslogUrlIsAUsageError) {
   EXPECT_EQ(message({"--source.file=a", "--web.listen-address=:http"}),
             "--web.listen-address \":http\" has a bad port \"http\"");
   EXPECT_EQ(message({"--source.syslog=udp//:5514"}),
-            "--source.syslog takes udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (got \"udp//:5514\")");
+            "--source.syslog takes udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (got "
+            "\"udp//:5514\")");
   EXPECT_EQ(message({"--source.tcp=1.2.3:5170"}),
             "--source.tcp: \"1.2.3:5170\": \"1.2.3\" is no IP address");
   EXPECT_EQ(message({"--source.file=a", "--web.listen-address=localhost:9"}), "no error");
