@@ -150,13 +150,18 @@ fi
 export TSE_WINDOWS_PREFIX=$prefix
 mkdir -p "$build_dir"
 build_dir=$(cd "$build_dir" && pwd)
+# A build directory configured against other dependencies (an older cache key) starts afresh:
+# CMake would keep finding the old libraries in its cache.
+if [ -f "$build_dir/CMakeCache.txt" ] && ! grep -qF "$prefix/" "$build_dir/CMakeCache.txt"; then
+  rm -rf "$build_dir/CMakeCache.txt" "$build_dir/CMakeFiles"
+fi
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
   -DCMAKE_BUILD_TYPE=Release -DTSE_BUILD_TESTS="${TSE_BUILD_TESTS:-ON}" >/dev/null
 cmake --build "$build_dir" -j"$jobs"
 exe=$build_dir/exporter/tserver_exporter.exe
 # Statically linked: only Windows' own DLLs may be imported.
 dlls=$(x86_64-w64-mingw32-objdump -p "$exe" | awk '/DLL Name:/ {print $3}' | sort -u)
-allowed='^(ADVAPI32|bcrypt|CRYPT32|KERNEL32|msvcrt|api-ms-win-crt-.*|mswsock|USER32|WS2_32|PSAPI|GDI32|ole32|SHELL32)\.dll$'
+allowed='^(ADVAPI32|bcrypt|CRYPT32|KERNEL32|msvcrt|api-ms-win-crt-.*|mswsock|USER32|WS2_32|PSAPI|GDI32|ole32|SHELL32|ntdll)\.dll$'
 if unexpected=$(grep -viE "$allowed" <<<"$dlls"); then
   echo "build.sh: tserver_exporter.exe imports DLLs Windows lacks: $unexpected" >&2
   exit 1
