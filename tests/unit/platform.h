@@ -24,4 +24,10 @@ inline bool running_under_wine() {
 inline constexpr const char* kWineKeepsDeletedNames =
     "wine keeps the name of a deleted file while it is open and reports no DeletePending";
 
+/// Wine counts no handles of a process: GetProcessHandleCount answers 0 (its
+/// NtQueryInformationProcess(ProcessHandleCount) is a stub, wine 8), and the exporter leaves
+/// process_open_fds out rather than say 0. Windows counts them.
+inline constexpr const char* kWineCountsNoHandles =
+    "wine gives no count of a process's handles: process_open_fds is left out";
+
 }  // namespace tse::testing

@@ -1,9 +1,7 @@
 #include "source/stream_listener.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,16 +22,6 @@ constexpr std::string_view kOpenRecord =
     "@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError\n"
     "\tAttributeEventSequenceNumber\t0000000000000001\n"
     "\tAttributeErrorCode\t57\n";
-
-using test::connect_to;
-
-void send_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    ASSERT_GT(n, 0);
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
 
 // A real listener on a real socket, with real readers into real counters.
 class StreamListenerTest : public ::testing::Test {
@@ -89,15 +77,13 @@ TEST_F(StreamListenerTest, StopWithOpenConnectionsCountsEveryOpenRecord) {
   auto raw = listen("TS_RAW@127.0.0.1:0", false);
   auto syslog = listen("tcp://127.0.0.1:0", true);
   constexpr int kEach = 6;
-  std::vector<int> fds;
+  std::deque<test::Client> clients;
   for (int i = 0; i < kEach; ++i) {
-    const int r = connect_to(raw->port());
-    const int s = connect_to(syslog->port());
-    ASSERT_GE(r, 0);
-    ASSERT_GE(s, 0);
-    fds.push_back(r);
-    fds.push_back(s);
-    send_all(r, kOpenRecord);
+    test::Client& r = clients.emplace_back(raw->port());
+    test::Client& s = clients.emplace_back(syslog->port());
+    ASSERT_TRUE(r.connected());
+    ASSERT_TRUE(s.connected());
+    ASSERT_TRUE(r.send(kOpenRecord));
     std::string frames;
     for (const auto line : {std::string_view("@10:15:24.8070 [0] 8.5.001.23 send_to_client: "
                                              "message EventError"),
@@ -106,7 +92,7 @@ TEST_F(StreamListenerTest, StopWithOpenConnectionsCountsEveryOpenRecord) {
       const std::string frame = "<13>1 - host TS_SYSLOG - - - " + std::string(line);
       frames += std::to_string(frame.size()) + " " + frame;
     }
-    send_all(s, frames);
+    ASSERT_TRUE(s.send(frames));
   }
   ASSERT_TRUE(run_until([&] {
     return value("tserver_exporter_listener_messages_total", "TS_RAW@127.0.0.1:0") == 3 * kEach &&
@@ -119,10 +105,9 @@ TEST_F(StreamListenerTest, StopWithOpenConnectionsCountsEveryOpenRecord) {
   EXPECT_EQ(count("TS_RAW", "57"), static_cast<std::uint64_t>(kEach));
   EXPECT_EQ(count("TS_SYSLOG", "57"), static_cast<std::uint64_t>(kEach));
   // Stopped: the sockets are closed, the clients see the end of the stream.
-  char byte = 0;
-  for (int fd : fds) {
-    EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);
-    ::close(fd);
+  for (test::Client& client : clients) {
+    std::string bytes;
+    EXPECT_EQ(client.receive(bytes), test::Received::kEnd) << bytes;
   }
   raw.reset();
   syslog.reset();
@@ -141,11 +126,11 @@ TEST_F(StreamListenerTest, HeaderLabelsOfRawStreamsAreCapped) {
       self_);
   constexpr int kStreams = 20;
   for (int i = 0; i < kStreams; ++i) {
-    const int fd = connect_to(listener.port());
-    ASSERT_GE(fd, 0);
-    send_all(fd, "Application name:\tTS_" + std::to_string(i) + "\n\n");
-    send_all(fd, std::string(kOpenRecord) + "next line\n");  // 4 lines after the header
-    ::close(fd);
+    test::Client client(listener.port());
+    ASSERT_TRUE(client.connected());
+    ASSERT_TRUE(client.send("Application name:\tTS_" + std::to_string(i) + "\n\n"));
+    ASSERT_TRUE(client.send(std::string(kOpenRecord) + "next line\n"));  // 4 lines after the header
+    client.close();
     // One at a time, so that which streams get a label is known: the first two ("tcp" is the
     // third).
     ASSERT_TRUE(run_until([&] { return count("TS_" + std::to_string(i), "57") > 0 || i >= 2; }));
@@ -172,17 +157,6 @@ TEST_F(StreamListenerTest, HeaderLabelsOfRawStreamsAreCapped) {
   EXPECT_GE(value("tserver_exporter_listener_dropped_total", "127.0.0.1:0"), 4 * (kStreams - 2));
 }
 
-// One datagram from `fd` (one sender: one origin for all it sends) to 127.0.0.1:port.
-void send_datagram(int fd, unsigned short port, std::string_view bytes) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(
-      ::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr),
-      static_cast<ssize_t>(bytes.size()));
-}
-
 // What a reload that removes a listener and adds it back does: stop() counts the open records
 // and frees the port at once, so a new listener binds the same port; the new one's self-metrics
 // go on from the old one's (the same series), and no count is lost or made twice. For each kind
@@ -201,22 +175,21 @@ TEST_F(StreamListenerTest, AListenerStoppedAndAddedBackBindsTheSamePortAndLosesN
       auto listener = listen(spec, syslog);  // throws if the port were still bound
       ASSERT_EQ(listener->port(), port);
       io_.restart();  // the loop ran out of work when the listener before went
-      int fd = -1;
+      std::optional<test::Client> client;
       if (kind == "udp") {
-        const int sender = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        ASSERT_GE(sender, 0);
+        test::DatagramSender sender;  // one sender: one origin for all it sends
         for (const auto line :
              {std::string_view("@10:15:24.8070 [0] 8.5.001.23 send_to_client: message EventError"),
               std::string_view("\tAttributeEventSequenceNumber\t0000000000000001"),
               std::string_view("\tAttributeErrorCode\t57")}) {
-          send_datagram(sender, port, "<13>1 - host " + tserver + " - - - " + std::string(line));
+          const std::string datagram = "<13>1 - host " + tserver + " - - - " + std::string(line);
+          ASSERT_EQ(sender.send_to(port, datagram), datagram.size());
         }
-        ::close(sender);
       } else {
-        fd = connect_to(port);
-        ASSERT_GE(fd, 0);
+        client.emplace(port);
+        ASSERT_TRUE(client->connected());
         if (kind == "raw") {
-          send_all(fd, kOpenRecord);
+          ASSERT_TRUE(client->send(kOpenRecord));
         } else {
           std::string frames;
           for (const auto line : {std::string_view("@10:15:24.8070 [0] 8.5.001.23 "
@@ -226,7 +199,7 @@ TEST_F(StreamListenerTest, AListenerStoppedAndAddedBackBindsTheSamePortAndLosesN
             const std::string frame = "<13>1 - host " + tserver + " - - - " + std::string(line);
             frames += std::to_string(frame.size()) + " " + frame;
           }
-          send_all(fd, frames);
+          ASSERT_TRUE(client->send(frames));
         }
       }
       ASSERT_TRUE(run_until([&] {
@@ -236,10 +209,10 @@ TEST_F(StreamListenerTest, AListenerStoppedAndAddedBackBindsTheSamePortAndLosesN
       EXPECT_EQ(count(tserver, "57"), static_cast<std::uint64_t>(round - 1));  // still open
       listener->stop();
       EXPECT_EQ(count(tserver, "57"), static_cast<std::uint64_t>(round));  // counted at stop
-      if (fd >= 0) {
-        char byte = 0;
-        EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);  // the client sees the end of its stream
-        ::close(fd);
+      if (client) {
+        std::string bytes;  // the client sees the end of its stream
+        EXPECT_EQ(client->receive(bytes), test::Received::kEnd) << bytes;
+        client.reset();
       }
       listener.reset();
       io_.run_for(10ms);
