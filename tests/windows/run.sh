@@ -15,8 +15,16 @@ if [ ! -x "$linux_exe" ]; then
   echo "windows-tests: $linux_exe is missing: build Linux first (tests/run-all.sh)" >&2
   exit 2
 fi
-deploy/windows/build.sh "$build_dir"
+deploy/windows/build.sh "$build_dir"  # installs the compiler, wine and msitools if missing
 build_dir=$(cd "$build_dir" && pwd)
+# What the test scripts use beside wine.
+missing=()
+for p in curl perl python3; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -ne 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
 export WINEPREFIX=$build_dir/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 export WINEARCH=win64
