@@ -43,7 +43,7 @@ keeper=$!
 # And one run to its end with the same output, so that the services are up before ctest starts
 # (the keeper may not have started them yet): whichever of the two starts them, not a test.
 wine cmd /c exit </dev/null >/dev/null 2>&1
-trap 'kill $keeper 2>/dev/null; wineserver -k >/dev/null 2>&1 || true' EXIT
+trap 'kill $keeper 2>/dev/null || true; wineserver -k >/dev/null 2>&1 || true' EXIT
 ctest --test-dir "$build_dir" --output-on-failure --timeout 600
 kill $keeper 2>/dev/null || true
 wineserver -k >/dev/null 2>&1 || true
